@@ -1,0 +1,76 @@
+"""The ``sdo`` command: ``serve``, ``demo`` and ``db upgrade``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sdo", description="SDO Pulse: customer pulse surveys in Slack.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the Slack app (HTTP on $PORT, or Socket Mode)")
+    serve.add_argument("--socket-mode", action="store_true",
+                       help="connect over Socket Mode with SLACK_APP_TOKEN (no public URL)")
+    serve.add_argument("--port", type=int, default=None, help="override $PORT")
+
+    demo = sub.add_parser("demo", help="simulate three teams offline and print what Slack shows")
+    demo.add_argument("--out", type=Path, default=None,
+                      help="folder for the demo database (default: a new temporary folder)")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations to SDO_DATABASE_URL")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"sdo: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        if args.command == "demo":
+            from bot.demo import run_demo
+
+            asyncio.run(run_demo(sys.stdout, args.out))
+        elif args.command == "db":
+            from storage.db import Database
+            from storage.migrate import upgrade
+
+            async def _upgrade() -> None:
+                db = Database(settings.database_url)
+                try:
+                    await upgrade(db)
+                finally:
+                    await db.dispose()
+
+            asyncio.run(_upgrade())
+            print("database is up to date")
+        elif args.command == "serve":
+            from bot.server import serve
+
+            serve(settings, socket_mode=args.socket_mode, port=args.port)
+    except ConfigError as exc:
+        print(f"sdo: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

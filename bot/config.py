@@ -1,0 +1,86 @@
+"""One Settings object, loaded once from the environment.
+
+Start-up stops with one clear line when a required secret is missing or still a placeholder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from storage.db import DEFAULT_DATABASE_URL
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+APPS_PAGE = "https://api.slack.com/apps"
+
+_PLACEHOLDER = re.compile(
+    r"^(|x+|\.\.\.|<.*>|\$\{.*\}|changeme|change-me|todo|placeholder|secret|"
+    r"your[-_ ].*|xox[abp]-(x+|your.*|\.\.\.|replace.*|changeme)|xapp-(x+|your.*|\.\.\.))$",
+    re.IGNORECASE,
+)
+
+_WHERE = {
+    "SLACK_BOT_TOKEN": f"the Bot User OAuth Token (xoxb-…) on your app's OAuth & Permissions page at {APPS_PAGE}",
+    "SLACK_SIGNING_SECRET": f"the Signing Secret on your app's Basic Information page at {APPS_PAGE}",
+    "SLACK_APP_TOKEN": f"an app-level token (xapp-…) with connections:write, under Basic Information → App-Level Tokens at {APPS_PAGE}",
+}
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid. The message is one line, fit for the console."""
+
+
+def is_placeholder(value: str | None) -> bool:
+    return value is None or bool(_PLACEHOLDER.match(value.strip()))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything SDO Pulse reads from its environment.
+
+    Secrets are excluded from ``repr`` so they never reach a log line.
+    """
+
+    slack_bot_token: str = field(default="", repr=False)
+    slack_signing_secret: str = field(default="", repr=False)
+    slack_app_token: str = field(default="", repr=False)
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    port: int = 3000
+    send_concurrency: int = 8
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        try:
+            port = int(env.get("PORT", "3000"))
+            concurrency = int(env.get("SDO_SEND_CONCURRENCY", "8"))
+        except ValueError as exc:
+            raise ConfigError(f"PORT and SDO_SEND_CONCURRENCY must be whole numbers ({exc})") from exc
+        api_url = env.get("SDO_SLACK_API_URL") or DEFAULT_SLACK_API_URL
+        return cls(
+            slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+            slack_app_token=env.get("SLACK_APP_TOKEN", ""),
+            database_url=env.get("SDO_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
+            port=port,
+            send_concurrency=max(1, concurrency),
+            log_level=env.get("SDO_LOG_LEVEL", "INFO").upper(),
+        )
+
+    def require_slack(self, *, socket_mode: bool = False) -> None:
+        """Raise ConfigError naming the first missing or placeholder Slack secret."""
+        needed = {
+            "SLACK_BOT_TOKEN": self.slack_bot_token,
+            "SLACK_SIGNING_SECRET": self.slack_signing_secret,
+        }
+        if socket_mode:
+            needed["SLACK_APP_TOKEN"] = self.slack_app_token
+        for name, value in needed.items():
+            if is_placeholder(value):
+                state = "is not set" if not value else "still holds a placeholder"
+                raise ConfigError(f"{name} {state}: set it to {_WHERE[name]}.")

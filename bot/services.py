@@ -1,0 +1,506 @@
+"""Use cases: repository and domain in, domain results out.
+
+Platform-neutral: nothing here sees a Slack payload. Listeners, jobs and the demo call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.clock import Clock
+from bot.domain.circles import AnswerValue, Circle
+from bot.domain.model import Answer, Delivery, DeliveryStatus, Member, Round, Schedule, Team
+from bot.domain.nudges import Nudge, nudges_for
+from bot.domain.regions import Region
+from bot.domain.scoring import RoundScore, score_round
+from bot.domain.trends import Trend, trend_of
+from storage import repository as repo
+from storage.db import Database
+
+NOTE_MAX_CHARS = 500
+TREND_WINDOW = 4
+
+
+class Role(str, Enum):
+    NONE = "none"
+    MEMBER = "member"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    @property
+    def can_manage(self) -> bool:
+        return self in (Role.MANAGER, Role.ADMIN)
+
+    @property
+    def can_view(self) -> bool:
+        return self is not Role.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo:
+    """What the chat platform tells us about a person."""
+
+    user_id: str
+    name: str
+    tz: str | None = None
+    is_admin: bool = False
+    is_human: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RoundView:
+    round: Round
+    score: RoundScore
+
+    @property
+    def region(self) -> Region | None:
+        return self.score.region
+
+
+@dataclass(frozen=True, slots=True)
+class TeamStatus:
+    """A team's aggregate position: never any individual answer."""
+
+    team: Team
+    current: RoundView | None
+    last_closed: RoundView | None
+    trend: Trend
+    nudges: list[Nudge]
+    members: int
+    failed_deliveries: int = 0
+
+    @property
+    def headline(self) -> RoundView | None:
+        """The round the team is judged by: the open one if it is placed, else the last closed."""
+        if self.current is not None and self.current.region is not None:
+            return self.current
+        return self.last_closed or self.current
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    team: Team
+    round: RoundView
+    previous: RoundView | None
+    trend: Trend
+    nudges: list[Nudge]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerOutcome:
+    """What a click did: stored, or refused because the round is closed or unknown."""
+
+    stored: bool
+    reason: str | None
+    round: Round | None = None
+    team: Team | None = None
+    answers: dict[Circle, Answer] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeTeam:
+    team: Team
+    status: TeamStatus
+    manages: bool
+
+
+class Services:
+    """The application's use cases over one database and one clock.
+
+    Args:
+        db: the database.
+        clock: the source of "now".
+    """
+
+    def __init__(self, *, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    # -- teams and people ----------------------------------------------------------------
+
+    async def setup_team(
+        self, *, workspace_id: str, channel_id: str, channel_name: str, caller: PersonInfo,
+        people: Sequence[PersonInfo],
+    ) -> tuple[Team, bool, int]:
+        """Register a channel as a team with its human members; the caller becomes a manager.
+
+        Returns:
+            The team, whether it is new, and how many members it has.
+        """
+        now = self.clock.now()
+        humans = [p for p in people if p.is_human]
+        async with self.db.write() as s:
+            team, created = await repo.upsert_team(
+                s, workspace_id=workspace_id, channel_id=channel_id, name=channel_name,
+                tz=valid_tz(caller.tz), now=now,
+            )
+            for p in [caller, *humans]:
+                await repo.upsert_member(
+                    s, workspace_id=workspace_id, user_id=p.user_id, name=p.name, tz=p.tz,
+                    is_admin=p.is_admin, now=now,
+                )
+            await repo.set_team_members(
+                s, workspace_id=workspace_id, team_id=team.id,
+                user_ids=[p.user_id for p in humans], now=now,
+            )
+            await repo.add_manager(s, workspace_id=workspace_id, team_id=team.id,
+                                   user_id=caller.user_id)
+        return team, created, len(humans)
+
+    async def team_for_channel(self, *, workspace_id: str, channel_id: str) -> Team | None:
+        async with self.db.read() as s:
+            return await repo.get_team_by_channel(s, workspace_id=workspace_id,
+                                                  channel_id=channel_id)
+
+    async def team(self, *, workspace_id: str, team_id: int) -> Team | None:
+        async with self.db.read() as s:
+            return await repo.get_team(s, workspace_id=workspace_id, team_id=team_id)
+
+    async def role(self, *, workspace_id: str, team: Team | None, user_id: str) -> Role:
+        """The user's rights on ``team`` (workspace admins manage every team)."""
+        async with self.db.read() as s:
+            if await repo.is_workspace_admin(s, workspace_id=workspace_id, user_id=user_id):
+                return Role.ADMIN
+            if team is None:
+                return Role.NONE
+            if await repo.is_manager(s, workspace_id=workspace_id, team_id=team.id,
+                                     user_id=user_id):
+                return Role.MANAGER
+            if await repo.is_team_member(s, workspace_id=workspace_id, team_id=team.id,
+                                         user_id=user_id):
+                return Role.MEMBER
+        return Role.NONE
+
+    async def remember_person(self, *, workspace_id: str, person: PersonInfo) -> None:
+        """Store what the platform says about a person (admin flag, name, time zone)."""
+        async with self.db.write() as s:
+            await repo.ensure_workspace(s, workspace_id=workspace_id, now=self.clock.now())
+            await repo.upsert_member(
+                s, workspace_id=workspace_id, user_id=person.user_id, name=person.name,
+                tz=person.tz, is_admin=person.is_admin, active=person.is_human,
+                now=self.clock.now(),
+            )
+
+    async def can_view_all(self, *, workspace_id: str, user_id: str) -> bool:
+        async with self.db.read() as s:
+            return await repo.is_workspace_admin(
+                s, workspace_id=workspace_id, user_id=user_id
+            ) or await repo.manages_any_team(s, workspace_id=workspace_id, user_id=user_id)
+
+    async def member_joined(
+        self, *, workspace_id: str, channel_id: str, person: PersonInfo
+    ) -> bool:
+        """Add a human who joined a team channel. Returns False when the channel is no team."""
+        now = self.clock.now()
+        async with self.db.write() as s:
+            team = await repo.get_team_by_channel(s, workspace_id=workspace_id,
+                                                  channel_id=channel_id)
+            if team is None or not person.is_human:
+                return False
+            await repo.upsert_member(
+                s, workspace_id=workspace_id, user_id=person.user_id, name=person.name,
+                tz=person.tz, is_admin=person.is_admin, now=now,
+            )
+            await repo.add_team_member(s, workspace_id=workspace_id, team_id=team.id,
+                                       user_id=person.user_id, now=now)
+        return True
+
+    async def member_left(self, *, workspace_id: str, channel_id: str, user_id: str) -> bool:
+        async with self.db.write() as s:
+            team = await repo.get_team_by_channel(s, workspace_id=workspace_id,
+                                                  channel_id=channel_id)
+            if team is None:
+                return False
+            return await repo.remove_team_member(s, workspace_id=workspace_id, team_id=team.id,
+                                                 user_id=user_id)
+
+    async def members(self, *, team: Team) -> list[Member]:
+        async with self.db.read() as s:
+            return await repo.list_team_members(s, workspace_id=team.workspace_id,
+                                                team_id=team.id)
+
+    async def managers(self, *, team: Team) -> list[str]:
+        async with self.db.read() as s:
+            return await repo.list_managers(s, workspace_id=team.workspace_id, team_id=team.id)
+
+    async def add_manager(self, *, team: Team, user_id: str) -> bool:
+        async with self.db.write() as s:
+            return await repo.add_manager(s, workspace_id=team.workspace_id, team_id=team.id,
+                                          user_id=user_id)
+
+    async def remove_manager(self, *, team: Team, user_id: str) -> bool:
+        """Remove a manager, but never the last one (a team always keeps someone in charge)."""
+        async with self.db.write() as s:
+            current = await repo.list_managers(s, workspace_id=team.workspace_id,
+                                               team_id=team.id)
+            if user_id not in current or len(current) <= 1:
+                return False
+            return await repo.remove_manager(s, workspace_id=team.workspace_id,
+                                             team_id=team.id, user_id=user_id)
+
+    async def set_schedule(self, *, team: Team, schedule: Schedule) -> Team:
+        async with self.db.write() as s:
+            await repo.update_schedule(s, workspace_id=team.workspace_id, team_id=team.id,
+                                       schedule=schedule)
+            updated = await repo.get_team(s, workspace_id=team.workspace_id, team_id=team.id)
+        assert updated is not None
+        return updated
+
+    # -- rounds and answers --------------------------------------------------------------
+
+    async def open_round(self, *, team: Team, period: str | None = None) -> tuple[Round, bool]:
+        """Open a round (closing the open one) and record a pending delivery per member.
+
+        Args:
+            team: the team.
+            period: the round's key; ``None`` means a manual round keyed by the local minute,
+                so a command submitted twice within the minute opens one round.
+        """
+        now = self.clock.now()
+        period = period or "manual:" + now.astimezone(ZoneInfo(team.tz)).strftime("%Y-%m-%dT%H:%M")
+        async with self.db.write() as s:
+            rnd, created = await repo.open_round(
+                s, workspace_id=team.workspace_id, team_id=team.id, period=period, now=now
+            )
+            if created:
+                members = await repo.list_team_members(s, workspace_id=team.workspace_id,
+                                                       team_id=team.id)
+                await repo.create_deliveries(
+                    s, workspace_id=team.workspace_id, round_id=rnd.id,
+                    user_ids=[m.user_id for m in members], now=now,
+                )
+        return rnd, created
+
+    async def close_round(self, *, team: Team, round_id: int) -> bool:
+        async with self.db.write() as s:
+            return await repo.close_round(s, workspace_id=team.workspace_id, round_id=round_id,
+                                          now=self.clock.now())
+
+    async def pending_deliveries(self, *, team: Team, round_id: int) -> list[Delivery]:
+        async with self.db.read() as s:
+            return await repo.list_deliveries(s, workspace_id=team.workspace_id,
+                                              round_id=round_id, status=DeliveryStatus.PENDING)
+
+    async def delivery_sent(
+        self, *, team: Team, round_id: int, user_id: str, channel_id: str, message_ts: str
+    ) -> None:
+        async with self.db.write() as s:
+            await repo.mark_delivery_sent(
+                s, workspace_id=team.workspace_id, round_id=round_id, user_id=user_id,
+                channel_id=channel_id, message_ts=message_ts, now=self.clock.now(),
+            )
+
+    async def delivery_failed(
+        self, *, team: Team, round_id: int, user_id: str, error: str
+    ) -> None:
+        async with self.db.write() as s:
+            await repo.mark_delivery_failed(
+                s, workspace_id=team.workspace_id, round_id=round_id, user_id=user_id,
+                error=error, now=self.clock.now(),
+            )
+
+    async def answer(
+        self, *, workspace_id: str, round_id: int, user_id: str, circle: Circle,
+        value: AnswerValue,
+    ) -> AnswerOutcome:
+        """Store a member's click, unless the round is closed or was not sent to them."""
+        async with self.db.write() as s:
+            refused = await self._refusal(s, workspace_id=workspace_id, round_id=round_id,
+                                          user_id=user_id)
+            if isinstance(refused, AnswerOutcome):
+                return refused
+            rnd, team = refused
+            await repo.upsert_answer(
+                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id, circle=circle,
+                value=value, now=self.clock.now(),
+            )
+            answers = await repo.member_answers(s, workspace_id=workspace_id, round_id=round_id,
+                                                user_id=user_id)
+        return AnswerOutcome(stored=True, reason=None, round=rnd, team=team, answers=answers)
+
+    async def save_note(
+        self, *, workspace_id: str, round_id: int, user_id: str, circle: Circle, note: str,
+        internal_customer: bool,
+    ) -> AnswerOutcome:
+        """Store a member's evidence note (at most ``NOTE_MAX_CHARS`` characters)."""
+        text = note.strip()
+        if len(text) > NOTE_MAX_CHARS:
+            return AnswerOutcome(stored=False, reason="too_long")
+        async with self.db.write() as s:
+            refused = await self._refusal(s, workspace_id=workspace_id, round_id=round_id,
+                                          user_id=user_id)
+            if isinstance(refused, AnswerOutcome):
+                return refused
+            rnd, team = refused
+            await repo.upsert_note(
+                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id, circle=circle,
+                note=text or None, internal_customer=internal_customer, now=self.clock.now(),
+            )
+            answers = await repo.member_answers(s, workspace_id=workspace_id, round_id=round_id,
+                                                user_id=user_id)
+        return AnswerOutcome(stored=True, reason=None, round=rnd, team=team, answers=answers)
+
+    async def my_answers(
+        self, *, workspace_id: str, round_id: int, user_id: str
+    ) -> tuple[Round | None, Team | None, dict[Circle, Answer]]:
+        async with self.db.read() as s:
+            rnd = await repo.get_round(s, workspace_id=workspace_id, round_id=round_id)
+            if rnd is None:
+                return None, None, {}
+            team = await repo.get_team(s, workspace_id=workspace_id, team_id=rnd.team_id)
+            answers = await repo.member_answers(s, workspace_id=workspace_id, round_id=round_id,
+                                                user_id=user_id)
+        return rnd, team, answers
+
+    async def _refusal(
+        self, s: repo.AsyncSession, *, workspace_id: str, round_id: int, user_id: str
+    ) -> AnswerOutcome | tuple[Round, Team]:
+        rnd = await repo.get_round(s, workspace_id=workspace_id, round_id=round_id)
+        if rnd is None:
+            return AnswerOutcome(stored=False, reason="unknown_round")
+        team = await repo.get_team(s, workspace_id=workspace_id, team_id=rnd.team_id)
+        if team is None:
+            return AnswerOutcome(stored=False, reason="unknown_round")
+        if not rnd.is_open:
+            return AnswerOutcome(stored=False, reason="closed", round=rnd, team=team)
+        if await repo.get_delivery(s, workspace_id=workspace_id, round_id=round_id,
+                                   user_id=user_id) is None:
+            return AnswerOutcome(stored=False, reason="not_asked", round=rnd, team=team)
+        return rnd, team
+
+    # -- status, digest, home ------------------------------------------------------------
+
+    async def team_status(self, *, team: Team) -> TeamStatus:
+        """The team's open round so far, its last closed round, trend and nudges."""
+        async with self.db.read() as s:
+            return await self._status(s, team)
+
+    async def _status(self, s: repo.AsyncSession, team: Team) -> TeamStatus:
+        rounds = await repo.recent_rounds(s, workspace_id=team.workspace_id, team_id=team.id,
+                                          limit=TREND_WINDOW + 1)
+        aggregates = await repo.round_aggregates(
+            s, workspace_id=team.workspace_id, round_ids=[r.id for r in rounds]
+        )
+        views = [RoundView(r, _score(aggregates[r.id], team)) for r in rounds]
+        current = views[-1] if views and views[-1].round.is_open else None
+        closed = [v for v in views if not v.round.is_open]
+        last_closed = closed[-1] if closed else None
+        trend = trend_of([v.region for v in closed], window=TREND_WINDOW)
+        members = len(await repo.list_team_members(s, workspace_id=team.workspace_id,
+                                                   team_id=team.id))
+        failed = 0
+        if current is not None:
+            failed = len(await repo.list_deliveries(
+                s, workspace_id=team.workspace_id, round_id=current.round.id,
+                status=DeliveryStatus.FAILED,
+            ))
+        status = TeamStatus(team=team, current=current, last_closed=last_closed, trend=trend,
+                            nudges=[], members=members, failed_deliveries=failed)
+        head = status.headline
+        nudges = nudges_for(
+            head.region if head else None,
+            rotation=(head.round.number if head else 0) + team.id,
+        )
+        return TeamStatus(team=team, current=current, last_closed=last_closed, trend=trend,
+                          nudges=nudges, members=members, failed_deliveries=failed)
+
+    async def history(self, *, team: Team, limit: int) -> list[RoundView]:
+        """The team's last ``limit`` rounds with their scores, oldest first."""
+        async with self.db.read() as s:
+            rounds = await repo.recent_rounds(s, workspace_id=team.workspace_id,
+                                              team_id=team.id, limit=limit)
+            aggregates = await repo.round_aggregates(
+                s, workspace_id=team.workspace_id, round_ids=[r.id for r in rounds]
+            )
+        return [RoundView(r, _score(aggregates[r.id], team)) for r in rounds]
+
+    async def org_status(self, *, workspace_id: str) -> list[TeamStatus]:
+        """Every team of the workspace, sorted toward the center (Center first)."""
+        async with self.db.read() as s:
+            teams = await repo.list_teams(s, workspace_id=workspace_id)
+            statuses = [await self._status(s, t) for t in teams]
+        return sorted(statuses, key=_center_first)
+
+    async def digest(self, *, team: Team) -> DigestView | None:
+        """The digest of the last closed round (or the open one when none is closed)."""
+        status = await self.team_status(team=team)
+        shown = status.last_closed or status.current
+        if shown is None:
+            return None
+        previous: RoundView | None = None
+        async with self.db.read() as s:
+            rounds = await repo.recent_rounds(s, workspace_id=team.workspace_id, team_id=team.id,
+                                              limit=TREND_WINDOW + 1)
+            earlier = [r for r in rounds if r.opened_at < shown.round.opened_at]
+            if earlier:
+                agg = await repo.round_aggregates(s, workspace_id=team.workspace_id,
+                                                  round_ids=[earlier[-1].id])
+                previous = RoundView(earlier[-1], _score(agg[earlier[-1].id], team))
+        nudges = nudges_for(shown.region, rotation=shown.round.number + team.id)
+        return DigestView(team=team, round=shown, previous=previous, trend=status.trend,
+                          nudges=nudges)
+
+    async def claim_digest(self, *, team: Team, round_id: int) -> bool:
+        async with self.db.write() as s:
+            return await repo.claim_digest(s, workspace_id=team.workspace_id, round_id=round_id,
+                                           channel_id=team.channel_id, now=self.clock.now())
+
+    async def digest_posted(self, *, team: Team, round_id: int, message_ts: str) -> None:
+        async with self.db.write() as s:
+            await repo.mark_digest_posted(s, workspace_id=team.workspace_id, round_id=round_id,
+                                          message_ts=message_ts, now=self.clock.now())
+
+    async def digest_failed(self, *, team: Team, round_id: int) -> None:
+        async with self.db.write() as s:
+            await repo.release_digest(s, workspace_id=team.workspace_id, round_id=round_id)
+
+    async def home(self, *, workspace_id: str, user_id: str) -> list[HomeTeam]:
+        async with self.db.read() as s:
+            teams = await repo.teams_of_user(s, workspace_id=workspace_id, user_id=user_id)
+            admin = await repo.is_workspace_admin(s, workspace_id=workspace_id, user_id=user_id)
+            result = []
+            for t in teams:
+                manages = admin or await repo.is_manager(
+                    s, workspace_id=workspace_id, team_id=t.id, user_id=user_id
+                )
+                result.append(HomeTeam(team=t, status=await self._status(s, t), manages=manages))
+        return result
+
+    async def first_event(self, *, workspace_id: str, event_id: str) -> bool:
+        """Record a platform event id; False when it was already processed."""
+        async with self.db.write() as s:
+            await repo.ensure_workspace(s, workspace_id=workspace_id, now=self.clock.now())
+            return await repo.record_event(s, workspace_id=workspace_id, event_id=event_id,
+                                           now=self.clock.now())
+
+
+def _score(agg: repo.RoundAggregate, team: Team) -> RoundScore:
+    return score_round(
+        agg.tallies, respondents=agg.respondents, asked=agg.asked, rules=team.rules,
+        notes=agg.notes, internal_customer_notes=agg.internal_customer_notes,
+    )
+
+
+def _center_first(status: TeamStatus) -> tuple[int, str]:
+    head = status.headline
+    depth = head.region.depth if head and head.region is not None else -1
+    return (-depth, status.team.name.lower())
+
+
+def valid_tz(tz: str | None) -> str:
+    """A known IANA zone name, or UTC."""
+    if not tz:
+        return "UTC"
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return tz
+
+
+def local_time(when: datetime, tz: str) -> datetime:
+    return when.astimezone(ZoneInfo(valid_tz(tz)))

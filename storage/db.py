@@ -1,0 +1,112 @@
+"""Async engines and transactions for SQLite (embedded default) and PostgreSQL.
+
+SQLite runs in WAL mode with a busy timeout, and every write transaction starts with
+``BEGIN IMMEDIATE`` on a single pooled connection: writers queue for the lock up front instead
+of failing half-way with "database is locked". Reads use their own connections and never block
+on writers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///sdo.db"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+class Database:
+    """The application's database: one engine (two on SQLite), transactions on demand.
+
+    Args:
+        url: an SQLAlchemy URL: ``sqlite+aiosqlite:///path.db`` or ``postgresql+asyncpg://…``.
+        echo: log every statement (debugging only).
+        pool_size: connections kept open for PostgreSQL.
+    """
+
+    def __init__(self, url: str | URL, *, echo: bool = False, pool_size: int = 10) -> None:
+        self.url = make_url(url) if isinstance(url, str) else url
+        self.dialect = self.url.get_backend_name()
+        if self.dialect == "sqlite":
+            self._write_engine = _sqlite_engine(self.url, echo=echo, begin="BEGIN IMMEDIATE",
+                                                pool_size=1)
+            self._read_engine = _sqlite_engine(self.url, echo=echo, begin="BEGIN", pool_size=5)
+        elif self.dialect == "postgresql":
+            engine = create_async_engine(
+                self.url, echo=echo, pool_size=pool_size, max_overflow=pool_size,
+                pool_pre_ping=True,
+            )
+            self._write_engine = self._read_engine = engine
+        else:
+            raise ValueError(f"unsupported database {self.dialect!r}: use sqlite or postgresql")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @property
+    def engine(self) -> AsyncEngine:
+        """The engine that writes (and migrates)."""
+        return self._write_engine
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A read-write transaction: committed on success, rolled back on error."""
+        async with AsyncSession(self._write_engine, expire_on_commit=False) as session:
+            async with session.begin():
+                yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read-only transaction (never takes SQLite's write lock)."""
+        async with AsyncSession(self._read_engine, expire_on_commit=False) as session:
+            async with session.begin():
+                yield session
+
+    async def ping(self) -> bool:
+        """Whether the database answers a trivial query."""
+        try:
+            async with self._read_engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    async def dispose(self) -> None:
+        await self._write_engine.dispose()
+        if self._read_engine is not self._write_engine:
+            await self._read_engine.dispose()
+
+
+def _sqlite_engine(url: URL, *, echo: bool, begin: str, pool_size: int) -> AsyncEngine:
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=0,
+        pool_timeout=120,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the driver so BEGIN below is the only one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine

@@ -1,0 +1,190 @@
+"""SQLModel tables. Every row carries the Slack workspace id it belongs to."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Index, String, UniqueConstraint, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back as an aware UTC datetime.
+
+    SQLite has no time zones; PostgreSQL's ``timestamptz`` has. Both read back the same here.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _ts(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
+
+
+def _ts_required() -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class WorkspaceRow(SQLModel, table=True):
+    __tablename__ = "workspace"
+
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(default="", max_length=200)
+    installed_at: datetime = _ts_required()
+
+
+class TeamRow(SQLModel, table=True):
+    __tablename__ = "team"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id", name="uq_team_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
+    channel_id: str = Field(max_length=32)
+    name: str = Field(max_length=200)
+    tz: str = Field(default="UTC", max_length=64)
+    threshold: float = 0.5
+    min_respondents: int = 3
+    # Schedule, in the team's time zone (weekday 0 = Monday).
+    schedule_enabled: bool = True
+    pulse_weekday: int = 3
+    pulse_time: str = Field(default="15:00", max_length=5)
+    reminder_enabled: bool = True
+    reminder_weekday: int = 4
+    reminder_time: str = Field(default="11:00", max_length=5)
+    close_weekday: int = 0
+    close_time: str = Field(default="10:00", max_length=5)
+    every_weeks: int = 1
+    # Next due times (UTC), claimed by the scheduler tick with compare-and-set.
+    next_pulse_at: datetime | None = _ts()
+    next_reminder_at: datetime | None = _ts()
+    next_close_at: datetime | None = _ts()
+    created_at: datetime = _ts_required()
+
+
+class ManagerRow(SQLModel, table=True):
+    __tablename__ = "manager"
+
+    workspace_id: str = Field(primary_key=True, max_length=32)
+    team_id: int = Field(primary_key=True, foreign_key="team.id")
+    user_id: str = Field(primary_key=True, max_length=32)
+
+
+class MemberRow(SQLModel, table=True):
+    __tablename__ = "member"
+
+    workspace_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(default="", max_length=200)
+    tz: str | None = Field(default=None, max_length=64)
+    active: bool = True
+    is_admin: bool = False
+    updated_at: datetime = _ts_required()
+
+
+class TeamMemberRow(SQLModel, table=True):
+    __tablename__ = "team_member"
+
+    workspace_id: str = Field(primary_key=True, max_length=32)
+    team_id: int = Field(primary_key=True, foreign_key="team.id")
+    user_id: str = Field(primary_key=True, max_length=32)
+    active: bool = True
+    joined_at: datetime = _ts_required()
+
+
+class RoundRow(SQLModel, table=True):
+    __tablename__ = "round"
+    __table_args__ = (
+        UniqueConstraint("team_id", "period", name="uq_round_period"),
+        # At most one open round per team, enforced by the database on both dialects.
+        Index(
+            "uq_round_one_open",
+            "team_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    team_id: int = Field(foreign_key="team.id")
+    period: str = Field(max_length=40)
+    number: int = 1
+    opened_at: datetime = _ts_required()
+    closed_at: datetime | None = _ts()
+    reminded_at: datetime | None = _ts()
+
+
+class DeliveryRow(SQLModel, table=True):
+    __tablename__ = "delivery"
+    __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_delivery"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    user_id: str = Field(max_length=32)
+    status: str = Field(default="pending", max_length=16)
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+    error: str | None = Field(default=None, max_length=500)
+    attempts: int = 0
+    updated_at: datetime = _ts_required()
+
+
+class AnswerRow(SQLModel, table=True):
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("round_id", "user_id", "question", name="uq_answer"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    user_id: str = Field(max_length=32)
+    question: str = Field(max_length=1)
+    value: str | None = Field(default=None, max_length=16)
+    note: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
+    internal_customer: bool = False
+    answered_at: datetime = _ts_required()
+
+
+class DigestRow(SQLModel, table=True):
+    __tablename__ = "digest"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    round_id: int = Field(foreign_key="round.id", unique=True)
+    channel_id: str = Field(max_length=32)
+    status: str = Field(default="claimed", max_length=16)
+    message_ts: str | None = Field(default=None, max_length=32)
+    claimed_at: datetime = _ts_required()
+    posted_at: datetime | None = _ts()
+
+
+class ProcessedEventRow(SQLModel, table=True):
+    __tablename__ = "processed_event"
+
+    workspace_id: str = Field(primary_key=True, max_length=32)
+    event_id: str = Field(primary_key=True, max_length=64)
+    received_at: datetime = _ts_required()
+
+
+metadata = SQLModel.metadata
