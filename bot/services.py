@@ -160,11 +160,18 @@ class Services:
         async with self.db.read() as s:
             return await repo.get_team(s, workspace_id=workspace_id, team_id=team_id)
 
-    async def role(self, *, workspace_id: str, team: Team | None, user_id: str) -> Role:
-        """The user's rights on ``team`` (workspace admins manage every team)."""
+    async def role(
+        self, *, workspace_id: str, team: Team | None, user_id: str, platform_admin: bool = False
+    ) -> Role:
+        """The user's rights on ``team``.
+
+        Args:
+            platform_admin: the chat platform says the user is a workspace admin or owner;
+                they manage every team.
+        """
+        if platform_admin:
+            return Role.ADMIN
         async with self.db.read() as s:
-            if await repo.is_workspace_admin(s, workspace_id=workspace_id, user_id=user_id):
-                return Role.ADMIN
             if team is None:
                 return Role.NONE
             if await repo.is_manager(s, workspace_id=workspace_id, team_id=team.id,
@@ -458,13 +465,15 @@ class Services:
         async with self.db.write() as s:
             await repo.release_digest(s, workspace_id=team.workspace_id, round_id=round_id)
 
-    async def home(self, *, workspace_id: str, user_id: str) -> list[HomeTeam]:
+    async def home(
+        self, *, workspace_id: str, user_id: str, platform_admin: bool = False
+    ) -> list[HomeTeam]:
+        """The user's teams with their status, and whether the user manages each."""
         async with self.db.read() as s:
             teams = await repo.teams_of_user(s, workspace_id=workspace_id, user_id=user_id)
-            admin = await repo.is_workspace_admin(s, workspace_id=workspace_id, user_id=user_id)
             result = []
             for t in teams:
-                manages = admin or await repo.is_manager(
+                manages = platform_admin or await repo.is_manager(
                     s, workspace_id=workspace_id, team_id=t.id, user_id=user_id
                 )
                 result.append(HomeTeam(team=t, status=await self._status(s, t), manages=manages))

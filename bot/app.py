@@ -1,0 +1,44 @@
+"""The app factory: one Bolt ``AsyncApp`` with every listener registered. No module globals."""
+
+from __future__ import annotations
+
+import logging
+from slack_bolt.async_app import AsyncApp
+
+from bot.config import Settings
+from bot.context import AppContext
+from bot.listeners import actions, commands, events, views
+from bot.services import Services
+from bot.slack_gateway import SlackGateway
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, *, services: Services, gateway: SlackGateway) -> AsyncApp:
+    """Build the Bolt app.
+
+    Request signatures are verified by the HTTP layer (``bot.server``) before Bolt sees a
+    request, with the app's injected clock; Socket Mode needs no signature.
+
+    Args:
+        settings: the loaded settings.
+        services: the use cases over the database.
+        gateway: the Slack Web API side (its client is the app's client).
+    """
+    app = AsyncApp(
+        client=gateway.client,
+        signing_secret=settings.slack_signing_secret,
+        request_verification_enabled=False,
+        logger=logging.getLogger("slack_bolt"),
+    )
+    ctx = AppContext(settings=settings, services=services, gateway=gateway)
+    commands.register(app, ctx)
+    actions.register(app, ctx)
+    views.register(app, ctx)
+    events.register(app, ctx)
+
+    @app.error
+    async def on_error(error: Exception) -> None:
+        log.error("listener failed: %s", type(error).__name__, exc_info=error)
+
+    return app

@@ -1,0 +1,135 @@
+"""The "Add a note" modal and its validation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.blocks.text import escape
+from bot.domain.circles import CIRCLES, Circle
+from bot.domain.model import Answer
+
+NOTE_CALLBACK_ID = "pulse_note"
+NOTE_CIRCLE_BLOCK, NOTE_CIRCLE_ACTION = "note_circle", "circle"
+NOTE_TEXT_BLOCK, NOTE_TEXT_ACTION = "note_text", "text"
+NOTE_INTERNAL_BLOCK, NOTE_INTERNAL_ACTION = "note_internal", "internal"
+INTERNAL_VALUE = "internal"
+
+
+@dataclass(frozen=True, slots=True)
+class NoteContext:
+    """Carried in the modal's private_metadata: which round, and the DM to refresh after."""
+
+    round_id: int
+    channel_id: str | None = None
+    message_ts: str | None = None
+
+    def encode(self) -> str:
+        return json.dumps({"r": self.round_id, "c": self.channel_id, "t": self.message_ts})
+
+    @classmethod
+    def decode(cls, raw: str) -> NoteContext:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or not isinstance(data.get("r"), int):
+            raise ValueError("bad note context")
+        return cls(int(data["r"]), data.get("c"), data.get("t"))
+
+
+def _option(circle: Circle) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": circle.info.short}, "value": circle.value}
+
+
+def note_modal(
+    *, note_context: NoteContext, team_name: str, answers: Mapping[Circle, Answer],
+    max_chars: int,
+) -> dict[str, Any]:
+    """The modal for evidence: which question, the note, and the internal-customer flag."""
+    existing = next((a for c in CIRCLES if (a := answers.get(c)) and a.note), None)
+    circle = existing.circle if existing else Circle.WHAT
+    internal_option = {
+        "text": {"type": "mrkdwn", "text": "The customer was *internal* (support, finance, …)"},
+        "value": INTERNAL_VALUE,
+    }
+    text_input: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": NOTE_TEXT_ACTION,
+        "multiline": True,
+        "max_length": max_chars,
+        "placeholder": {"type": "plain_text", "text": "A link, a customer's name, what they said…"},
+    }
+    if existing and existing.note:
+        text_input["initial_value"] = existing.note
+    checkbox: dict[str, Any] = {
+        "type": "checkboxes", "action_id": NOTE_INTERNAL_ACTION, "options": [internal_option],
+    }
+    if existing and existing.internal_customer:
+        checkbox["initial_options"] = [internal_option]
+    return {
+        "type": "modal",
+        "callback_id": NOTE_CALLBACK_ID,
+        "private_metadata": note_context.encode(),
+        "title": {"type": "plain_text", "text": "Add a note"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": (
+                f"Evidence for #{escape(team_name)}'s pulse. Only you see your note; the digest "
+                "counts notes but never shows who wrote what.")}]},
+            {
+                "type": "input",
+                "block_id": NOTE_CIRCLE_BLOCK,
+                "label": {"type": "plain_text", "text": "About which question?"},
+                "element": {
+                    "type": "static_select",
+                    "action_id": NOTE_CIRCLE_ACTION,
+                    "options": [_option(c) for c in CIRCLES],
+                    "initial_option": _option(circle),
+                },
+            },
+            {
+                "type": "input",
+                "block_id": NOTE_TEXT_BLOCK,
+                "label": {"type": "plain_text", "text": f"Evidence (up to {max_chars} characters)"},
+                "element": text_input,
+            },
+            {
+                "type": "input",
+                "block_id": NOTE_INTERNAL_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Who was the customer?"},
+                "element": checkbox,
+            },
+        ],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class NoteSubmission:
+    circle: Circle
+    text: str
+    internal_customer: bool
+
+
+def parse_note_submission(state_values: Mapping[str, Any]) -> NoteSubmission:
+    """Read the modal's state; raises ValueError (or KeyError/TypeError) when malformed."""
+    circle_raw = state_values[NOTE_CIRCLE_BLOCK][NOTE_CIRCLE_ACTION]["selected_option"]["value"]
+    text = state_values[NOTE_TEXT_BLOCK][NOTE_TEXT_ACTION].get("value") or ""
+    if not isinstance(text, str):
+        raise ValueError("note text must be a string")
+    internal_state = state_values.get(NOTE_INTERNAL_BLOCK, {}).get(NOTE_INTERNAL_ACTION, {})
+    selected = internal_state.get("selected_options") or []
+    internal = any(isinstance(o, dict) and o.get("value") == INTERNAL_VALUE for o in selected)
+    return NoteSubmission(Circle(circle_raw), text, internal)
+
+
+def note_too_long_error(max_chars: int, length: int) -> dict[str, Any]:
+    """The response that shows a field error in the modal instead of closing it."""
+    return {
+        "response_action": "errors",
+        "errors": {
+            NOTE_TEXT_BLOCK: f"Please keep the note to {max_chars} characters "
+                             f"(it has {length}).",
+        },
+    }

@@ -1,0 +1,118 @@
+"""`/sdo status`: one team's position, or every team's (`status all`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.blocks.text import (
+    CIRCLE_EMOJI, MAX_MESSAGE_BLOCKS, Block, bar, context, divider, escape, header, section,
+)
+from bot.domain.circles import CIRCLES
+from bot.domain.regions import region_label, region_meaning
+from bot.domain.trends import Trend
+from bot.services import RoundView, TeamStatus
+
+REGION_EMOJI = {
+    "Center": ":dart:",
+    "DevOps": ":rocket:",
+    "Feasibility practice": ":test_tube:",
+    "Marketing": ":loudspeaker:",
+    "Research only": ":books:",
+    "Engineering only": ":gear:",
+    "Delivery only": ":truck:",
+    "Outside": ":door:",
+    "Not enough answers": ":hourglass_flowing_sand:",
+}
+
+
+def region_line(view: RoundView | None) -> str:
+    label = region_label(view.region if view else None)
+    return f"{REGION_EMOJI[label]} *{label}*"
+
+
+def round_summary(view: RoundView, *, title: str, required: int) -> list[Block]:
+    """Region, meaning, scores and participation of one round — aggregates only."""
+    score = view.score
+    lines = [
+        f"*{title}* (round {view.round.number}, opened {view.round.opened_at:%b %d})",
+        f"{region_line(view)} — {region_meaning(view.region)}",
+        f":busts_in_silhouette: {score.respondents} of {score.asked} answered",
+    ]
+    if view.region is None:
+        lines.append(f"Scores appear once at least {required} people have answered.")
+        return [section("\n".join(lines))]
+    for circle in CIRCLES:
+        tick = ":white_check_mark:" if circle in score.circles_in else ":white_circle:"
+        lines.append(f"{tick} {CIRCLE_EMOJI[circle]} {circle.info.short}: `{bar(score.score(circle))}`")
+    if score.disagreements:
+        split = ", ".join(c.info.short for c in CIRCLES if c in score.disagreements)
+        lines.append(f":speech_balloon: The team disagrees on *{split}* — worth a conversation.")
+    if score.notes:
+        internal = (f", {score.internal_customer_notes} about internal customers"
+                    if score.internal_customer_notes else "")
+        lines.append(f":memo: {score.notes} evidence note{'s' if score.notes != 1 else ''}{internal}")
+    return [section("\n".join(lines))]
+
+
+def trend_line(trend: Trend) -> str:
+    if not trend.regions:
+        return ":chart_with_upwards_trend: Trend: no closed rounds yet."
+    return f":chart_with_upwards_trend: Trend: {trend.path} — {trend.direction.arrow} {trend.direction.label}"
+
+
+def status_message(status: TeamStatus, *, show_failures: bool = False) -> dict[str, Any]:
+    """The ephemeral answer to `/sdo status` for one team."""
+    team = status.team
+    required = team.rules.required_respondents(status.members)
+    head = status.headline
+    blocks: list[Block] = [header(f"#{team.name} — {region_label(head.region if head else None)}")]
+    if status.current is None and status.last_closed is None:
+        blocks.append(section(
+            f"No pulse yet for *#{escape(team.name)}* ({status.members} members). "
+            "A manager can send one with `/sdo pulse`."
+        ))
+        return {"text": f"#{team.name}: no pulse yet", "blocks": blocks}
+    if status.current is not None:
+        blocks += round_summary(status.current, title="This round so far", required=required)
+    if status.last_closed is not None:
+        blocks += round_summary(status.last_closed, title="Last closed round", required=required)
+    blocks.append(context(trend_line(status.trend)))
+    if status.nudges:
+        blocks.append(divider())
+        blocks.append(section("*Toward the center*\n" + "\n".join(f"• {n.text}" for n in status.nudges)))
+    if show_failures and status.failed_deliveries:
+        blocks.append(context(
+            f":warning: {status.failed_deliveries} member(s) could not be sent this round's pulse "
+            "(see the server log for the reason)."
+        ))
+    text = f"#{team.name}: {region_label(head.region if head else None)}"
+    return {"text": text, "blocks": blocks[:MAX_MESSAGE_BLOCKS]}
+
+
+def org_status_message(statuses: Sequence[TeamStatus]) -> dict[str, Any]:
+    """`/sdo status all`: one line per team, Center first."""
+    if not statuses:
+        return {"text": "No teams yet.", "blocks": [section(
+            "No teams yet. Run `/sdo setup` in a team's channel to register it.")]}
+    lines = []
+    for s in statuses:
+        head = s.headline
+        arrow = s.trend.direction.arrow
+        lines.append(f"{region_line(head)}  #{escape(s.team.name)} {arrow}")
+    blocks: list[Block] = [header(f"All teams ({len(statuses)})")]
+    chunk: list[str] = []
+    size = 0
+    # Sections hold at most 3,000 characters: split long lists over several sections.
+    for line in lines:
+        if size + len(line) + 1 > 2900:
+            blocks.append(section("\n".join(chunk)))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    if len(blocks) > MAX_MESSAGE_BLOCKS:
+        hidden = len(blocks) - (MAX_MESSAGE_BLOCKS - 1)
+        blocks = [*blocks[: MAX_MESSAGE_BLOCKS - 1], context(f"…and {hidden} more sections")]
+    return {"text": f"All teams: {len(statuses)}", "blocks": blocks}

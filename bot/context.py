@@ -1,0 +1,18 @@
+"""What listeners need, handed to every ``register(app, ctx)``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Settings
+from bot.services import Services
+from bot.slack_gateway import SlackGateway
+
+
+@dataclass(frozen=True, slots=True)
+class AppContext:
+    """Settings, the use cases and the Slack gateway."""
+
+    settings: Settings
+    services: Services
+    gateway: SlackGateway

@@ -1,0 +1,63 @@
+"""Modal submissions: the "Add a note" evidence modal."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.blocks.modals import (
+    NOTE_CALLBACK_ID, NoteContext, note_too_long_error, parse_note_submission,
+)
+from bot.blocks.pulse import pulse_message
+from bot.context import AppContext
+from bot.services import NOTE_MAX_CHARS
+
+log = logging.getLogger(__name__)
+
+CLOSED_ERROR = "This round is closed: the note was not saved."
+MALFORMED_ERROR = "Something in this form was missing. Please close it and try again."
+
+
+CALLBACK_IDS = (NOTE_CALLBACK_ID,)
+
+
+def register(app: AsyncApp, ctx: AppContext) -> None:
+    app.view(NOTE_CALLBACK_ID)(_note_submitted(ctx))
+
+
+def _note_submitted(ctx: AppContext) -> Any:
+    async def handle_note(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            note_context = NoteContext.decode(str(view.get("private_metadata", "")))
+            submission = parse_note_submission(view["state"]["values"])
+        except (KeyError, TypeError, ValueError):
+            log.warning("note submission of an unexpected shape")
+            await ack(response_action="errors", errors={"note_text": MALFORMED_ERROR})
+            return
+        text = submission.text.strip()
+        if len(text) > NOTE_MAX_CHARS:
+            await ack(**note_too_long_error(NOTE_MAX_CHARS, len(text)))
+            return
+        outcome = await ctx.services.save_note(
+            workspace_id=str(body["team"]["id"]), round_id=note_context.round_id,
+            user_id=str(body["user"]["id"]), circle=submission.circle, note=text,
+            internal_customer=submission.internal_customer,
+        )
+        if not outcome.stored:
+            await ack(response_action="errors", errors={"note_text": CLOSED_ERROR})
+            return
+        await ack()
+        if note_context.channel_id and note_context.message_ts:
+            assert outcome.round is not None and outcome.team is not None
+            await ctx.gateway.update(
+                channel_id=note_context.channel_id, ts=note_context.message_ts,
+                message=pulse_message(
+                    team_name=outcome.team.name, round_id=outcome.round.id,
+                    round_number=outcome.round.number, answers=outcome.answers,
+                    min_respondents=outcome.team.rules.min_respondents,
+                ),
+            )
+
+    return handle_note

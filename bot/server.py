@@ -1,0 +1,129 @@
+"""`sdo serve`: the aiohttp server (or Socket Mode) around the Bolt app.
+
+Start-up brings the database up to date, opens one aiohttp client session shared by every Web
+API call, and closes both on shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import http
+from bot.app import create_app
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.services import Services
+from bot.slack_gateway import SlackGateway
+from storage.db import Database
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+RUNTIME_KEY: web.AppKey[Runtime] = web.AppKey("runtime")
+
+
+@dataclass
+class Runtime:
+    """The live parts of a running server, created on start-up and closed on shutdown."""
+
+    settings: Settings
+    db: Database
+    session: aiohttp.ClientSession
+    client: AsyncWebClient
+    services: Services
+    gateway: SlackGateway
+    bolt: AsyncApp
+
+
+def web_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
+    """The one Web API client: honours 429 Retry-After and retries 5xx and dropped connections."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        session=session,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=3),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=10),
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+async def start_runtime(settings: Settings, *, clock: Clock) -> Runtime:
+    db = Database(settings.database_url)
+    await upgrade(db)
+    session = aiohttp.ClientSession()
+    client = web_client(settings, session)
+    services = Services(db=db, clock=clock)
+    gateway = SlackGateway(client=client, session=session, clock=clock,
+                           concurrency=settings.send_concurrency)
+    bolt = create_app(settings, services=services, gateway=gateway)
+    return Runtime(settings=settings, db=db, session=session, client=client, services=services,
+                   gateway=gateway, bolt=bolt)
+
+
+async def stop_runtime(runtime: Runtime) -> None:
+    await runtime.session.close()
+    await runtime.db.dispose()
+
+
+def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    """The aiohttp application: ``POST /slack/events`` and ``GET /healthz``."""
+    clock = clock or SystemClock()
+    settings.require_slack()
+    web_app = web.Application(client_max_size=http.MAX_BODY_BYTES)
+
+    web_app.router.add_routes([
+        http.slack_route(bolt=lambda: web_app[RUNTIME_KEY].bolt,
+                         secret=settings.slack_signing_secret, clock=clock),
+        http.health_route(db=lambda: web_app[RUNTIME_KEY].db),
+    ])
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        app[RUNTIME_KEY] = await start_runtime(settings, clock=clock)
+        yield
+        await stop_runtime(app[RUNTIME_KEY])
+
+    web_app.cleanup_ctx.append(lifecycle)
+    return web_app
+
+
+def serve(settings: Settings, *, socket_mode: bool = False, port: int | None = None) -> None:
+    """Run until interrupted."""
+    settings.require_slack(socket_mode=socket_mode)
+    if socket_mode:
+        asyncio.run(_serve_socket_mode(settings, port=port or settings.port))
+    else:
+        web.run_app(build_web_app(settings), port=port or settings.port, print=None,
+                    access_log=None)
+
+
+async def _serve_socket_mode(settings: Settings, *, port: int) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    clock = SystemClock()
+    runtime = await start_runtime(settings, clock=clock)
+    health = web.Application()
+    health.router.add_routes([http.health_route(db=lambda: runtime.db)])
+    runner = web.AppRunner(health, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, port=port).start()
+    handler = AsyncSocketModeHandler(runtime.bolt, settings.slack_app_token)
+    try:
+        await handler.start_async()
+    finally:
+        await runner.cleanup()
+        await stop_runtime(runtime)

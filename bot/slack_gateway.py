@@ -1,0 +1,135 @@
+"""Everything SDO Pulse asks of the Slack Web API, in one place.
+
+Listeners and jobs talk to Slack through a ``SlackGateway``; it turns Slack's user objects into
+platform-neutral ``PersonInfo`` and keeps a short cache of who is who.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.clock import Clock
+from bot.services import PersonInfo
+
+log = logging.getLogger(__name__)
+
+SLACKBOT_ID = "USLACKBOT"
+PERSON_CACHE_TTL = timedelta(minutes=5)
+
+
+def person_from_user(user: dict[str, Any]) -> PersonInfo:
+    """Read a users.info ``user`` object: humans exclude bots, Slackbot and deactivated users."""
+    profile = user.get("profile") or {}
+    name = (profile.get("display_name") or user.get("real_name") or profile.get("real_name")
+            or user.get("name") or user.get("id", ""))
+    human = not (user.get("is_bot") or user.get("deleted") or user.get("id") == SLACKBOT_ID
+                 or user.get("is_app_user"))
+    return PersonInfo(
+        user_id=str(user.get("id", "")),
+        name=str(name)[:200],
+        tz=user.get("tz"),
+        is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+        is_human=human,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    channel_id: str
+    ts: str
+
+
+class SlackGateway:
+    """The Slack side of SDO Pulse.
+
+    Args:
+        client: the Web API client (sharing the app's one aiohttp session).
+        session: that session, also used for response_url posts.
+        clock: for the person cache.
+        concurrency: how many users.info look-ups run at once during setup.
+    """
+
+    def __init__(
+        self, *, client: AsyncWebClient, session: aiohttp.ClientSession, clock: Clock,
+        concurrency: int = 8,
+    ) -> None:
+        self.client = client
+        self.session = session
+        self.clock = clock
+        self.concurrency = concurrency
+        self._people: dict[tuple[str, str], tuple[datetime, PersonInfo]] = {}
+
+    async def person(self, *, workspace_id: str, user_id: str) -> PersonInfo:
+        """users.info for one user, cached for a few minutes."""
+        key = (workspace_id, user_id)
+        cached = self._people.get(key)
+        now = self.clock.now()
+        if cached and now - cached[0] < PERSON_CACHE_TTL:
+            return cached[1]
+        response = await self.client.users_info(user=user_id)
+        person = person_from_user(response["user"])
+        self._people[key] = (now, person)
+        return person
+
+    async def channel_humans(self, *, workspace_id: str, channel_id: str) -> list[PersonInfo]:
+        """The channel's human members (paginated conversations.members, then users.info)."""
+        user_ids: list[str] = []
+        cursor: str | None = None
+        while True:
+            response = await self.client.conversations_members(
+                channel=channel_id, limit=200, cursor=cursor
+            )
+            user_ids += response.get("members") or []
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def look_up(user_id: str) -> PersonInfo:
+            async with gate:
+                return await self.person(workspace_id=workspace_id, user_id=user_id)
+
+        people = await asyncio.gather(*(look_up(u) for u in dict.fromkeys(user_ids)
+                                        if u != SLACKBOT_ID))
+        return [p for p in people if p.is_human]
+
+    async def send_dm(self, *, user_id: str, message: dict[str, Any]) -> SentMessage:
+        opened = await self.client.conversations_open(users=user_id)
+        channel_id = opened["channel"]["id"]
+        posted = await self.client.chat_postMessage(channel=channel_id, **message)
+        return SentMessage(channel_id=posted["channel"], ts=posted["ts"])
+
+    async def update(self, *, channel_id: str, ts: str, message: dict[str, Any]) -> None:
+        await self.client.chat_update(channel=channel_id, ts=ts, **message)
+
+    async def post(self, *, channel_id: str, message: dict[str, Any]) -> SentMessage:
+        posted = await self.client.chat_postMessage(channel=channel_id, **message)
+        return SentMessage(channel_id=posted["channel"], ts=posted["ts"])
+
+    async def open_modal(self, *, trigger_id: str, view: dict[str, Any]) -> None:
+        await self.client.views_open(trigger_id=trigger_id, view=view)
+
+    async def publish_home(self, *, user_id: str, view: dict[str, Any]) -> None:
+        await self.client.views_publish(user_id=user_id, view=view)
+
+    async def respond(
+        self, *, response_url: str, message: dict[str, Any], ephemeral: bool = True,
+        replace_original: bool | None = None,
+    ) -> None:
+        """Answer a slash command or an action through its response_url."""
+        payload = dict(message)
+        payload["response_type"] = "ephemeral" if ephemeral else "in_channel"
+        if replace_original is not None:
+            payload["replace_original"] = replace_original
+        webhook = AsyncWebhookClient(url=response_url, session=self.session)
+        response = await webhook.send_dict(payload)
+        if response.status_code >= 400:
+            log.warning("response_url answered %s", response.status_code)

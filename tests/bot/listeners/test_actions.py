@@ -1,0 +1,133 @@
+"""Clicks and the note modal, as the member sees them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from bot.blocks.modals import NOTE_CALLBACK_ID, NoteContext
+from bot.blocks.pulse import NOTE_ACTION_ID
+from bot.blocks.render import render_message
+from bot.domain.circles import AnswerValue, Circle
+from tests.bot.conftest import ALICE, BOB, MANAGER, OUTSIDER, TEAM_CHANNEL
+from tests.bot.listeners.test_round import answer, dm_of
+from tests.bot.slack_harness import WORKSPACE, SlackHarness, eventually
+
+
+async def start_round(slack: SlackHarness) -> None:
+    await slack.command_and_answer("setup", user=MANAGER, channel=TEAM_CHANNEL)
+    await slack.command_and_answer("pulse", user=MANAGER, channel=TEAM_CHANNEL)
+
+
+async def answers_of(slack: SlackHarness, user: str) -> list[tuple[str, str | None]]:
+    async with slack.runtime.db.read() as s:
+        rows = await s.execute(
+            text("SELECT question, value FROM answer WHERE user_id = :u ORDER BY question"),
+            {"u": user})
+        return [(q, v) for q, v in rows]
+
+
+async def test_a_second_click_changes_the_answer_and_keeps_one_row(slack: SlackHarness) -> None:
+    await start_round(slack)
+    await answer(slack, ALICE, Circle.HOW, AnswerValue.YES)
+    await answer(slack, ALICE, Circle.HOW, AnswerValue.YES)
+    assert await answers_of(slack, ALICE) == [("H", "yes")]
+    await answer(slack, ALICE, Circle.HOW, AnswerValue.NO)
+    assert await answers_of(slack, ALICE) == [("H", "no")]
+    dm = render_message(dm_of(slack, ALICE))
+    assert "Your answer: *No*" in dm
+    assert "[No]*" in dm  # the chosen button is highlighted
+    assert "1 of 3 answered." in dm
+
+
+async def test_clicks_on_a_closed_round_say_it_is_closed(slack: SlackHarness) -> None:
+    await start_round(slack)
+    await answer(slack, ALICE, Circle.WHAT, AnswerValue.YES)
+    old_dm = dm_of(slack, ALICE)
+    # A new pulse (a pulse within the same minute is taken as a double submit) closes round 1.
+    slack.clock.advance(timedelta(minutes=1))
+    await slack.command_and_answer("pulse", user=MANAGER, channel=TEAM_CHANNEL)
+    stale_button = next(e for b in old_dm["blocks"] if b.get("type") == "actions"
+                        for e in b["elements"] if e["action_id"] == "pulse_answer_no")
+    reply, payload = await slack.click(action_id="pulse_answer_no", value=stale_button["value"],
+                                       user=ALICE, channel=old_dm["channel"], ts=old_dm["ts"])
+    assert reply.status == 200
+    told = await slack.response_to(payload["response_url"])
+    assert told["text"] == ":lock: This round is closed — answers can no longer change. Thank you!"
+    assert await answers_of(slack, ALICE) == [("W", "yes")]
+
+
+async def test_someone_who_was_not_asked_cannot_answer(slack: SlackHarness) -> None:
+    await start_round(slack)
+    dm = dm_of(slack, ALICE)
+    button = dm["blocks"][3]["elements"][0]
+    reply, payload = await slack.click(action_id=button["action_id"], value=button["value"],
+                                       user=OUTSIDER, channel=dm["channel"], ts=dm["ts"])
+    assert reply.status == 200
+    told = await slack.response_to(payload["response_url"])
+    assert "not sent to you" in told["text"]
+    assert await answers_of(slack, OUTSIDER) == []
+
+
+def note_submission(round_id: int, note: str, *, user: str, circle: str = "H",
+                    internal: bool = False, channel: str | None = None,
+                    ts: str | None = None) -> dict[str, object]:
+    return {
+        "type": "view_submission",
+        "team": {"id": WORKSPACE, "domain": "fake"},
+        "user": {"id": user, "team_id": WORKSPACE},
+        "api_app_id": "AFAKE",
+        "trigger_id": "trigger-note",
+        "view": {
+            "id": "VNOTE", "type": "modal", "callback_id": NOTE_CALLBACK_ID,
+            "private_metadata": NoteContext(round_id, channel, ts).encode(),
+            "state": {"values": {
+                "note_circle": {"circle": {"type": "static_select",
+                                           "selected_option": {"value": circle}}},
+                "note_text": {"text": {"type": "plain_text_input", "value": note}},
+                "note_internal": {"internal": {"type": "checkboxes", "selected_options": (
+                    [{"value": "internal"}] if internal else [])}},
+            }},
+        },
+    }
+
+
+async def test_add_note_opens_the_modal_and_saves_evidence(slack: SlackHarness) -> None:
+    await start_round(slack)
+    dm = dm_of(slack, BOB)
+    reply, _ = await slack.click(action_id=NOTE_ACTION_ID, value="1", user=BOB,
+                                 channel=dm["channel"], ts=dm["ts"])
+    assert reply.status == 200
+    await eventually(lambda: bool(slack.fake.calls_to("views.open")), what="the note modal")
+    modal = slack.fake.calls_to("views.open")[0].args["view"]
+    assert modal["callback_id"] == NOTE_CALLBACK_ID
+    assert "The customer was *internal* (support, finance, …)" in render_message(modal)
+
+    submitted = await slack.interact(note_submission(
+        1, "Demo to ACME <!channel> & co", user=BOB, internal=True,
+        channel=dm["channel"], ts=dm["ts"]))
+    assert (submitted.status, submitted.text) == (200, "")
+    async with slack.runtime.db.read() as s:
+        row = (await s.execute(text(
+            "SELECT question, value, note, internal_customer FROM answer WHERE user_id = :u"),
+            {"u": BOB})).one()
+    assert tuple(row) == ("H", None, "Demo to ACME <!channel> & co", True)
+    await eventually(lambda: "Your note (internal customer)" in render_message(dm_of(slack, BOB)),
+                     what="the DM to show the note")
+    # Member text is escaped wherever it is shown: it can never ping the channel.
+    assert "&lt;!channel&gt; &amp; co" in render_message(dm_of(slack, BOB))
+
+
+async def test_an_oversized_note_gets_a_field_error_not_a_crash(slack: SlackHarness) -> None:
+    await start_round(slack)
+    reply = await slack.interact(note_submission(1, "x" * 501, user=BOB))
+    assert reply.status == 200
+    assert reply.json() == {
+        "response_action": "errors",
+        "errors": {"note_text": "Please keep the note to 500 characters (it has 501)."},
+    }
+    assert await answers_of(slack, BOB) == []
+    ok = await slack.interact(note_submission(1, "y" * 500, user=BOB))
+    assert (ok.status, ok.text) == (200, "")
+    assert await answers_of(slack, BOB) == [("H", None)]
