@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Circle(str, Enum):
+class Circle(StrEnum):
     """A competency circle, in the order the pulse asks about them."""
 
     WHAT = "W"
@@ -60,7 +60,7 @@ CIRCLE_INFO: dict[Circle, CircleInfo] = {
 CIRCLES: tuple[Circle, ...] = (Circle.WHAT, Circle.HOW, Circle.DELIVER)
 
 
-class AnswerValue(str, Enum):
+class AnswerValue(StrEnum):
     """A member's answer to one question. ``NOT_SURE`` also means "not applicable"."""
 
     YES = "yes"

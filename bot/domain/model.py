@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from enum import Enum
+from enum import StrEnum
 
 from bot.domain.circles import AnswerValue, Circle
 from bot.domain.scoring import ScoringRules
@@ -75,7 +75,7 @@ class Round:
         return self.closed_at is None
 
 
-class DeliveryStatus(str, Enum):
+class DeliveryStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"

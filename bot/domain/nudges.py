@@ -108,6 +108,8 @@ def nudges_for(region: Region | None, *, rotation: int, count: int = 2) -> list[
     return picked
 
 
-def _pick(options: tuple[str, ...], rotation: int, count: int, circle: Circle | None) -> list[Nudge]:
+def _pick(
+    options: tuple[str, ...], rotation: int, count: int, circle: Circle | None
+) -> list[Nudge]:
     n = min(count, len(options))
     return [Nudge(options[(rotation + i) % len(options)], circle) for i in range(n)]

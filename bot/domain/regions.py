@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from bot.domain.circles import Circle
 
@@ -16,7 +16,7 @@ class RegionInfo:
     circles: frozenset[Circle]
 
 
-class Region(str, Enum):
+class Region(StrEnum):
     """Where a team sits: the set of circles it is in."""
 
     CENTER = "center"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -51,8 +52,12 @@ class Tally:
         """Whether the score is at or above ``threshold``, compared exactly (no float drift)."""
         if self.counted == 0:
             return False
+        if not math.isfinite(threshold):
+            return threshold < 0  # -inf: always in; +inf and NaN: never
         exact = Fraction(2 * self.yes + self.partly, 2 * self.counted)
-        return exact >= Fraction(threshold).limit_denominator(1_000_000)
+        # The threshold as written in decimal (0.6 is 3/5), not its binary approximation, and
+        # not rounded to a nearby fraction (0.50000001 must not collapse to 1/2).
+        return exact >= Fraction(repr(float(threshold)))
 
     @property
     def split(self) -> bool:
@@ -70,7 +75,9 @@ class ScoringRules:
 
     def required_respondents(self, asked: int) -> int:
         """Respondents needed for a region: ``min_respondents``, or the whole team if smaller."""
-        return max(1, min(self.min_respondents, asked)) if asked > 0 else max(1, self.min_respondents)
+        if asked <= 0:
+            return max(1, self.min_respondents)
+        return max(1, min(self.min_respondents, asked))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +106,7 @@ def score_round(
     *,
     respondents: int,
     asked: int,
-    rules: ScoringRules = ScoringRules(),  # noqa: B008 - frozen, safe as a default
+    rules: ScoringRules = ScoringRules(),  # frozen, so safe as a default
     notes: int = 0,
     internal_customer_notes: int = 0,
 ) -> RoundScore:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from bot.domain.regions import Region, region_label
 
 DEFAULT_WINDOW = 4
 
 
-class Direction(str, Enum):
+class Direction(StrEnum):
     TOWARD = "toward"
     AWAY = "away"
     STEADY = "steady"
