@@ -140,7 +140,7 @@ async def _setup(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
     verb = "is now a team" if created else "was already a team; members refreshed"
     return text_message(
         f":white_check_mark: #{escape(team.name)} {verb}: {size} member{'s' if size != 1 else ''}, "
-        f"you are a manager. Pulses go out {team.schedule.describe()} ({escape(team.tz)}). "
+        f"you are a manager. Schedule: {team.schedule.describe()} ({escape(team.tz)}). "
         "Send the first one now with `/sdo pulse`."
     )
 

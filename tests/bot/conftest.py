@@ -45,7 +45,8 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 @pytest.fixture
 async def slack(fake_slack: FakeSlack, databases: DatabaseFactory) -> AsyncIterator[SlackHarness]:
     """The app on SQLite, serving signed requests, with the fake Slack behind it."""
-    harness = SlackHarness(fake=fake_slack, db_url=await databases.create("sqlite"))
+    harness = SlackHarness(fake=fake_slack, db_url=await databases.create("sqlite"),
+                           workspace_id=WORKSPACE)
     await harness.start()
     try:
         yield harness
@@ -58,7 +59,7 @@ async def slack_any_db(
     fake_slack: FakeSlack, db_url: str
 ) -> AsyncIterator[SlackHarness]:
     """The same, once on SQLite and once on PostgreSQL (when configured)."""
-    harness = SlackHarness(fake=fake_slack, db_url=db_url)
+    harness = SlackHarness(fake=fake_slack, db_url=db_url, workspace_id=WORKSPACE)
     await harness.start()
     try:
         yield harness

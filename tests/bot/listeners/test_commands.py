@@ -10,13 +10,9 @@ from tests.bot.conftest import (
 from tests.bot.slack_harness import WORKSPACE, SlackHarness
 
 
-CHANNEL_NAMES = {TEAM_CHANNEL: "team", OTHER_CHANNEL: "other"}
-
-
 async def ask(slack: SlackHarness, text: str, *, user: str, channel: str = TEAM_CHANNEL) -> str:
     """Run `/sdo <text>` and return the ephemeral answer as the user reads it."""
-    return render_message(await slack.command_and_answer(
-        text, user=user, channel=channel, channel_name=CHANNEL_NAMES.get(channel, "big")))
+    return render_message(await slack.command_and_answer(text, user=user, channel=channel))
 
 
 async def test_help_and_unknown_words_answer_with_usage(slack: SlackHarness) -> None:
