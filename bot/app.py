@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+
 from slack_bolt.async_app import AsyncApp
 
 from bot.config import Settings

@@ -13,17 +13,26 @@ from bot.config import ConfigError, Settings
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sdo", description="SDO Pulse: customer pulse surveys in Slack.")
+    parser = argparse.ArgumentParser(
+        prog="sdo", description="SDO Pulse: customer pulse surveys in Slack."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the Slack app (HTTP on $PORT, or Socket Mode)")
-    serve.add_argument("--socket-mode", action="store_true",
-                       help="connect over Socket Mode with SLACK_APP_TOKEN (no public URL)")
+    serve.add_argument(
+        "--socket-mode",
+        action="store_true",
+        help="connect over Socket Mode with SLACK_APP_TOKEN (no public URL)",
+    )
     serve.add_argument("--port", type=int, default=None, help="override $PORT")
 
     demo = sub.add_parser("demo", help="simulate three teams offline and print what Slack shows")
-    demo.add_argument("--out", type=Path, default=None,
-                      help="folder for the demo database (default: a new temporary folder)")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="folder for the demo database (default: a new temporary folder)",
+    )
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)

@@ -22,9 +22,12 @@ _PLACEHOLDER = re.compile(
 )
 
 _WHERE = {
-    "SLACK_BOT_TOKEN": f"the Bot User OAuth Token (xoxb-…) on your app's OAuth & Permissions page at {APPS_PAGE}",
-    "SLACK_SIGNING_SECRET": f"the Signing Secret on your app's Basic Information page at {APPS_PAGE}",
-    "SLACK_APP_TOKEN": f"an app-level token (xapp-…) with connections:write, under Basic Information → App-Level Tokens at {APPS_PAGE}",
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) on your app's OAuth & Permissions "
+    f"page at {APPS_PAGE}",
+    "SLACK_SIGNING_SECRET": "the Signing Secret on your app's Basic Information page at "
+    f"{APPS_PAGE}",
+    "SLACK_APP_TOKEN": "an app-level token (xapp-…) with connections:write, under Basic "
+    f"Information → App-Level Tokens at {APPS_PAGE}",
 }
 
 
@@ -59,7 +62,9 @@ class Settings:
             port = int(env.get("PORT", "3000"))
             concurrency = int(env.get("SDO_SEND_CONCURRENCY", "8"))
         except ValueError as exc:
-            raise ConfigError(f"PORT and SDO_SEND_CONCURRENCY must be whole numbers ({exc})") from exc
+            raise ConfigError(
+                f"PORT and SDO_SEND_CONCURRENCY must be whole numbers ({exc})"
+            ) from exc
         api_url = env.get("SDO_SLACK_API_URL") or DEFAULT_SLACK_API_URL
         return cls(
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),

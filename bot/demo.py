@@ -43,15 +43,54 @@ class DemoTeam:
 
 
 DEMO_TEAMS = (
-    DemoTeam("CPAYMENTS", "payments", "Europe/Berlin", 5,
-             [Region.DEVOPS, Region.DEVOPS, Region.DEVOPS, None, Region.DEVOPS,
-              Region.CENTER, Region.CENTER, Region.CENTER]),
-    DemoTeam("CPLATFORM", "platform", "America/New_York", 4,
-             [Region.FEASIBILITY, Region.FEASIBILITY, Region.RESEARCH_ONLY, Region.FEASIBILITY,
-              Region.FEASIBILITY, Region.FEASIBILITY, Region.FEASIBILITY, Region.FEASIBILITY]),
-    DemoTeam("CGROWTH", "growth", "Asia/Tokyo", 6,
-             [Region.MARKETING, Region.MARKETING, Region.MARKETING, Region.DELIVERY_ONLY,
-              Region.DELIVERY_ONLY, Region.OUTSIDE, Region.OUTSIDE, Region.OUTSIDE]),
+    DemoTeam(
+        "CPAYMENTS",
+        "payments",
+        "Europe/Berlin",
+        5,
+        [
+            Region.DEVOPS,
+            Region.DEVOPS,
+            Region.DEVOPS,
+            None,
+            Region.DEVOPS,
+            Region.CENTER,
+            Region.CENTER,
+            Region.CENTER,
+        ],
+    ),
+    DemoTeam(
+        "CPLATFORM",
+        "platform",
+        "America/New_York",
+        4,
+        [
+            Region.FEASIBILITY,
+            Region.FEASIBILITY,
+            Region.RESEARCH_ONLY,
+            Region.FEASIBILITY,
+            Region.FEASIBILITY,
+            Region.FEASIBILITY,
+            Region.FEASIBILITY,
+            Region.FEASIBILITY,
+        ],
+    ),
+    DemoTeam(
+        "CGROWTH",
+        "growth",
+        "Asia/Tokyo",
+        6,
+        [
+            Region.MARKETING,
+            Region.MARKETING,
+            Region.MARKETING,
+            Region.DELIVERY_ONLY,
+            Region.DELIVERY_ONLY,
+            Region.OUTSIDE,
+            Region.OUTSIDE,
+            Region.OUTSIDE,
+        ],
+    ),
 )
 
 NOTES = (
@@ -107,41 +146,72 @@ class _Demo:
     async def click_answer(self, user: str, circle: Circle, value: AnswerValue) -> None:
         message = self.dm(user)
         button = next(
-            e for b in message["blocks"] if b.get("type") == "actions" for e in b["elements"]
+            e
+            for b in message["blocks"]
+            if b.get("type") == "actions"
+            for e in b["elements"]
             if e["action_id"] == ANSWER_ACTION_PREFIX + value.value
             and AnswerClick.decode(e["value"]).circle is circle
         )
         updates = len(self.fake.calls_to("chat.update"))
-        reply, _ = await self.sim.click(action_id=button["action_id"], value=button["value"],
-                                        user=user, channel=message["channel"], ts=message["ts"])
+        reply, _ = await self.sim.click(
+            action_id=button["action_id"],
+            value=button["value"],
+            user=user,
+            channel=message["channel"],
+            ts=message["ts"],
+        )
         assert reply.status == 200, reply
-        await eventually(lambda: len(self.fake.calls_to("chat.update")) > updates,
-                         what="the DM to update")
+        await eventually(
+            lambda: len(self.fake.calls_to("chat.update")) > updates, what="the DM to update"
+        )
 
     async def write_note(self, user: str, round_id: int) -> None:
         message = self.dm(user)
         opened = len(self.fake.calls_to("views.open"))
-        await self.sim.click(action_id=NOTE_ACTION_ID, value=str(round_id), user=user,
-                             channel=message["channel"], ts=message["ts"])
-        await eventually(lambda: len(self.fake.calls_to("views.open")) > opened,
-                         what="the note modal")
+        await self.sim.click(
+            action_id=NOTE_ACTION_ID,
+            value=str(round_id),
+            user=user,
+            channel=message["channel"],
+            ts=message["ts"],
+        )
+        await eventually(
+            lambda: len(self.fake.calls_to("views.open")) > opened, what="the note modal"
+        )
         internal = self.rng.random() < 0.5
-        reply = await self.sim.interact({
-            "type": "view_submission",
-            "team": {"id": WORKSPACE}, "user": {"id": user, "team_id": WORKSPACE},
-            "view": {
-                "id": "VNOTE", "type": "modal", "callback_id": NOTE_CALLBACK_ID,
-                "private_metadata": NoteContext(round_id, message["channel"],
-                                                message["ts"]).encode(),
-                "state": {"values": {
-                    "note_circle": {"circle": {"selected_option": {
-                        "value": self.rng.choice(CIRCLES).value}}},
-                    "note_text": {"text": {"value": self.rng.choice(NOTES)}},
-                    "note_internal": {"internal": {"selected_options": (
-                        [{"value": "internal"}] if internal else [])}},
-                }},
-            },
-        })
+        reply = await self.sim.interact(
+            {
+                "type": "view_submission",
+                "team": {"id": WORKSPACE},
+                "user": {"id": user, "team_id": WORKSPACE},
+                "view": {
+                    "id": "VNOTE",
+                    "type": "modal",
+                    "callback_id": NOTE_CALLBACK_ID,
+                    "private_metadata": NoteContext(
+                        round_id, message["channel"], message["ts"]
+                    ).encode(),
+                    "state": {
+                        "values": {
+                            "note_circle": {
+                                "circle": {
+                                    "selected_option": {"value": self.rng.choice(CIRCLES).value}
+                                }
+                            },
+                            "note_text": {"text": {"value": self.rng.choice(NOTES)}},
+                            "note_internal": {
+                                "internal": {
+                                    "selected_options": (
+                                        [{"value": "internal"}] if internal else []
+                                    )
+                                }
+                            },
+                        }
+                    },
+                },
+            }
+        )
         assert reply.status == 200, reply
 
 
@@ -150,18 +220,23 @@ async def run_demo(out: TextIO, folder: Path | None = None) -> Path:
     folder = folder or Path(tempfile.mkdtemp(prefix="sdo-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "sdo-demo.db"
-    for stale in (db_path, db_path.with_name(db_path.name + "-wal"),
-                  db_path.with_name(db_path.name + "-shm")):
+    for stale in (
+        db_path,
+        db_path.with_name(db_path.name + "-wal"),
+        db_path.with_name(db_path.name + "-shm"),
+    ):
         stale.unlink(missing_ok=True)
     async with FakeSlack(workspace_id=WORKSPACE, team_name="Demo Corp") as fake:
         for spec in DEMO_TEAMS:
             people = _members(spec)
             for i, user in enumerate(people, 1):
-                fake.add_user(user, name=f"{spec.name}-{i}", real_name=f"{spec.name.title()} {i}",
-                              tz=spec.tz)
+                fake.add_user(
+                    user, name=f"{spec.name}-{i}", real_name=f"{spec.name.title()} {i}", tz=spec.tz
+                )
             fake.add_channel(spec.channel_id, name=spec.name, members=[*people, fake.bot_user_id])
-        sim = SlackSimulator(fake=fake, db_url=f"sqlite+aiosqlite:///{db_path}",
-                             workspace_id=WORKSPACE)
+        sim = SlackSimulator(
+            fake=fake, db_url=f"sqlite+aiosqlite:///{db_path}", workspace_id=WORKSPACE
+        )
         sim.clock.travel_to(START)
         await sim.start()
         try:
@@ -190,20 +265,23 @@ async def _play(demo: _Demo) -> None:
             round_id = int(demo.dm(people[0])["blocks"][-2]["elements"][0]["value"])
             target = spec.path[week]
             # A week aimed at "not enough answers" has a single respondent.
-            for person in (people[:1] if target is None else people):
+            for person in people[:1] if target is None else people:
                 for circle, value in _answers_for(target or Region.CENTER, demo.rng).items():
                     await demo.click_answer(person, circle, value)
                 if demo.rng.random() < 0.3:
                     await demo.write_note(person, round_id)
             if week == 0 and spec is DEMO_TEAMS[0]:
-                demo.block(f"What {people[1]} sees in the pulse DM after answering",
-                           render_message(demo.dm(people[1])))
+                demo.block(
+                    f"What {people[1]} sees in the pulse DM after answering",
+                    render_message(demo.dm(people[1])),
+                )
 
     sim.clock.travel_to(START + timedelta(weeks=WEEKS - 1, days=4))
     for spec in DEMO_TEAMS:
         manager = _members(spec)[0]
-        team = await sim.runtime.services.team_for_channel(workspace_id=WORKSPACE,
-                                                           channel_id=spec.channel_id)
+        team = await sim.runtime.services.team_for_channel(
+            workspace_id=WORKSPACE, channel_id=spec.channel_id
+        )
         assert team is not None
         rounds = await sim.runtime.services.history(team=team, limit=WEEKS)
         _print_table(demo, spec, rounds)
@@ -212,8 +290,9 @@ async def _play(demo: _Demo) -> None:
         await demo.ask("digest", user=manager, channel=spec.channel_id)
         digest = demo.fake.messages[spec.channel_id][-1]
         demo.block(f"Digest posted in #{spec.name}", render_message(digest))
-    overview = await demo.ask("status all", user=_members(DEMO_TEAMS[0])[0],
-                              channel=DEMO_TEAMS[0].channel_id)
+    overview = await demo.ask(
+        "status all", user=_members(DEMO_TEAMS[0])[0], channel=DEMO_TEAMS[0].channel_id
+    )
     demo.block("/sdo status all", overview)
 
 
@@ -229,7 +308,8 @@ def _print_table(demo: _Demo, spec: DemoTeam, rounds: list[RoundView]) -> None:
         placed = view.region is not None
         disagree = (
             "  disagree: " + ", ".join(c.info.short for c in CIRCLES if c in score.disagreements)
-            if score.disagreements else ""
+            if score.disagreements
+            else ""
         )
         demo.print(
             f"  {view.round.number:>5}  {view.round.opened_at:%Y-%m-%d}  "
@@ -238,6 +318,10 @@ def _print_table(demo: _Demo, spec: DemoTeam, rounds: list[RoundView]) -> None:
             + "".join((_fmt(score.score(c)) if placed else "  ·  ") + " " for c in CIRCLES)
             + f"{score.respondents}/{score.asked}{disagree}"
         )
-    wrapped = textwrap.fill(" → ".join(region_label(v.region) for v in rounds), width=96,
-                            initial_indent="  path: ", subsequent_indent="        ")
+    wrapped = textwrap.fill(
+        " → ".join(region_label(v.region) for v in rounds),
+        width=96,
+        initial_indent="  path: ",
+        subsequent_indent="        ",
+    )
     demo.print(wrapped)

@@ -34,7 +34,12 @@ class FanoutResult:
 
 
 async def deliver_round(
-    *, services: Services, gateway: SlackGateway, team: Team, rnd: Round, concurrency: int,
+    *,
+    services: Services,
+    gateway: SlackGateway,
+    team: Team,
+    rnd: Round,
+    concurrency: int,
 ) -> FanoutResult:
     """Send the round's DM to every member whose delivery is still pending.
 
@@ -46,8 +51,13 @@ async def deliver_round(
     members = len(await services.members(team=team))
     required = team.rules.required_respondents(members)
     gate = asyncio.Semaphore(max(1, concurrency))
-    message = pulse_message(team_name=team.name, round_id=rnd.id, round_number=rnd.number,
-                            answers={}, min_respondents=required)
+    message = pulse_message(
+        team_name=team.name,
+        round_id=rnd.id,
+        round_number=rnd.number,
+        answers={},
+        min_respondents=required,
+    )
 
     async def send(user_id: str) -> str:
         async with gate:
@@ -56,19 +66,30 @@ async def deliver_round(
             except SlackApiError as exc:
                 reason = str(exc.response.get("error") or "slack_error")
                 log.warning("pulse DM to %s for round %s failed: %s", user_id, rnd.id, reason)
-                await services.delivery_failed(team=team, round_id=rnd.id, user_id=user_id,
-                                               error=reason)
+                await services.delivery_failed(
+                    team=team, round_id=rnd.id, user_id=user_id, error=reason
+                )
                 return "failed"
             except (aiohttp.ClientError, TimeoutError) as exc:
-                log.warning("pulse DM to %s for round %s left pending: %s", user_id, rnd.id,
-                            type(exc).__name__)
+                log.warning(
+                    "pulse DM to %s for round %s left pending: %s",
+                    user_id,
+                    rnd.id,
+                    type(exc).__name__,
+                )
                 return "pending"
-            await services.delivery_sent(team=team, round_id=rnd.id, user_id=user_id,
-                                         channel_id=sent.channel_id, message_ts=sent.ts)
+            await services.delivery_sent(
+                team=team,
+                round_id=rnd.id,
+                user_id=user_id,
+                channel_id=sent.channel_id,
+                message_ts=sent.ts,
+            )
             return "sent"
 
     outcomes = await asyncio.gather(*(send(d.user_id) for d in pending))
     return FanoutResult(
-        sent=outcomes.count("sent"), failed=outcomes.count("failed"),
+        sent=outcomes.count("sent"),
+        failed=outcomes.count("failed"),
         pending=outcomes.count("pending"),
     )

@@ -13,12 +13,17 @@ _CHANNEL = re.compile(r"^<#(C[A-Z0-9]+|G[A-Z0-9]+)(?:\|[^>]*)?>$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _DAYS = {
     name: i
-    for i, names in enumerate((
-        ("mon", "monday", "mondays"), ("tue", "tues", "tuesday", "tuesdays"),
-        ("wed", "wednesday", "wednesdays"), ("thu", "thur", "thurs", "thursday", "thursdays"),
-        ("fri", "friday", "fridays"), ("sat", "saturday", "saturdays"),
-        ("sun", "sunday", "sundays"),
-    ))
+    for i, names in enumerate(
+        (
+            ("mon", "monday", "mondays"),
+            ("tue", "tues", "tuesday", "tuesdays"),
+            ("wed", "wednesday", "wednesdays"),
+            ("thu", "thur", "thurs", "thursday", "thursdays"),
+            ("fri", "friday", "fridays"),
+            ("sat", "saturday", "saturdays"),
+            ("sun", "sunday", "sundays"),
+        )
+    )
     for name in names
 }
 _CADENCE = {"weekly": 1, "every-week": 1, "biweekly": 2, "fortnightly": 2, "every-2-weeks": 2}
@@ -98,7 +103,11 @@ def parse_command(text: str | None) -> Command:
     if verb in ("help", "?", "usage"):
         return Help()
     if verb == "setup":
-        return Setup() if not args else Invalid("`/sdo setup` takes no arguments: run it in the team's channel.")
+        return (
+            Setup()
+            if not args
+            else Invalid("`/sdo setup` takes no arguments: run it in the team's channel.")
+        )
     if verb == "pulse":
         return Pulse() if not args else Invalid("`/sdo pulse` takes no arguments.")
     if verb == "digest":
@@ -120,8 +129,10 @@ def _status(args: list[str]) -> Command:
     if len(args) == 1 and (m := _CHANNEL.match(args[0])):
         return Status(channel_id=m.group(1))
     if len(args) == 1 and args[0].startswith("#"):
-        return Invalid("I could not read that channel: pick it from the list Slack suggests "
-                       "after typing `#`. " + STATUS_USAGE)
+        return Invalid(
+            "I could not read that channel: pick it from the list Slack suggests "
+            "after typing `#`. " + STATUS_USAGE
+        )
     return Invalid(STATUS_USAGE)
 
 
@@ -136,8 +147,9 @@ def _schedule(args: list[str]) -> Command:
         if words[2] not in _CADENCE:
             return Invalid(SCHEDULE_USAGE)
         every = _CADENCE[words[2]]
-    return Schedule(weekday=_DAYS[words[0]], at=time(int(m.group(1)), int(m.group(2))),
-                    every_weeks=every)
+    return Schedule(
+        weekday=_DAYS[words[0]], at=time(int(m.group(1)), int(m.group(2))), every_weeks=every
+    )
 
 
 def _managers(args: list[str]) -> Command:
@@ -146,5 +158,7 @@ def _managers(args: list[str]) -> Command:
     if len(args) == 2 and args[0].lower() in ("add", "remove"):
         if m := _USER.match(args[1]):
             return Managers(action=args[0].lower(), user_id=m.group(1))
-        return Invalid("Mention the person with `@` and pick them from Slack's list. " + MANAGERS_USAGE)
+        return Invalid(
+            "Mention the person with `@` and pick them from Slack's list. " + MANAGERS_USAGE
+        )
     return Invalid(MANAGERS_USAGE)

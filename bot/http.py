@@ -28,8 +28,9 @@ MAX_SKEW_SECONDS = 300
 MAX_BODY_BYTES = 1024 * 1024
 
 
-def signature_ok(*, secret: str, body: bytes, timestamp: str | None, signature: str | None,
-                 now: float) -> bool:
+def signature_ok(
+    *, secret: str, body: bytes, timestamp: str | None, signature: str | None, now: float
+) -> bool:
     """Verify Slack's v0 signature. Never raises: bad input is just ``False``."""
     if not timestamp or not signature or not timestamp.isascii() or not timestamp.isdigit():
         return False
@@ -62,9 +63,7 @@ def well_formed(body: bytes, content_type: str) -> bool:
     return "command" in form and "team_id" in form and "user_id" in form
 
 
-def slack_route(
-    *, bolt: Callable[[], AsyncApp], secret: str, clock: Clock
-) -> web.RouteDef:
+def slack_route(*, bolt: Callable[[], AsyncApp], secret: str, clock: Clock) -> web.RouteDef:
     """``POST /slack/events``: commands, interactivity and events.
 
     Args:
@@ -79,7 +78,8 @@ def slack_route(
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413, text="request body too large")
         if not signature_ok(
-            secret=secret, body=body,
+            secret=secret,
+            body=body,
             timestamp=request.headers.get("X-Slack-Request-Timestamp"),
             signature=request.headers.get("X-Slack-Signature"),
             now=clock.now().timestamp(),
@@ -89,7 +89,8 @@ def slack_route(
         if not well_formed(body, request.content_type):
             return web.Response(status=400, text="malformed request")
         bolt_request = AsyncBoltRequest(
-            body=body.decode("utf-8"), query=request.query_string,
+            body=body.decode("utf-8"),
+            query=request.query_string,
             headers=dict(request.headers),
         )
         try:

@@ -68,11 +68,19 @@ async def start_runtime(settings: Settings, *, clock: Clock) -> Runtime:
     session = aiohttp.ClientSession()
     client = web_client(settings, session)
     services = Services(db=db, clock=clock)
-    gateway = SlackGateway(client=client, session=session, clock=clock,
-                           concurrency=settings.send_concurrency)
+    gateway = SlackGateway(
+        client=client, session=session, clock=clock, concurrency=settings.send_concurrency
+    )
     bolt = create_app(settings, services=services, gateway=gateway)
-    return Runtime(settings=settings, db=db, session=session, client=client, services=services,
-                   gateway=gateway, bolt=bolt)
+    return Runtime(
+        settings=settings,
+        db=db,
+        session=session,
+        client=client,
+        services=services,
+        gateway=gateway,
+        bolt=bolt,
+    )
 
 
 async def stop_runtime(runtime: Runtime) -> None:
@@ -86,11 +94,16 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Appl
     settings.require_slack()
     web_app = web.Application(client_max_size=http.MAX_BODY_BYTES)
 
-    web_app.router.add_routes([
-        http.slack_route(bolt=lambda: web_app[RUNTIME_KEY].bolt,
-                         secret=settings.slack_signing_secret, clock=clock),
-        http.health_route(db=lambda: web_app[RUNTIME_KEY].db),
-    ])
+    web_app.router.add_routes(
+        [
+            http.slack_route(
+                bolt=lambda: web_app[RUNTIME_KEY].bolt,
+                secret=settings.slack_signing_secret,
+                clock=clock,
+            ),
+            http.health_route(db=lambda: web_app[RUNTIME_KEY].db),
+        ]
+    )
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         app[RUNTIME_KEY] = await start_runtime(settings, clock=clock)
@@ -107,8 +120,9 @@ def serve(settings: Settings, *, socket_mode: bool = False, port: int | None = N
     if socket_mode:
         asyncio.run(_serve_socket_mode(settings, port=port or settings.port))
     else:
-        web.run_app(build_web_app(settings), port=port or settings.port, print=None,
-                    access_log=None)
+        web.run_app(
+            build_web_app(settings), port=port or settings.port, print=None, access_log=None
+        )
 
 
 async def _serve_socket_mode(settings: Settings, *, port: int) -> None:
@@ -123,7 +137,7 @@ async def _serve_socket_mode(settings: Settings, *, port: int) -> None:
     await web.TCPSite(runner, port=port).start()
     handler = AsyncSocketModeHandler(runtime.bolt, settings.slack_app_token)
     try:
-        await handler.start_async()
+        await handler.start_async()  # type: ignore[no-untyped-call]
     finally:
         await runner.cleanup()
         await stop_runtime(runtime)

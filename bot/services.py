@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.domain.circles import AnswerValue, Circle
@@ -25,7 +27,7 @@ NOTE_MAX_CHARS = 500
 TREND_WINDOW = 4
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     NONE = "none"
     MEMBER = "member"
     MANAGER = "manager"
@@ -123,7 +125,12 @@ class Services:
     # -- teams and people ----------------------------------------------------------------
 
     async def setup_team(
-        self, *, workspace_id: str, channel_id: str, channel_name: str, caller: PersonInfo,
+        self,
+        *,
+        workspace_id: str,
+        channel_id: str,
+        channel_name: str,
+        caller: PersonInfo,
         people: Sequence[PersonInfo],
     ) -> tuple[Team, bool, int]:
         """Register a channel as a team with its human members; the caller becomes a manager.
@@ -135,26 +142,40 @@ class Services:
         humans = [p for p in people if p.is_human]
         async with self.db.write() as s:
             team, created = await repo.upsert_team(
-                s, workspace_id=workspace_id, channel_id=channel_id, name=channel_name,
-                tz=valid_tz(caller.tz), now=now,
+                s,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                name=channel_name,
+                tz=valid_tz(caller.tz),
+                now=now,
             )
             for p in [caller, *humans]:
                 await repo.upsert_member(
-                    s, workspace_id=workspace_id, user_id=p.user_id, name=p.name, tz=p.tz,
-                    is_admin=p.is_admin, now=now,
+                    s,
+                    workspace_id=workspace_id,
+                    user_id=p.user_id,
+                    name=p.name,
+                    tz=p.tz,
+                    is_admin=p.is_admin,
+                    now=now,
                 )
             await repo.set_team_members(
-                s, workspace_id=workspace_id, team_id=team.id,
-                user_ids=[p.user_id for p in humans], now=now,
+                s,
+                workspace_id=workspace_id,
+                team_id=team.id,
+                user_ids=[p.user_id for p in humans],
+                now=now,
             )
-            await repo.add_manager(s, workspace_id=workspace_id, team_id=team.id,
-                                   user_id=caller.user_id)
+            await repo.add_manager(
+                s, workspace_id=workspace_id, team_id=team.id, user_id=caller.user_id
+            )
         return team, created, len(humans)
 
     async def team_for_channel(self, *, workspace_id: str, channel_id: str) -> Team | None:
         async with self.db.read() as s:
-            return await repo.get_team_by_channel(s, workspace_id=workspace_id,
-                                                  channel_id=channel_id)
+            return await repo.get_team_by_channel(
+                s, workspace_id=workspace_id, channel_id=channel_id
+            )
 
     async def team(self, *, workspace_id: str, team_id: int) -> Team | None:
         async with self.db.read() as s:
@@ -174,11 +195,13 @@ class Services:
         async with self.db.read() as s:
             if team is None:
                 return Role.NONE
-            if await repo.is_manager(s, workspace_id=workspace_id, team_id=team.id,
-                                     user_id=user_id):
+            if await repo.is_manager(
+                s, workspace_id=workspace_id, team_id=team.id, user_id=user_id
+            ):
                 return Role.MANAGER
-            if await repo.is_team_member(s, workspace_id=workspace_id, team_id=team.id,
-                                         user_id=user_id):
+            if await repo.is_team_member(
+                s, workspace_id=workspace_id, team_id=team.id, user_id=user_id
+            ):
                 return Role.MEMBER
         return Role.NONE
 
@@ -187,8 +210,13 @@ class Services:
         async with self.db.write() as s:
             await repo.ensure_workspace(s, workspace_id=workspace_id, now=self.clock.now())
             await repo.upsert_member(
-                s, workspace_id=workspace_id, user_id=person.user_id, name=person.name,
-                tz=person.tz, is_admin=person.is_admin, active=person.is_human,
+                s,
+                workspace_id=workspace_id,
+                user_id=person.user_id,
+                name=person.name,
+                tz=person.tz,
+                is_admin=person.is_admin,
+                active=person.is_human,
                 now=self.clock.now(),
             )
 
@@ -204,31 +232,39 @@ class Services:
         """Add a human who joined a team channel. Returns False when the channel is no team."""
         now = self.clock.now()
         async with self.db.write() as s:
-            team = await repo.get_team_by_channel(s, workspace_id=workspace_id,
-                                                  channel_id=channel_id)
+            team = await repo.get_team_by_channel(
+                s, workspace_id=workspace_id, channel_id=channel_id
+            )
             if team is None or not person.is_human:
                 return False
             await repo.upsert_member(
-                s, workspace_id=workspace_id, user_id=person.user_id, name=person.name,
-                tz=person.tz, is_admin=person.is_admin, now=now,
+                s,
+                workspace_id=workspace_id,
+                user_id=person.user_id,
+                name=person.name,
+                tz=person.tz,
+                is_admin=person.is_admin,
+                now=now,
             )
-            await repo.add_team_member(s, workspace_id=workspace_id, team_id=team.id,
-                                       user_id=person.user_id, now=now)
+            await repo.add_team_member(
+                s, workspace_id=workspace_id, team_id=team.id, user_id=person.user_id, now=now
+            )
         return True
 
     async def member_left(self, *, workspace_id: str, channel_id: str, user_id: str) -> bool:
         async with self.db.write() as s:
-            team = await repo.get_team_by_channel(s, workspace_id=workspace_id,
-                                                  channel_id=channel_id)
+            team = await repo.get_team_by_channel(
+                s, workspace_id=workspace_id, channel_id=channel_id
+            )
             if team is None:
                 return False
-            return await repo.remove_team_member(s, workspace_id=workspace_id, team_id=team.id,
-                                                 user_id=user_id)
+            return await repo.remove_team_member(
+                s, workspace_id=workspace_id, team_id=team.id, user_id=user_id
+            )
 
     async def members(self, *, team: Team) -> list[Member]:
         async with self.db.read() as s:
-            return await repo.list_team_members(s, workspace_id=team.workspace_id,
-                                                team_id=team.id)
+            return await repo.list_team_members(s, workspace_id=team.workspace_id, team_id=team.id)
 
     async def managers(self, *, team: Team) -> list[str]:
         async with self.db.read() as s:
@@ -236,23 +272,25 @@ class Services:
 
     async def add_manager(self, *, team: Team, user_id: str) -> bool:
         async with self.db.write() as s:
-            return await repo.add_manager(s, workspace_id=team.workspace_id, team_id=team.id,
-                                          user_id=user_id)
+            return await repo.add_manager(
+                s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
+            )
 
     async def remove_manager(self, *, team: Team, user_id: str) -> bool:
         """Remove a manager, but never the last one (a team always keeps someone in charge)."""
         async with self.db.write() as s:
-            current = await repo.list_managers(s, workspace_id=team.workspace_id,
-                                               team_id=team.id)
+            current = await repo.list_managers(s, workspace_id=team.workspace_id, team_id=team.id)
             if user_id not in current or len(current) <= 1:
                 return False
-            return await repo.remove_manager(s, workspace_id=team.workspace_id,
-                                             team_id=team.id, user_id=user_id)
+            return await repo.remove_manager(
+                s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
+            )
 
     async def set_schedule(self, *, team: Team, schedule: Schedule) -> Team:
         async with self.db.write() as s:
-            await repo.update_schedule(s, workspace_id=team.workspace_id, team_id=team.id,
-                                       schedule=schedule)
+            await repo.update_schedule(
+                s, workspace_id=team.workspace_id, team_id=team.id, schedule=schedule
+            )
             updated = await repo.get_team(s, workspace_id=team.workspace_id, team_id=team.id)
         assert updated is not None
         return updated
@@ -274,63 +312,94 @@ class Services:
                 s, workspace_id=team.workspace_id, team_id=team.id, period=period, now=now
             )
             if created:
-                members = await repo.list_team_members(s, workspace_id=team.workspace_id,
-                                                       team_id=team.id)
+                members = await repo.list_team_members(
+                    s, workspace_id=team.workspace_id, team_id=team.id
+                )
                 await repo.create_deliveries(
-                    s, workspace_id=team.workspace_id, round_id=rnd.id,
-                    user_ids=[m.user_id for m in members], now=now,
+                    s,
+                    workspace_id=team.workspace_id,
+                    round_id=rnd.id,
+                    user_ids=[m.user_id for m in members],
+                    now=now,
                 )
         return rnd, created
 
     async def close_round(self, *, team: Team, round_id: int) -> bool:
         async with self.db.write() as s:
-            return await repo.close_round(s, workspace_id=team.workspace_id, round_id=round_id,
-                                          now=self.clock.now())
+            return await repo.close_round(
+                s, workspace_id=team.workspace_id, round_id=round_id, now=self.clock.now()
+            )
 
     async def pending_deliveries(self, *, team: Team, round_id: int) -> list[Delivery]:
         async with self.db.read() as s:
-            return await repo.list_deliveries(s, workspace_id=team.workspace_id,
-                                              round_id=round_id, status=DeliveryStatus.PENDING)
+            return await repo.list_deliveries(
+                s, workspace_id=team.workspace_id, round_id=round_id, status=DeliveryStatus.PENDING
+            )
 
     async def delivery_sent(
         self, *, team: Team, round_id: int, user_id: str, channel_id: str, message_ts: str
     ) -> None:
         async with self.db.write() as s:
             await repo.mark_delivery_sent(
-                s, workspace_id=team.workspace_id, round_id=round_id, user_id=user_id,
-                channel_id=channel_id, message_ts=message_ts, now=self.clock.now(),
+                s,
+                workspace_id=team.workspace_id,
+                round_id=round_id,
+                user_id=user_id,
+                channel_id=channel_id,
+                message_ts=message_ts,
+                now=self.clock.now(),
             )
 
-    async def delivery_failed(
-        self, *, team: Team, round_id: int, user_id: str, error: str
-    ) -> None:
+    async def delivery_failed(self, *, team: Team, round_id: int, user_id: str, error: str) -> None:
         async with self.db.write() as s:
             await repo.mark_delivery_failed(
-                s, workspace_id=team.workspace_id, round_id=round_id, user_id=user_id,
-                error=error, now=self.clock.now(),
+                s,
+                workspace_id=team.workspace_id,
+                round_id=round_id,
+                user_id=user_id,
+                error=error,
+                now=self.clock.now(),
             )
 
     async def answer(
-        self, *, workspace_id: str, round_id: int, user_id: str, circle: Circle,
+        self,
+        *,
+        workspace_id: str,
+        round_id: int,
+        user_id: str,
+        circle: Circle,
         value: AnswerValue,
     ) -> AnswerOutcome:
         """Store a member's click, unless the round is closed or was not sent to them."""
         async with self.db.write() as s:
-            refused = await self._refusal(s, workspace_id=workspace_id, round_id=round_id,
-                                          user_id=user_id)
+            refused = await self._refusal(
+                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
+            )
             if isinstance(refused, AnswerOutcome):
                 return refused
             rnd, team = refused
             await repo.upsert_answer(
-                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id, circle=circle,
-                value=value, now=self.clock.now(),
+                s,
+                workspace_id=workspace_id,
+                round_id=round_id,
+                user_id=user_id,
+                circle=circle,
+                value=value,
+                now=self.clock.now(),
             )
-            answers = await repo.member_answers(s, workspace_id=workspace_id, round_id=round_id,
-                                                user_id=user_id)
+            answers = await repo.member_answers(
+                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
+            )
         return AnswerOutcome(stored=True, reason=None, round=rnd, team=team, answers=answers)
 
     async def save_note(
-        self, *, workspace_id: str, round_id: int, user_id: str, circle: Circle, note: str,
+        self,
+        *,
+        workspace_id: str,
+        round_id: int,
+        user_id: str,
+        circle: Circle,
+        note: str,
         internal_customer: bool,
     ) -> AnswerOutcome:
         """Store a member's evidence note (at most ``NOTE_MAX_CHARS`` characters)."""
@@ -338,17 +407,25 @@ class Services:
         if len(text) > NOTE_MAX_CHARS:
             return AnswerOutcome(stored=False, reason="too_long")
         async with self.db.write() as s:
-            refused = await self._refusal(s, workspace_id=workspace_id, round_id=round_id,
-                                          user_id=user_id)
+            refused = await self._refusal(
+                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
+            )
             if isinstance(refused, AnswerOutcome):
                 return refused
             rnd, team = refused
             await repo.upsert_note(
-                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id, circle=circle,
-                note=text or None, internal_customer=internal_customer, now=self.clock.now(),
+                s,
+                workspace_id=workspace_id,
+                round_id=round_id,
+                user_id=user_id,
+                circle=circle,
+                note=text or None,
+                internal_customer=internal_customer,
+                now=self.clock.now(),
             )
-            answers = await repo.member_answers(s, workspace_id=workspace_id, round_id=round_id,
-                                                user_id=user_id)
+            answers = await repo.member_answers(
+                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
+            )
         return AnswerOutcome(stored=True, reason=None, round=rnd, team=team, answers=answers)
 
     async def my_answers(
@@ -359,12 +436,13 @@ class Services:
             if rnd is None:
                 return None, None, {}
             team = await repo.get_team(s, workspace_id=workspace_id, team_id=rnd.team_id)
-            answers = await repo.member_answers(s, workspace_id=workspace_id, round_id=round_id,
-                                                user_id=user_id)
+            answers = await repo.member_answers(
+                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
+            )
         return rnd, team, answers
 
     async def _refusal(
-        self, s: repo.AsyncSession, *, workspace_id: str, round_id: int, user_id: str
+        self, s: AsyncSession, *, workspace_id: str, round_id: int, user_id: str
     ) -> AnswerOutcome | tuple[Round, Team]:
         rnd = await repo.get_round(s, workspace_id=workspace_id, round_id=round_id)
         if rnd is None:
@@ -374,8 +452,12 @@ class Services:
             return AnswerOutcome(stored=False, reason="unknown_round")
         if not rnd.is_open:
             return AnswerOutcome(stored=False, reason="closed", round=rnd, team=team)
-        if await repo.get_delivery(s, workspace_id=workspace_id, round_id=round_id,
-                                   user_id=user_id) is None:
+        if (
+            await repo.get_delivery(
+                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
+            )
+            is None
+        ):
             return AnswerOutcome(stored=False, reason="not_asked", round=rnd, team=team)
         return rnd, team
 
@@ -386,9 +468,10 @@ class Services:
         async with self.db.read() as s:
             return await self._status(s, team)
 
-    async def _status(self, s: repo.AsyncSession, team: Team) -> TeamStatus:
-        rounds = await repo.recent_rounds(s, workspace_id=team.workspace_id, team_id=team.id,
-                                          limit=TREND_WINDOW + 1)
+    async def _status(self, s: AsyncSession, team: Team) -> TeamStatus:
+        rounds = await repo.recent_rounds(
+            s, workspace_id=team.workspace_id, team_id=team.id, limit=TREND_WINDOW + 1
+        )
         aggregates = await repo.round_aggregates(
             s, workspace_id=team.workspace_id, round_ids=[r.id for r in rounds]
         )
@@ -397,29 +480,49 @@ class Services:
         closed = [v for v in views if not v.round.is_open]
         last_closed = closed[-1] if closed else None
         trend = trend_of([v.region for v in closed], window=TREND_WINDOW)
-        members = len(await repo.list_team_members(s, workspace_id=team.workspace_id,
-                                                   team_id=team.id))
+        members = len(
+            await repo.list_team_members(s, workspace_id=team.workspace_id, team_id=team.id)
+        )
         failed = 0
         if current is not None:
-            failed = len(await repo.list_deliveries(
-                s, workspace_id=team.workspace_id, round_id=current.round.id,
-                status=DeliveryStatus.FAILED,
-            ))
-        status = TeamStatus(team=team, current=current, last_closed=last_closed, trend=trend,
-                            nudges=[], members=members, failed_deliveries=failed)
+            failed = len(
+                await repo.list_deliveries(
+                    s,
+                    workspace_id=team.workspace_id,
+                    round_id=current.round.id,
+                    status=DeliveryStatus.FAILED,
+                )
+            )
+        status = TeamStatus(
+            team=team,
+            current=current,
+            last_closed=last_closed,
+            trend=trend,
+            nudges=[],
+            members=members,
+            failed_deliveries=failed,
+        )
         head = status.headline
         nudges = nudges_for(
             head.region if head else None,
             rotation=(head.round.number if head else 0) + team.id,
         )
-        return TeamStatus(team=team, current=current, last_closed=last_closed, trend=trend,
-                          nudges=nudges, members=members, failed_deliveries=failed)
+        return TeamStatus(
+            team=team,
+            current=current,
+            last_closed=last_closed,
+            trend=trend,
+            nudges=nudges,
+            members=members,
+            failed_deliveries=failed,
+        )
 
     async def history(self, *, team: Team, limit: int) -> list[RoundView]:
         """The team's last ``limit`` rounds with their scores, oldest first."""
         async with self.db.read() as s:
-            rounds = await repo.recent_rounds(s, workspace_id=team.workspace_id,
-                                              team_id=team.id, limit=limit)
+            rounds = await repo.recent_rounds(
+                s, workspace_id=team.workspace_id, team_id=team.id, limit=limit
+            )
             aggregates = await repo.round_aggregates(
                 s, workspace_id=team.workspace_id, round_ids=[r.id for r in rounds]
             )
@@ -440,26 +543,39 @@ class Services:
             return None
         previous: RoundView | None = None
         async with self.db.read() as s:
-            rounds = await repo.recent_rounds(s, workspace_id=team.workspace_id, team_id=team.id,
-                                              limit=TREND_WINDOW + 1)
+            rounds = await repo.recent_rounds(
+                s, workspace_id=team.workspace_id, team_id=team.id, limit=TREND_WINDOW + 1
+            )
             earlier = [r for r in rounds if r.opened_at < shown.round.opened_at]
             if earlier:
-                agg = await repo.round_aggregates(s, workspace_id=team.workspace_id,
-                                                  round_ids=[earlier[-1].id])
+                agg = await repo.round_aggregates(
+                    s, workspace_id=team.workspace_id, round_ids=[earlier[-1].id]
+                )
                 previous = RoundView(earlier[-1], _score(agg[earlier[-1].id], team))
         nudges = nudges_for(shown.region, rotation=shown.round.number + team.id)
-        return DigestView(team=team, round=shown, previous=previous, trend=status.trend,
-                          nudges=nudges)
+        return DigestView(
+            team=team, round=shown, previous=previous, trend=status.trend, nudges=nudges
+        )
 
     async def claim_digest(self, *, team: Team, round_id: int) -> bool:
         async with self.db.write() as s:
-            return await repo.claim_digest(s, workspace_id=team.workspace_id, round_id=round_id,
-                                           channel_id=team.channel_id, now=self.clock.now())
+            return await repo.claim_digest(
+                s,
+                workspace_id=team.workspace_id,
+                round_id=round_id,
+                channel_id=team.channel_id,
+                now=self.clock.now(),
+            )
 
     async def digest_posted(self, *, team: Team, round_id: int, message_ts: str) -> None:
         async with self.db.write() as s:
-            await repo.mark_digest_posted(s, workspace_id=team.workspace_id, round_id=round_id,
-                                          message_ts=message_ts, now=self.clock.now())
+            await repo.mark_digest_posted(
+                s,
+                workspace_id=team.workspace_id,
+                round_id=round_id,
+                message_ts=message_ts,
+                now=self.clock.now(),
+            )
 
     async def digest_failed(self, *, team: Team, round_id: int) -> None:
         async with self.db.write() as s:
@@ -483,14 +599,19 @@ class Services:
         """Record a platform event id; False when it was already processed."""
         async with self.db.write() as s:
             await repo.ensure_workspace(s, workspace_id=workspace_id, now=self.clock.now())
-            return await repo.record_event(s, workspace_id=workspace_id, event_id=event_id,
-                                           now=self.clock.now())
+            return await repo.record_event(
+                s, workspace_id=workspace_id, event_id=event_id, now=self.clock.now()
+            )
 
 
 def _score(agg: repo.RoundAggregate, team: Team) -> RoundScore:
     return score_round(
-        agg.tallies, respondents=agg.respondents, asked=agg.asked, rules=team.rules,
-        notes=agg.notes, internal_customer_notes=agg.internal_customer_notes,
+        agg.tallies,
+        respondents=agg.respondents,
+        asked=agg.asked,
+        rules=team.rules,
+        notes=agg.notes,
+        internal_customer_notes=agg.internal_customer_notes,
     )
 
 

@@ -71,8 +71,9 @@ class Reply:
         return json.loads(self.text) if self.text else None
 
 
-async def eventually(check: Callable[[], bool], *, timeout: float = 10.0,
-                     what: str = "condition") -> None:
+async def eventually(
+    check: Callable[[], bool], *, timeout: float = 10.0, what: str = "condition"
+) -> None:
     """Wait until ``check()`` holds: the app keeps working after it acknowledges a request."""
     deadline = asyncio.get_running_loop().time() + timeout
     while not check():
@@ -105,8 +106,14 @@ class SlackSimulator:
         send_concurrency: the app's ``SDO_SEND_CONCURRENCY``.
     """
 
-    def __init__(self, *, fake: FakeSlack, db_url: str, workspace_id: str | None = None,
-                 send_concurrency: int = 4) -> None:
+    def __init__(
+        self,
+        *,
+        fake: FakeSlack,
+        db_url: str,
+        workspace_id: str | None = None,
+        send_concurrency: int = 4,
+    ) -> None:
         self.fake = fake
         self.db_url = db_url
         self.workspace_id = workspace_id or fake.workspace_id
@@ -141,9 +148,7 @@ class SlackSimulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None and server.sockets  # type: ignore[attr-defined]
-        port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        port = self._runner.addresses[0][1]
         self.url = f"http://127.0.0.1:{port}"
         self._http = aiohttp.ClientSession()
 
@@ -160,13 +165,21 @@ class SlackSimulator:
         async with self._http.post(self.url + "/slack/events", data=body, headers=headers) as r:
             return Reply(r.status, await r.text())
 
-    async def post_signed(self, body: bytes, content_type: str, *,
-                          timestamp: int | None = None, secret: str | None = None,
-                          extra_headers: dict[str, str] | None = None) -> Reply:
+    async def post_signed(
+        self,
+        body: bytes,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        secret: str | None = None,
+        extra_headers: dict[str, str] | None = None,
+    ) -> Reply:
         ts = int(self.clock.now().timestamp()) if timestamp is None else timestamp
-        headers = {"Content-Type": content_type,
-                   **sign(body, secret=secret or self.secret, timestamp=ts),
-                   **(extra_headers or {})}
+        headers = {
+            "Content-Type": content_type,
+            **sign(body, secret=secret or self.secret, timestamp=ts),
+            **(extra_headers or {}),
+        }
         return await self.post_raw(body, headers)
 
     async def get(self, path: str) -> Reply:
@@ -180,41 +193,81 @@ class SlackSimulator:
         """The channel's name as the fake Slack knows it (Slack sends it with commands)."""
         return str(self.fake.channels.get(channel_id, {}).get("name", channel_id))
 
-    def command_body(self, text: str, *, user: str, channel: str, channel_name: str | None = None,
-                     response_url: str | None = None, workspace: str | None = None) -> bytes:
+    def command_body(
+        self,
+        text: str,
+        *,
+        user: str,
+        channel: str,
+        channel_name: str | None = None,
+        response_url: str | None = None,
+        workspace: str | None = None,
+    ) -> bytes:
         channel_name = channel_name or self.channel_name(channel)
-        return urlencode({
-            "token": "deprecated", "team_id": workspace or self.workspace_id,
-            "team_domain": "fake", "channel_id": channel, "channel_name": channel_name,
-            "user_id": user, "user_name": user.lower(), "command": "/sdo", "text": text,
-            "api_app_id": "AFAKE", "is_enterprise_install": "false",
-            "response_url": response_url or self.fake.new_response_url(),
-            "trigger_id": f"trigger-{next(self._triggers)}",
-        }).encode()
+        return urlencode(
+            {
+                "token": "deprecated",
+                "team_id": workspace or self.workspace_id,
+                "team_domain": "fake",
+                "channel_id": channel,
+                "channel_name": channel_name,
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": "/sdo",
+                "text": text,
+                "api_app_id": "AFAKE",
+                "is_enterprise_install": "false",
+                "response_url": response_url or self.fake.new_response_url(),
+                "trigger_id": f"trigger-{next(self._triggers)}",
+            }
+        ).encode()
 
-    async def command(self, text: str, *, user: str, channel: str,
-                      channel_name: str | None = None,
-                      workspace: str | None = None) -> tuple[Reply, str]:
+    async def command(
+        self,
+        text: str,
+        *,
+        user: str,
+        channel: str,
+        channel_name: str | None = None,
+        workspace: str | None = None,
+    ) -> tuple[Reply, str]:
         """Send `/sdo <text>`; returns the HTTP reply (the ack) and the response_url used."""
         response_url = self.fake.new_response_url()
-        body = self.command_body(text, user=user, channel=channel, channel_name=channel_name,
-                                 response_url=response_url, workspace=workspace)
+        body = self.command_body(
+            text,
+            user=user,
+            channel=channel,
+            channel_name=channel_name,
+            response_url=response_url,
+            workspace=workspace,
+        )
         return await self.post_signed(body, FORM), response_url
 
-    async def command_and_answer(self, text: str, *, user: str, channel: str,
-                                 channel_name: str | None = None, workspace: str | None = None,
-                                 timeout: float = 10.0) -> dict[str, Any]:
+    async def command_and_answer(
+        self,
+        text: str,
+        *,
+        user: str,
+        channel: str,
+        channel_name: str | None = None,
+        workspace: str | None = None,
+        timeout: float = 10.0,
+    ) -> dict[str, Any]:
         """Send a command and wait for the answer the app posts to its response_url."""
-        reply, response_url = await self.command(text, user=user, channel=channel,
-                                                 channel_name=channel_name, workspace=workspace)
+        reply, response_url = await self.command(
+            text, user=user, channel=channel, channel_name=channel_name, workspace=workspace
+        )
         if reply.status != 200:
             raise AssertionError(f"/sdo {text} got HTTP {reply.status}: {reply.text}")
         return await self.response_to(response_url, timeout=timeout)
 
     async def response_to(self, response_url: str, *, timeout: float = 10.0) -> dict[str, Any]:
         """The last answer the app posted to ``response_url`` (waits for it)."""
-        await eventually(lambda: bool(self.responses(response_url)), timeout=timeout,
-                         what="an answer on the response_url")
+        await eventually(
+            lambda: bool(self.responses(response_url)),
+            timeout=timeout,
+            what="an answer on the response_url",
+        )
         return self.responses(response_url)[-1]
 
     def responses(self, response_url: str) -> list[dict[str, Any]]:
@@ -226,9 +279,17 @@ class SlackSimulator:
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return await self.post_signed(body, FORM)
 
-    def click_payload(self, *, action_id: str, value: str, user: str, channel: str, ts: str,
-                      workspace: str | None = None, view: dict[str, Any] | None = None,
-                      ) -> dict[str, Any]:
+    def click_payload(
+        self,
+        *,
+        action_id: str,
+        value: str,
+        user: str,
+        channel: str,
+        ts: str,
+        workspace: str | None = None,
+        view: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         workspace = workspace or self.workspace_id
         payload: dict[str, Any] = {
             "type": "block_actions",
@@ -236,15 +297,26 @@ class SlackSimulator:
             "user": {"id": user, "team_id": workspace},
             "api_app_id": "AFAKE",
             "trigger_id": f"trigger-{next(self._triggers)}",
-            "actions": [{"type": "button", "action_id": action_id, "block_id": "b",
-                         "value": value, "action_ts": f"{time.time():.6f}"}],
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": "b",
+                    "value": value,
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
         }
         if view is not None:
             payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
             payload["view"] = view
         else:
-            payload["container"] = {"type": "message", "message_ts": ts, "channel_id": channel,
-                                    "is_ephemeral": False}
+            payload["container"] = {
+                "type": "message",
+                "message_ts": ts,
+                "channel_id": channel,
+                "is_ephemeral": False,
+            }
             payload["channel"] = {"id": channel}
             payload["message"] = {"ts": ts, "type": "message"}
             payload["response_url"] = self.fake.new_response_url()
@@ -257,14 +329,28 @@ class SlackSimulator:
 
     # -- events ------------------------------------------------------------------------------------
 
-    async def event(self, event: dict[str, Any], *, workspace: str | None = None,
-                    event_id: str | None = None, retry_num: int | None = None) -> Reply:
-        body = json.dumps({
-            "token": "deprecated", "team_id": workspace or self.workspace_id,
-            "api_app_id": "AFAKE", "type": "event_callback", "event": event,
-            "event_id": event_id or f"Ev{next(self._events):08d}",
-            "event_time": int(self.clock.now().timestamp()),
-        }).encode()
-        extra = ({"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
-                 if retry_num is not None else None)
+    async def event(
+        self,
+        event: dict[str, Any],
+        *,
+        workspace: str | None = None,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+    ) -> Reply:
+        body = json.dumps(
+            {
+                "token": "deprecated",
+                "team_id": workspace or self.workspace_id,
+                "api_app_id": "AFAKE",
+                "type": "event_callback",
+                "event": event,
+                "event_id": event_id or f"Ev{next(self._events):08d}",
+                "event_time": int(self.clock.now().timestamp()),
+            }
+        ).encode()
+        extra = (
+            {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+            if retry_num is not None
+            else None
+        )
         return await self.post_signed(body, "application/json", extra_headers=extra)

@@ -28,10 +28,19 @@ PERSON_CACHE_TTL = timedelta(minutes=5)
 def person_from_user(user: dict[str, Any]) -> PersonInfo:
     """Read a users.info ``user`` object: humans exclude bots, Slackbot and deactivated users."""
     profile = user.get("profile") or {}
-    name = (profile.get("display_name") or user.get("real_name") or profile.get("real_name")
-            or user.get("name") or user.get("id", ""))
-    human = not (user.get("is_bot") or user.get("deleted") or user.get("id") == SLACKBOT_ID
-                 or user.get("is_app_user"))
+    name = (
+        profile.get("display_name")
+        or user.get("real_name")
+        or profile.get("real_name")
+        or user.get("name")
+        or user.get("id", "")
+    )
+    human = not (
+        user.get("is_bot")
+        or user.get("deleted")
+        or user.get("id") == SLACKBOT_ID
+        or user.get("is_app_user")
+    )
     return PersonInfo(
         user_id=str(user.get("id", "")),
         name=str(name)[:200],
@@ -58,7 +67,11 @@ class SlackGateway:
     """
 
     def __init__(
-        self, *, client: AsyncWebClient, session: aiohttp.ClientSession, clock: Clock,
+        self,
+        *,
+        client: AsyncWebClient,
+        session: aiohttp.ClientSession,
+        clock: Clock,
         concurrency: int = 8,
     ) -> None:
         self.client = client
@@ -97,8 +110,9 @@ class SlackGateway:
             async with gate:
                 return await self.person(workspace_id=workspace_id, user_id=user_id)
 
-        people = await asyncio.gather(*(look_up(u) for u in dict.fromkeys(user_ids)
-                                        if u != SLACKBOT_ID))
+        people = await asyncio.gather(
+            *(look_up(u) for u in dict.fromkeys(user_ids) if u != SLACKBOT_ID)
+        )
         return [p for p in people if p.is_human]
 
     async def send_dm(self, *, user_id: str, message: dict[str, Any]) -> SentMessage:
@@ -121,7 +135,11 @@ class SlackGateway:
         await self.client.views_publish(user_id=user_id, view=view)
 
     async def respond(
-        self, *, response_url: str, message: dict[str, Any], ephemeral: bool = True,
+        self,
+        *,
+        response_url: str,
+        message: dict[str, Any],
+        ephemeral: bool = True,
         replace_original: bool | None = None,
     ) -> None:
         """Answer a slash command or an action through its response_url."""

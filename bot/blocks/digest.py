@@ -41,17 +41,24 @@ def digest_message(view: DigestView) -> dict[str, Any]:
     if rnd.region is not None:
         for circle in CIRCLES:
             tick = ":white_check_mark:" if circle in score.circles_in else ":white_circle:"
-            lines.append(f"{tick} {CIRCLE_EMOJI[circle]} {circle.info.short}: `{bar(score.score(circle))}`")
+            lines.append(
+                f"{tick} {CIRCLE_EMOJI[circle]} {circle.info.short}: `{bar(score.score(circle))}`"
+            )
     notes = f":memo: {score.notes} evidence note{'s' if score.notes != 1 else ''}"
     if score.internal_customer_notes:
         notes += f", {score.internal_customer_notes} with internal customers (support, finance, …)"
     lines.append(notes)
     blocks: list[Block] = [
         header(f"Customer pulse — #{team.name}"),
-        section(f"*Round {rnd.round.number}* ({state}) for *#{escape(team.name)}*\n" + "\n".join(lines)),
+        section(
+            f"*Round {rnd.round.number}* ({state}) for *#{escape(team.name)}*\n" + "\n".join(lines)
+        ),
         context(trend_line(view.trend)),
     ]
     if view.nudges:
-        blocks += [divider(), section("*Toward the center*\n" + "\n".join(f"• {n.text}" for n in view.nudges))]
+        blocks += [
+            divider(),
+            section("*Toward the center*\n" + "\n".join(f"• {n.text}" for n in view.nudges)),
+        ]
     text = f"Customer pulse for #{team.name}: {region_label(rnd.region)}"
     return {"text": text, "blocks": blocks}

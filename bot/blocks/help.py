@@ -6,14 +6,20 @@ from typing import Any
 
 from bot.blocks.text import escape, section
 
-USAGE = """*SDO Pulse* — is the customer in the middle of what we build?
-`/sdo setup` — register this channel as a team (you become its manager)
-`/sdo pulse` — send this team's pulse now (managers)
-`/sdo status` — where this team stands · `/sdo status #channel` — another team · `/sdo status all` — every team (managers, admins)
-`/sdo digest` — post the digest to this channel now (managers)
-`/sdo schedule <day> <HH:MM> [weekly|biweekly]` — when the pulse goes out, in the team's time zone (managers)
-`/sdo managers` · `/sdo managers add @user` · `/sdo managers remove @user` (managers)
-`/sdo help` — this message"""
+USAGE = "\n".join(
+    (
+        "*SDO Pulse* — is the customer in the middle of what we build?",
+        "`/sdo setup` — register this channel as a team (you become its manager)",
+        "`/sdo pulse` — send this team's pulse now (managers)",
+        "`/sdo status` — where this team stands · `/sdo status #channel` — another team · "
+        "`/sdo status all` — every team (managers, admins)",
+        "`/sdo digest` — post the digest to this channel now (managers)",
+        "`/sdo schedule <day> <HH:MM> [weekly|biweekly]` — when the pulse goes out, in the team's "
+        "time zone (managers)",
+        "`/sdo managers` · `/sdo managers add @user` · `/sdo managers remove @user` (managers)",
+        "`/sdo help` — this message",
+    )
+)
 
 
 def help_message(unknown: str | None = None) -> dict[str, Any]:

@@ -6,7 +6,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.blocks.status import region_line
-from bot.blocks.text import MAX_VIEW_BLOCKS, Block, button, context, divider, escape, header, section
+from bot.blocks.text import (
+    MAX_VIEW_BLOCKS,
+    Block,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    section,
+)
 from bot.services import HomeTeam
 
 SEND_PULSE_ACTION_ID = "home_send_pulse"
@@ -17,26 +26,43 @@ def home_view(teams: Sequence[HomeTeam], *, notice: str | None = None) -> dict[s
     blocks: list[Block] = [header("SDO Pulse")]
     if notice:
         blocks.append(context(notice))
-    blocks.append(section(
-        "Is the customer in the middle? Each pulse asks whether a customer *validated an idea*, "
-        "*critiqued the implementation* and *accepted a delivery*."))
+    blocks.append(
+        section(
+            "Is the customer in the middle? Each pulse asks whether a customer "
+            "*validated an idea*, "
+            "*critiqued the implementation* and *accepted a delivery*."
+        )
+    )
     if not teams:
-        blocks.append(section(
-            "You are not in a team yet. Run `/sdo setup` in your team's channel to start."))
+        blocks.append(
+            section("You are not in a team yet. Run `/sdo setup` in your team's channel to start.")
+        )
     for item in teams:
         status = item.status
         trend = status.trend
-        blocks += [divider(), section(
-            f"*#{escape(item.team.name)}* — {region_line(status.headline)}\n"
-            f"Trend: {trend.direction.arrow} {trend.direction.label}"
-            + (f" ({trend.path})" if trend.regions else "")
-        )]
+        blocks += [
+            divider(),
+            section(
+                f"*#{escape(item.team.name)}* — {region_line(status.headline)}\n"
+                f"Trend: {trend.direction.arrow} {trend.direction.label}"
+                + (f" ({trend.path})" if trend.regions else "")
+            ),
+        ]
         if item.manages:
-            blocks.append({**section(
-                f":calendar: {item.team.schedule.describe()} ({escape(item.team.tz)})\n"
-                "Change it with `/sdo schedule <day> <HH:MM>` in the team channel."),
-                "accessory": button("Send pulse now", action_id=SEND_PULSE_ACTION_ID,
-                                    value=str(item.team.id), style="primary")})
+            blocks.append(
+                {
+                    **section(
+                        f":calendar: {item.team.schedule.describe()} ({escape(item.team.tz)})\n"
+                        "Change it with `/sdo schedule <day> <HH:MM>` in the team channel."
+                    ),
+                    "accessory": button(
+                        "Send pulse now",
+                        action_id=SEND_PULSE_ACTION_ID,
+                        value=str(item.team.id),
+                        style="primary",
+                    ),
+                }
+            )
     if len(blocks) > MAX_VIEW_BLOCKS:
         blocks = [*blocks[: MAX_VIEW_BLOCKS - 1], context("…more teams not shown")]
     return {"type": "home", "blocks": blocks}

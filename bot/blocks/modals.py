@@ -42,7 +42,10 @@ def _option(circle: Circle) -> dict[str, Any]:
 
 
 def note_modal(
-    *, note_context: NoteContext, team_name: str, answers: Mapping[Circle, Answer],
+    *,
+    note_context: NoteContext,
+    team_name: str,
+    answers: Mapping[Circle, Answer],
     max_chars: int,
 ) -> dict[str, Any]:
     """The modal for evidence: which question, the note, and the internal-customer flag."""
@@ -62,7 +65,9 @@ def note_modal(
     if existing and existing.note:
         text_input["initial_value"] = existing.note
     checkbox: dict[str, Any] = {
-        "type": "checkboxes", "action_id": NOTE_INTERNAL_ACTION, "options": [internal_option],
+        "type": "checkboxes",
+        "action_id": NOTE_INTERNAL_ACTION,
+        "options": [internal_option],
     }
     if existing and existing.internal_customer:
         checkbox["initial_options"] = [internal_option]
@@ -74,9 +79,19 @@ def note_modal(
         "submit": {"type": "plain_text", "text": "Save"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
-            {"type": "context", "elements": [{"type": "mrkdwn", "text": (
-                f"Evidence for #{escape(team_name)}'s pulse. Only you see your note; the digest "
-                "counts notes but never shows who wrote what.")}]},
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": (
+                            f"Evidence for #{escape(team_name)}'s pulse. Only you see your "
+                            "note; the digest "
+                            "counts notes but never shows who wrote what."
+                        ),
+                    }
+                ],
+            },
             {
                 "type": "input",
                 "block_id": NOTE_CIRCLE_BLOCK,
@@ -129,7 +144,6 @@ def note_too_long_error(max_chars: int, length: int) -> dict[str, Any]:
     return {
         "response_action": "errors",
         "errors": {
-            NOTE_TEXT_BLOCK: f"Please keep the note to {max_chars} characters "
-                             f"(it has {length}).",
+            NOTE_TEXT_BLOCK: f"Please keep the note to {max_chars} characters (it has {length}).",
         },
     }

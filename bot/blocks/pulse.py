@@ -34,8 +34,13 @@ class AnswerClick:
 
 
 def pulse_message(
-    *, team_name: str, round_id: int, round_number: int, answers: Mapping[Circle, Answer],
-    closed: bool = False, min_respondents: int = 3,
+    *,
+    team_name: str,
+    round_id: int,
+    round_number: int,
+    answers: Mapping[Circle, Answer],
+    closed: bool = False,
+    min_respondents: int = 3,
 ) -> dict[str, Any]:
     """The DM a member answers. Shows their own choices so far (only they see this message)."""
     team = escape(team_name)
@@ -59,37 +64,45 @@ def pulse_message(
             line += f"\n:memo: Your note{internal}: _{escape(chosen.note)}_"
         blocks.append({**section(line), "block_id": f"question_{circle.value}"})
         if not closed:
-            blocks.append({
-                "type": "actions",
-                "block_id": f"answers_{circle.value}",
-                "elements": [
-                    button(
-                        value.label,
-                        action_id=ANSWER_ACTION_PREFIX + value.value,
-                        value=AnswerClick(round_id, circle, value).encode(),
-                        style="primary" if value is choice else None,
-                    )
-                    for value in ANSWER_VALUES
-                ],
-            })
+            blocks.append(
+                {
+                    "type": "actions",
+                    "block_id": f"answers_{circle.value}",
+                    "elements": [
+                        button(
+                            value.label,
+                            action_id=ANSWER_ACTION_PREFIX + value.value,
+                            value=AnswerClick(round_id, circle, value).encode(),
+                            style="primary" if value is choice else None,
+                        )
+                        for value in ANSWER_VALUES
+                    ],
+                }
+            )
     answered = sum(1 for c in CIRCLES if answers.get(c) and answers[c].value is not None)
     if closed:
         blocks.append(context(":lock: This round is closed: answers can no longer change."))
     else:
-        blocks.append({
-            "type": "actions",
-            "block_id": "note",
-            "elements": [button(":memo: Add a note", action_id=NOTE_ACTION_ID, value=str(round_id))],
-        })
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "note",
+                "elements": [
+                    button(":memo: Add a note", action_id=NOTE_ACTION_ID, value=str(round_id))
+                ],
+            }
+        )
         progress = (
             ":tada: All three answered — thank you! You can change them until the round closes."
             if answered == len(CIRCLES)
             else f"{answered} of {len(CIRCLES)} answered."
         )
-        blocks.append(context(
-            progress,
-            ":lock: Only you see your answers. The team sees totals, and only when at least "
-            f"{min_respondents} people answered.",
-        ))
+        blocks.append(
+            context(
+                progress,
+                ":lock: Only you see your answers. The team sees totals, and only when at least "
+                f"{min_respondents} people answered.",
+            )
+        )
     text = f"Customer pulse for #{team_name}: {answered} of 3 answered"
     return {"text": text, "blocks": blocks}

@@ -6,7 +6,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.blocks.text import (
-    CIRCLE_EMOJI, MAX_MESSAGE_BLOCKS, Block, bar, context, divider, escape, header, section,
+    CIRCLE_EMOJI,
+    MAX_MESSAGE_BLOCKS,
+    Block,
+    bar,
+    context,
+    divider,
+    escape,
+    header,
+    section,
 )
 from bot.domain.circles import CIRCLES
 from bot.domain.regions import region_label, region_meaning
@@ -44,21 +52,29 @@ def round_summary(view: RoundView, *, title: str, required: int) -> list[Block]:
         return [section("\n".join(lines))]
     for circle in CIRCLES:
         tick = ":white_check_mark:" if circle in score.circles_in else ":white_circle:"
-        lines.append(f"{tick} {CIRCLE_EMOJI[circle]} {circle.info.short}: `{bar(score.score(circle))}`")
+        lines.append(
+            f"{tick} {CIRCLE_EMOJI[circle]} {circle.info.short}: `{bar(score.score(circle))}`"
+        )
     if score.disagreements:
         split = ", ".join(c.info.short for c in CIRCLES if c in score.disagreements)
         lines.append(f":speech_balloon: The team disagrees on *{split}* — worth a conversation.")
     if score.notes:
-        internal = (f", {score.internal_customer_notes} about internal customers"
-                    if score.internal_customer_notes else "")
-        lines.append(f":memo: {score.notes} evidence note{'s' if score.notes != 1 else ''}{internal}")
+        internal = (
+            f", {score.internal_customer_notes} about internal customers"
+            if score.internal_customer_notes
+            else ""
+        )
+        lines.append(
+            f":memo: {score.notes} evidence note{'s' if score.notes != 1 else ''}{internal}"
+        )
     return [section("\n".join(lines))]
 
 
 def trend_line(trend: Trend) -> str:
     if not trend.regions:
         return ":chart_with_upwards_trend: Trend: no closed rounds yet."
-    return f":chart_with_upwards_trend: Trend: {trend.path} — {trend.direction.arrow} {trend.direction.label}"
+    direction = trend.direction
+    return f":chart_with_upwards_trend: Trend: {trend.path} — {direction.arrow} {direction.label}"
 
 
 def status_message(status: TeamStatus, *, show_failures: bool = False) -> dict[str, Any]:
@@ -68,10 +84,12 @@ def status_message(status: TeamStatus, *, show_failures: bool = False) -> dict[s
     head = status.headline
     blocks: list[Block] = [header(f"#{team.name} — {region_label(head.region if head else None)}")]
     if status.current is None and status.last_closed is None:
-        blocks.append(section(
-            f"No pulse yet for *#{escape(team.name)}* ({status.members} members). "
-            "A manager can send one with `/sdo pulse`."
-        ))
+        blocks.append(
+            section(
+                f"No pulse yet for *#{escape(team.name)}* ({status.members} members). "
+                "A manager can send one with `/sdo pulse`."
+            )
+        )
         return {"text": f"#{team.name}: no pulse yet", "blocks": blocks}
     if status.current is not None:
         blocks += round_summary(status.current, title="This round so far", required=required)
@@ -80,12 +98,17 @@ def status_message(status: TeamStatus, *, show_failures: bool = False) -> dict[s
     blocks.append(context(trend_line(status.trend)))
     if status.nudges:
         blocks.append(divider())
-        blocks.append(section("*Toward the center*\n" + "\n".join(f"• {n.text}" for n in status.nudges)))
+        blocks.append(
+            section("*Toward the center*\n" + "\n".join(f"• {n.text}" for n in status.nudges))
+        )
     if show_failures and status.failed_deliveries:
-        blocks.append(context(
-            f":warning: {status.failed_deliveries} member(s) could not be sent this round's pulse "
-            "(see the server log for the reason)."
-        ))
+        blocks.append(
+            context(
+                f":warning: {status.failed_deliveries} member(s) could not be sent this round's "
+                "pulse "
+                "(see the server log for the reason)."
+            )
+        )
     text = f"#{team.name}: {region_label(head.region if head else None)}"
     return {"text": text, "blocks": blocks[:MAX_MESSAGE_BLOCKS]}
 
@@ -93,8 +116,12 @@ def status_message(status: TeamStatus, *, show_failures: bool = False) -> dict[s
 def org_status_message(statuses: Sequence[TeamStatus]) -> dict[str, Any]:
     """`/sdo status all`: one line per team, Center first."""
     if not statuses:
-        return {"text": "No teams yet.", "blocks": [section(
-            "No teams yet. Run `/sdo setup` in a team's channel to register it.")]}
+        return {
+            "text": "No teams yet.",
+            "blocks": [
+                section("No teams yet. Run `/sdo setup` in a team's channel to register it.")
+            ],
+        }
     lines = []
     for s in statuses:
         head = s.headline

@@ -35,8 +35,10 @@ def context(*markdown: str) -> Block:
 
 
 def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": truncate(text, 150),
-                                       "emoji": True}}
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": truncate(text, 150), "emoji": True},
+    }
 
 
 def divider() -> Block:
@@ -63,5 +65,8 @@ def bar(score: float | None, width: int = 10) -> str:
     return "▰" * filled + "▱" * (width - filled) + f" {round(score * 100)}%"
 
 
-CIRCLE_EMOJI = {Circle.WHAT: ":bulb:", Circle.HOW: ":hammer_and_wrench:",
-                Circle.DELIVER: ":package:"}
+CIRCLE_EMOJI = {
+    Circle.WHAT: ":bulb:",
+    Circle.HOW: ":hammer_and_wrench:",
+    Circle.DELIVER: ":package:",
+}

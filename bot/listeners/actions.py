@@ -10,7 +10,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.blocks.home import SEND_PULSE_ACTION_ID, home_view
 from bot.blocks.modals import NoteContext, note_modal
-from bot.blocks.pulse import ANSWER_ACTION_IDS, ANSWER_ACTION_PREFIX, NOTE_ACTION_ID, AnswerClick, pulse_message
+from bot.blocks.pulse import (
+    ANSWER_ACTION_IDS,
+    ANSWER_ACTION_PREFIX,
+    NOTE_ACTION_ID,
+    AnswerClick,
+    pulse_message,
+)
 from bot.context import AppContext
 from bot.fanout import deliver_round
 from bot.services import NOTE_MAX_CHARS, AnswerOutcome
@@ -43,10 +49,14 @@ def _message_location(body: dict[str, Any]) -> tuple[str | None, str | None]:
 
 
 def _refresh_message(outcome: AnswerOutcome, *, closed: bool) -> dict[str, Any]:
-    assert outcome.round is not None and outcome.team is not None
+    assert outcome.round is not None
+    assert outcome.team is not None
     return pulse_message(
-        team_name=outcome.team.name, round_id=outcome.round.id,
-        round_number=outcome.round.number, answers=outcome.answers, closed=closed,
+        team_name=outcome.team.name,
+        round_id=outcome.round.id,
+        round_number=outcome.round.number,
+        answers=outcome.answers,
+        closed=closed,
         min_respondents=outcome.team.rules.min_respondents,
     )
 
@@ -62,21 +72,32 @@ def _answer(ctx: AppContext) -> Any:
         workspace_id = str(body["team"]["id"])
         user_id = str(body["user"]["id"])
         outcome = await ctx.services.answer(
-            workspace_id=workspace_id, round_id=click.round_id, user_id=user_id,
-            circle=click.circle, value=click.value,
+            workspace_id=workspace_id,
+            round_id=click.round_id,
+            user_id=user_id,
+            circle=click.circle,
+            value=click.value,
         )
         channel, ts = _message_location(body)
         if outcome.stored and channel and ts:
-            await ctx.gateway.update(channel_id=channel, ts=ts,
-                                     message=_refresh_message(outcome, closed=False))
+            await ctx.gateway.update(
+                channel_id=channel, ts=ts, message=_refresh_message(outcome, closed=False)
+            )
         elif outcome.reason == "closed":
             if channel and ts:
                 _, _, mine = await ctx.services.my_answers(
-                    workspace_id=workspace_id, round_id=click.round_id, user_id=user_id)
-                closed = AnswerOutcome(stored=False, reason="closed", round=outcome.round,
-                                       team=outcome.team, answers=mine)
-                await ctx.gateway.update(channel_id=channel, ts=ts,
-                                         message=_refresh_message(closed, closed=True))
+                    workspace_id=workspace_id, round_id=click.round_id, user_id=user_id
+                )
+                closed = AnswerOutcome(
+                    stored=False,
+                    reason="closed",
+                    round=outcome.round,
+                    team=outcome.team,
+                    answers=mine,
+                )
+                await ctx.gateway.update(
+                    channel_id=channel, ts=ts, message=_refresh_message(closed, closed=True)
+                )
             await _tell(ctx, body, CLOSED_TEXT)
         elif not outcome.stored:
             await _tell(ctx, body, NOT_ASKED_TEXT)
@@ -95,7 +116,8 @@ def _add_note(ctx: AppContext) -> Any:
         workspace_id = str(body["team"]["id"])
         user_id = str(body["user"]["id"])
         rnd, team, answers = await ctx.services.my_answers(
-            workspace_id=workspace_id, round_id=round_id, user_id=user_id)
+            workspace_id=workspace_id, round_id=round_id, user_id=user_id
+        )
         if rnd is None or team is None:
             await _tell(ctx, body, NOT_ASKED_TEXT)
             return
@@ -103,36 +125,53 @@ def _add_note(ctx: AppContext) -> Any:
             await _tell(ctx, body, CLOSED_TEXT)
             return
         channel, ts = _message_location(body)
-        view = note_modal(note_context=NoteContext(round_id, channel, ts), team_name=team.name,
-                          answers=answers, max_chars=NOTE_MAX_CHARS)
+        view = note_modal(
+            note_context=NoteContext(round_id, channel, ts),
+            team_name=team.name,
+            answers=answers,
+            max_chars=NOTE_MAX_CHARS,
+        )
         await ctx.gateway.open_modal(trigger_id=str(body["trigger_id"]), view=view)
 
     return handle_add_note
 
 
 def _send_pulse(ctx: AppContext) -> Any:
-    async def handle_send_pulse(ack: AsyncAck, body: dict[str, Any],
-                                action: dict[str, Any]) -> None:
+    async def handle_send_pulse(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
         await ack()
         workspace_id = str(body["team"]["id"])
         user_id = str(body["user"]["id"])
         value = str(action.get("value", ""))
-        team = (await ctx.services.team(workspace_id=workspace_id, team_id=int(value))
-                if value.isdigit() else None)
+        team = (
+            await ctx.services.team(workspace_id=workspace_id, team_id=int(value))
+            if value.isdigit()
+            else None
+        )
         person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
-        role = await ctx.services.role(workspace_id=workspace_id, team=team, user_id=user_id,
-                                       platform_admin=person.is_admin)
+        role = await ctx.services.role(
+            workspace_id=workspace_id, team=team, user_id=user_id, platform_admin=person.is_admin
+        )
         notice: str
         if team is None or not role.can_manage:
             notice = ":lock: Only this team's managers can send its pulse."
         else:
             rnd, _ = await ctx.services.open_round(team=team)
-            result = await deliver_round(services=ctx.services, gateway=ctx.gateway, team=team,
-                                         rnd=rnd, concurrency=ctx.settings.send_concurrency)
-            notice = (f":mailbox_with_mail: Round {rnd.number} of #{team.name} sent to "
-                      f"{result.sent} member{'s' if result.sent != 1 else ''}.")
-        teams = await ctx.services.home(workspace_id=workspace_id, user_id=user_id,
-                                        platform_admin=person.is_admin)
+            result = await deliver_round(
+                services=ctx.services,
+                gateway=ctx.gateway,
+                team=team,
+                rnd=rnd,
+                concurrency=ctx.settings.send_concurrency,
+            )
+            notice = (
+                f":mailbox_with_mail: Round {rnd.number} of #{team.name} sent to "
+                f"{result.sent} member{'s' if result.sent != 1 else ''}."
+            )
+        teams = await ctx.services.home(
+            workspace_id=workspace_id, user_id=user_id, platform_admin=person.is_admin
+        )
         await ctx.gateway.publish_home(user_id=user_id, view=home_view(teams, notice=notice))
 
     return handle_send_pulse
@@ -142,7 +181,8 @@ async def _tell(ctx: AppContext, body: dict[str, Any], text: str) -> None:
     """An ephemeral answer to a click (through its response_url when Slack gave one)."""
     response_url = body.get("response_url")
     if response_url:
-        await ctx.gateway.respond(response_url=str(response_url),
-                                  message={"text": text}, replace_original=False)
+        await ctx.gateway.respond(
+            response_url=str(response_url), message={"text": text}, replace_original=False
+        )
     else:
         log.info("no response_url to tell %s: %s", body.get("user", {}).get("id"), text)

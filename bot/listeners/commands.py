@@ -29,7 +29,9 @@ def text_message(text: str) -> dict[str, Any]:
 
 
 def refusal(what: str) -> dict[str, Any]:
-    return text_message(f":lock: Sorry — only this team's managers (or workspace admins) can {what}.")
+    return text_message(
+        f":lock: Sorry — only this team's managers (or workspace admins) can {what}."
+    )
 
 
 NOT_A_TEAM = text_message(
@@ -46,19 +48,20 @@ def _handler(ctx: AppContext) -> Any:
         await ack()
         parsed = grammar.parse_command(command.get("text"))
         request = CommandRequest(
-            workspace_id=str(command["team_id"]), user_id=str(command["user_id"]),
+            workspace_id=str(command["team_id"]),
+            user_id=str(command["user_id"]),
             channel_id=str(command["channel_id"]),
             channel_name=str(command.get("channel_name") or command["channel_id"]),
         )
         try:
             reply = await run_command(ctx, parsed, request)
         except SlackApiError as exc:
-            log.warning("/sdo %s: Slack said %s", type(parsed).__name__,
-                        exc.response.get("error"))
+            log.warning("/sdo %s: Slack said %s", type(parsed).__name__, exc.response.get("error"))
             reply = text_message(
                 ":warning: Slack refused a request I needed "
                 f"(`{escape(str(exc.response.get('error')))}`). If I am not in this channel, "
-                "invite me with `/invite @SDO Pulse` and try again.")
+                "invite me with `/invite @SDO Pulse` and try again."
+            )
         if reply is not None:
             await ctx.gateway.respond(response_url=command["response_url"], message=reply)
 
@@ -70,8 +73,9 @@ class CommandRequest:
 
     __slots__ = ("channel_id", "channel_name", "user_id", "workspace_id")
 
-    def __init__(self, *, workspace_id: str, user_id: str, channel_id: str,
-                 channel_name: str) -> None:
+    def __init__(
+        self, *, workspace_id: str, user_id: str, channel_id: str, channel_name: str
+    ) -> None:
         self.workspace_id = workspace_id
         self.user_id = user_id
         self.channel_id = channel_id
@@ -93,8 +97,9 @@ async def run_command(
             return await _status_all(ctx, req)
         case grammar.Status(channel_id=channel_id):
             return await _status(ctx, req, channel_id or req.channel_id)
-    team = await ctx.services.team_for_channel(workspace_id=req.workspace_id,
-                                               channel_id=req.channel_id)
+    team = await ctx.services.team_for_channel(
+        workspace_id=req.workspace_id, channel_id=req.channel_id
+    )
     if team is None:
         return NOT_A_TEAM
     role = await _role(ctx, req, team)
@@ -103,12 +108,15 @@ async def run_command(
             if not role.can_view:
                 return refusal("see its managers")
             managers = await ctx.services.managers(team=team)
-            return text_message(f"Managers of #{escape(team.name)}: "
-                                + ", ".join(f"<@{m}>" for m in managers))
+            return text_message(
+                f"Managers of #{escape(team.name)}: " + ", ".join(f"<@{m}>" for m in managers)
+            )
     if not role.can_manage:
         what = {
-            grammar.Pulse: "send a pulse", grammar.Digest: "post the digest",
-            grammar.Schedule: "change the schedule", grammar.Managers: "change managers",
+            grammar.Pulse: "send a pulse",
+            grammar.Digest: "post the digest",
+            grammar.Schedule: "change the schedule",
+            grammar.Managers: "change managers",
         }.get(type(cmd), "do that")
         return refusal(what)
     match cmd:
@@ -125,17 +133,25 @@ async def run_command(
 
 async def _role(ctx: AppContext, req: CommandRequest, team: Team | None) -> Role:
     person = await ctx.gateway.person(workspace_id=req.workspace_id, user_id=req.user_id)
-    return await ctx.services.role(workspace_id=req.workspace_id, team=team,
-                                   user_id=req.user_id, platform_admin=person.is_admin)
+    return await ctx.services.role(
+        workspace_id=req.workspace_id,
+        team=team,
+        user_id=req.user_id,
+        platform_admin=person.is_admin,
+    )
 
 
 async def _setup(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
     caller = await ctx.gateway.person(workspace_id=req.workspace_id, user_id=req.user_id)
-    people = await ctx.gateway.channel_humans(workspace_id=req.workspace_id,
-                                              channel_id=req.channel_id)
+    people = await ctx.gateway.channel_humans(
+        workspace_id=req.workspace_id, channel_id=req.channel_id
+    )
     team, created, size = await ctx.services.setup_team(
-        workspace_id=req.workspace_id, channel_id=req.channel_id,
-        channel_name=req.channel_name, caller=caller, people=people,
+        workspace_id=req.workspace_id,
+        channel_id=req.channel_id,
+        channel_name=req.channel_name,
+        caller=caller,
+        people=people,
     )
     verb = "is now a team" if created else "was already a team; members refreshed"
     return text_message(
@@ -146,15 +162,18 @@ async def _setup(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
 
 
 async def _status(ctx: AppContext, req: CommandRequest, channel_id: str) -> dict[str, Any]:
-    team = await ctx.services.team_for_channel(workspace_id=req.workspace_id,
-                                               channel_id=channel_id)
+    team = await ctx.services.team_for_channel(workspace_id=req.workspace_id, channel_id=channel_id)
     if team is None:
-        return NOT_A_TEAM if channel_id == req.channel_id else text_message(
-            f"<#{channel_id}> is not a team yet: run `/sdo setup` there.")
+        return (
+            NOT_A_TEAM
+            if channel_id == req.channel_id
+            else text_message(f"<#{channel_id}> is not a team yet: run `/sdo setup` there.")
+        )
     role = await _role(ctx, req, team)
     if not role.can_view:
         return text_message(
-            f":lock: Only members and managers of #{escape(team.name)} can see its status.")
+            f":lock: Only members and managers of #{escape(team.name)} can see its status."
+        )
     status = await ctx.services.team_status(team=team)
     return status_message(status, show_failures=role.can_manage)
 
@@ -162,24 +181,35 @@ async def _status(ctx: AppContext, req: CommandRequest, channel_id: str) -> dict
 async def _status_all(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
     person = await ctx.gateway.person(workspace_id=req.workspace_id, user_id=req.user_id)
     allowed = person.is_admin or await ctx.services.can_view_all(
-        workspace_id=req.workspace_id, user_id=req.user_id)
+        workspace_id=req.workspace_id, user_id=req.user_id
+    )
     if not allowed:
         return text_message(
-            ":lock: Sorry — `/sdo status all` is for team managers and workspace admins.")
+            ":lock: Sorry — `/sdo status all` is for team managers and workspace admins."
+        )
     return org_status_message(await ctx.services.org_status(workspace_id=req.workspace_id))
 
 
 async def _pulse(ctx: AppContext, team: Team) -> dict[str, Any]:
     members = await ctx.services.members(team=team)
     if not members:
-        return text_message(f"#{escape(team.name)} has no members to ask: invite people to the "
-                            "channel, then run `/sdo setup` again.")
+        return text_message(
+            f"#{escape(team.name)} has no members to ask: invite people to the "
+            "channel, then run `/sdo setup` again."
+        )
     rnd, created = await ctx.services.open_round(team=team)
-    result = await deliver_round(services=ctx.services, gateway=ctx.gateway, team=team, rnd=rnd,
-                                 concurrency=ctx.settings.send_concurrency)
+    result = await deliver_round(
+        services=ctx.services,
+        gateway=ctx.gateway,
+        team=team,
+        rnd=rnd,
+        concurrency=ctx.settings.send_concurrency,
+    )
     opened = f"Round {rnd.number} is open" if created else f"Round {rnd.number} was already open"
-    parts = [f":mailbox_with_mail: {opened}: sent to {result.sent} member"
-             f"{'s' if result.sent != 1 else ''}."]
+    parts = [
+        f":mailbox_with_mail: {opened}: sent to {result.sent} member"
+        f"{'s' if result.sent != 1 else ''}."
+    ]
     if result.failed:
         parts.append(f"{result.failed} could not be reached (see `/sdo status`).")
     if result.pending:
@@ -192,16 +222,23 @@ async def _digest(ctx: AppContext, team: Team) -> dict[str, Any]:
     if view is None:
         return text_message("No round yet — send one with `/sdo pulse` first.")
     await ctx.gateway.post(channel_id=team.channel_id, message=digest_message(view))
-    return text_message(f":newspaper: Digest of round {view.round.round.number} posted to "
-                        f"#{escape(team.name)}.")
+    return text_message(
+        f":newspaper: Digest of round {view.round.round.number} posted to #{escape(team.name)}."
+    )
 
 
 async def _schedule(ctx: AppContext, team: Team, cmd: grammar.Schedule) -> dict[str, Any]:
     if cmd.weekday is None or cmd.at is None:
-        return text_message(f":calendar: #{escape(team.name)}: {team.schedule.describe()} "
-                            f"({escape(team.tz)}).\n{grammar.SCHEDULE_USAGE}")
-    schedule = replace(team.schedule, pulse_weekday=cmd.weekday, pulse_time=cmd.at,
-                       every_weeks=cmd.every_weeks or team.schedule.every_weeks)
+        return text_message(
+            f":calendar: #{escape(team.name)}: {team.schedule.describe()} "
+            f"({escape(team.tz)}).\n{grammar.SCHEDULE_USAGE}"
+        )
+    schedule = replace(
+        team.schedule,
+        pulse_weekday=cmd.weekday,
+        pulse_time=cmd.at,
+        every_weeks=cmd.every_weeks or team.schedule.every_weeks,
+    )
     updated = await ctx.services.set_schedule(team=team, schedule=schedule)
     return text_message(
         f":calendar: Done: #{escape(team.name)} gets its pulse every "
@@ -213,10 +250,13 @@ async def _schedule(ctx: AppContext, team: Team, cmd: grammar.Schedule) -> dict[
 async def _managers(ctx: AppContext, team: Team, action: str, user_id: str) -> dict[str, Any]:
     if action == "add":
         added = await ctx.services.add_manager(team=team, user_id=user_id)
-        return text_message(f"<@{user_id}> is {'now' if added else 'already'} a manager of "
-                            f"#{escape(team.name)}.")
+        return text_message(
+            f"<@{user_id}> is {'now' if added else 'already'} a manager of #{escape(team.name)}."
+        )
     removed = await ctx.services.remove_manager(team=team, user_id=user_id)
     if removed:
         return text_message(f"<@{user_id}> is no longer a manager of #{escape(team.name)}.")
-    return text_message(f"<@{user_id}> stays: they are not a manager of #{escape(team.name)}, "
-                        "or they are its last one (add another manager first).")
+    return text_message(
+        f"<@{user_id}> stays: they are not a manager of #{escape(team.name)}, "
+        "or they are its last one (add another manager first)."
+    )

@@ -17,6 +17,7 @@ from bot.context import AppContext
 
 log = logging.getLogger(__name__)
 
+
 def register(app: AsyncApp, ctx: AppContext) -> None:
     app.middleware(_once_per_event(ctx))
     for event_type, handler in HANDLERS.items():
@@ -24,13 +25,12 @@ def register(app: AsyncApp, ctx: AppContext) -> None:
 
 
 def _once_per_event(ctx: AppContext) -> Any:
-    async def once_per_event(
-        body: dict[str, Any], next: Callable[[], Awaitable[Any]]  # noqa: A002 - Bolt's name
-    ) -> Any:
+    async def once_per_event(body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if event_id:
             first = await ctx.services.first_event(
-                workspace_id=str(body.get("team_id", "")), event_id=str(event_id))
+                workspace_id=str(body.get("team_id", "")), event_id=str(event_id)
+            )
             if not first:
                 log.info("event %s already processed: skipped", event_id)
                 return BoltResponse(status=200, body="")
@@ -43,8 +43,9 @@ def _joined(ctx: AppContext) -> Any:
     async def member_joined(event: dict[str, Any], body: dict[str, Any]) -> None:
         workspace_id = str(event.get("team") or body.get("team_id"))
         person = await ctx.gateway.person(workspace_id=workspace_id, user_id=str(event["user"]))
-        await ctx.services.member_joined(workspace_id=workspace_id,
-                                         channel_id=str(event["channel"]), person=person)
+        await ctx.services.member_joined(
+            workspace_id=workspace_id, channel_id=str(event["channel"]), person=person
+        )
 
     return member_joined
 
@@ -52,9 +53,9 @@ def _joined(ctx: AppContext) -> Any:
 def _left(ctx: AppContext) -> Any:
     async def member_left(event: dict[str, Any], body: dict[str, Any]) -> None:
         workspace_id = str(event.get("team") or body.get("team_id"))
-        await ctx.services.member_left(workspace_id=workspace_id,
-                                       channel_id=str(event["channel"]),
-                                       user_id=str(event["user"]))
+        await ctx.services.member_left(
+            workspace_id=workspace_id, channel_id=str(event["channel"]), user_id=str(event["user"])
+        )
 
     return member_left
 
@@ -66,8 +67,9 @@ def _home_opened(ctx: AppContext) -> Any:
         workspace_id = str(body.get("team_id"))
         user_id = str(event["user"])
         person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
-        teams = await ctx.services.home(workspace_id=workspace_id, user_id=user_id,
-                                        platform_admin=person.is_admin)
+        teams = await ctx.services.home(
+            workspace_id=workspace_id, user_id=user_id, platform_admin=person.is_admin
+        )
         await ctx.gateway.publish_home(user_id=user_id, view=home_view(teams))
 
     return home_opened

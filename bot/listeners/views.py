@@ -8,7 +8,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.blocks.modals import (
-    NOTE_CALLBACK_ID, NoteContext, note_too_long_error, parse_note_submission,
+    NOTE_CALLBACK_ID,
+    NoteContext,
+    note_too_long_error,
+    parse_note_submission,
 )
 from bot.blocks.pulse import pulse_message
 from bot.context import AppContext
@@ -41,8 +44,11 @@ def _note_submitted(ctx: AppContext) -> Any:
             await ack(**note_too_long_error(NOTE_MAX_CHARS, len(text)))
             return
         outcome = await ctx.services.save_note(
-            workspace_id=str(body["team"]["id"]), round_id=note_context.round_id,
-            user_id=str(body["user"]["id"]), circle=submission.circle, note=text,
+            workspace_id=str(body["team"]["id"]),
+            round_id=note_context.round_id,
+            user_id=str(body["user"]["id"]),
+            circle=submission.circle,
+            note=text,
             internal_customer=submission.internal_customer,
         )
         if not outcome.stored:
@@ -50,12 +56,16 @@ def _note_submitted(ctx: AppContext) -> Any:
             return
         await ack()
         if note_context.channel_id and note_context.message_ts:
-            assert outcome.round is not None and outcome.team is not None
+            assert outcome.round is not None
+            assert outcome.team is not None
             await ctx.gateway.update(
-                channel_id=note_context.channel_id, ts=note_context.message_ts,
+                channel_id=note_context.channel_id,
+                ts=note_context.message_ts,
                 message=pulse_message(
-                    team_name=outcome.team.name, round_id=outcome.round.id,
-                    round_number=outcome.round.number, answers=outcome.answers,
+                    team_name=outcome.team.name,
+                    round_id=outcome.round.id,
+                    round_number=outcome.round.number,
+                    answers=outcome.answers,
                     min_respondents=outcome.team.rules.min_respondents,
                 ),
             )

@@ -26,8 +26,9 @@ def populate(fake: FakeSlack) -> None:
     fake.add_user(ADMIN, name="ada", real_name="Ada Admin", is_admin=True)
     fake.add_user(BOT, name="helper", real_name="Helper Bot", is_bot=True)
     fake.add_user(GONE, name="gone", real_name="Gone Person", deleted=True)
-    fake.add_channel(TEAM_CHANNEL, name="team",
-                     members=[MANAGER, ALICE, BOB, CAROL, BOT, GONE, "USLACKBOT"])
+    fake.add_channel(
+        TEAM_CHANNEL, name="team", members=[MANAGER, ALICE, BOB, CAROL, BOT, GONE, "USLACKBOT"]
+    )
     fake.add_channel(OTHER_CHANNEL, name="other", members=[OUTSIDER, ADMIN])
 
 
@@ -45,8 +46,9 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
 @pytest.fixture
 async def slack(fake_slack: FakeSlack, databases: DatabaseFactory) -> AsyncIterator[SlackHarness]:
     """The app on SQLite, serving signed requests, with the fake Slack behind it."""
-    harness = SlackHarness(fake=fake_slack, db_url=await databases.create("sqlite"),
-                           workspace_id=WORKSPACE)
+    harness = SlackHarness(
+        fake=fake_slack, db_url=await databases.create("sqlite"), workspace_id=WORKSPACE
+    )
     await harness.start()
     try:
         yield harness
@@ -55,9 +57,7 @@ async def slack(fake_slack: FakeSlack, databases: DatabaseFactory) -> AsyncItera
 
 
 @pytest.fixture
-async def slack_any_db(
-    fake_slack: FakeSlack, db_url: str
-) -> AsyncIterator[SlackHarness]:
+async def slack_any_db(fake_slack: FakeSlack, db_url: str) -> AsyncIterator[SlackHarness]:
     """The same, once on SQLite and once on PostgreSQL (when configured)."""
     harness = SlackHarness(fake=fake_slack, db_url=db_url, workspace_id=WORKSPACE)
     await harness.start()

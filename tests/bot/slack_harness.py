@@ -15,8 +15,15 @@ from bot.simulator import (
     sign,
 )
 
-__all__ = ["SIGNING_SECRET", "WORKSPACE", "Reply", "SlackHarness", "eventually",
-           "eventually_async", "sign"]
+__all__ = [
+    "SIGNING_SECRET",
+    "WORKSPACE",
+    "Reply",
+    "SlackHarness",
+    "eventually",
+    "eventually_async",
+    "sign",
+]
 
 WORKSPACE = "T0000FAKE"
 SlackHarness = SlackSimulator

@@ -22,11 +22,15 @@ async def stored_rows(slack: SlackHarness) -> int:
 
 async def test_a_forged_signature_gets_401_and_changes_nothing(slack: SlackHarness) -> None:
     body = slack.command_body("setup", user=MANAGER, channel=TEAM_CHANNEL)
-    forged = await slack.post_raw(body, {"Content-Type": FORM, **sign(body, secret="not-the-secret", timestamp=int(time.time()))})
+    forged = await slack.post_raw(
+        body,
+        {"Content-Type": FORM, **sign(body, secret="not-the-secret", timestamp=int(time.time()))},
+    )
     assert forged.status == 401
     tampered_headers = sign(body, secret=SIGNING_SECRET)
-    tampered = await slack.post_raw(body.replace(b"setup", b"pulse"),
-                                    {"Content-Type": FORM, **tampered_headers})
+    tampered = await slack.post_raw(
+        body.replace(b"setup", b"pulse"), {"Content-Type": FORM, **tampered_headers}
+    )
     assert tampered.status == 401
     missing = await slack.post_raw(body, {"Content-Type": FORM})
     assert missing.status == 401
@@ -40,8 +44,11 @@ async def test_stale_and_non_numeric_timestamps_get_401(slack: SlackHarness) -> 
     assert stale.status == 401
     future = await slack.post_signed(body, FORM, timestamp=int(time.time()) + 301)
     assert future.status == 401
-    headers = {"Content-Type": FORM, "X-Slack-Request-Timestamp": "soon",
-               "X-Slack-Signature": sign(body, secret=SIGNING_SECRET)["X-Slack-Signature"]}
+    headers = {
+        "Content-Type": FORM,
+        "X-Slack-Request-Timestamp": "soon",
+        "X-Slack-Signature": sign(body, secret=SIGNING_SECRET)["X-Slack-Signature"],
+    }
     non_numeric = await slack.post_raw(body, headers)
     assert non_numeric.status == 401
     assert await stored_rows(slack) == 0
@@ -78,5 +85,7 @@ async def test_healthz_reports_the_database(slack: SlackHarness) -> None:
 
 def test_signing_secret_is_the_one_under_test() -> None:
     # Guards the helper itself: a signature made with another secret must differ.
-    assert sign(b"x", secret=SIGNING_SECRET, timestamp=1)["X-Slack-Signature"] != sign(
-        b"x", secret=SIGNING_SECRET + "!", timestamp=1)["X-Slack-Signature"]
+    assert (
+        sign(b"x", secret=SIGNING_SECRET, timestamp=1)["X-Slack-Signature"]
+        != sign(b"x", secret=SIGNING_SECRET + "!", timestamp=1)["X-Slack-Signature"]
+    )

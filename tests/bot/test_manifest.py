@@ -30,12 +30,16 @@ def test_declared_commands_and_events_match_the_manifest() -> None:
     assert {c["command"] for c in data["features"]["slash_commands"]} == {commands.COMMAND}
     assert set(data["settings"]["event_subscriptions"]["bot_events"]) == set(events.HANDLERS)
     # Buttons and modals need interactivity, on the one request URL everything uses.
-    assert actions.ACTION_IDS and views.CALLBACK_IDS
+    assert actions.ACTION_IDS
+    assert views.CALLBACK_IDS
     assert data["settings"]["interactivity"]["is_enabled"] is True
-    urls = {data["settings"]["interactivity"]["request_url"],
-            data["settings"]["event_subscriptions"]["request_url"],
-            *(c["url"] for c in data["features"]["slash_commands"])}
-    assert len(urls) == 1 and next(iter(urls)).endswith("/slack/events")
+    urls = {
+        data["settings"]["interactivity"]["request_url"],
+        data["settings"]["event_subscriptions"]["request_url"],
+        *(c["url"] for c in data["features"]["slash_commands"]),
+    }
+    assert len(urls) == 1
+    assert next(iter(urls)).endswith("/slack/events")
     assert data["settings"]["socket_mode_enabled"] is False
     assert data["features"]["app_home"]["home_tab_enabled"] is True
     assert data["features"]["slash_commands"][0]["should_escape"] is True
@@ -44,34 +48,58 @@ def test_declared_commands_and_events_match_the_manifest() -> None:
 def test_manifest_scopes_cover_the_api_calls() -> None:
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
     # commands, chat.postMessage/update, conversations.open, users.info, conversations.members.
-    assert {"commands", "chat:write", "im:write", "users:read", "channels:read",
-            "groups:read"} <= scopes
+    assert {
+        "commands",
+        "chat:write",
+        "im:write",
+        "users:read",
+        "channels:read",
+        "groups:read",
+    } <= scopes
 
 
 async def test_the_running_app_handles_exactly_the_manifest_events(slack: SlackHarness) -> None:
     for event_type in manifest()["settings"]["event_subscriptions"]["bot_events"]:
-        reply = await slack.event({"type": event_type, "user": OUTSIDER, "channel": "CNONE",
-                                   "tab": "messages", "event_ts": "1.0"})
+        reply = await slack.event(
+            {
+                "type": event_type,
+                "user": OUTSIDER,
+                "channel": "CNONE",
+                "tab": "messages",
+                "event_ts": "1.0",
+            }
+        )
         assert reply.status == 200, event_type
-    unsubscribed = await slack.event({"type": "reaction_added", "user": OUTSIDER,
-                                      "event_ts": "1.0"})
+    unsubscribed = await slack.event(
+        {"type": "reaction_added", "user": OUTSIDER, "event_ts": "1.0"}
+    )
     assert unsubscribed.status == 404
 
 
 async def test_the_running_app_handles_every_declared_action_and_view(slack: SlackHarness) -> None:
     for action_id in actions.ACTION_IDS:
-        reply, _ = await slack.click(action_id=action_id, value="0", user=ALICE, channel="D1",
-                                     ts="1.0")
+        reply, _ = await slack.click(
+            action_id=action_id, value="0", user=ALICE, channel="D1", ts="1.0"
+        )
         assert reply.status == 200, action_id
-    unknown, _ = await slack.click(action_id="not_ours", value="0", user=ALICE, channel="D1",
-                                   ts="1.0")
+    unknown, _ = await slack.click(
+        action_id="not_ours", value="0", user=ALICE, channel="D1", ts="1.0"
+    )
     assert unknown.status == 404
     for callback_id in views.CALLBACK_IDS:
-        reply = await slack.interact({
-            "type": "view_submission", "team": {"id": WORKSPACE}, "user": {"id": ALICE},
-            "view": {"id": "V1", "type": "modal", "callback_id": callback_id,
-                     "private_metadata": json.dumps({"r": 0, "c": None, "t": None}),
-                     "state": {"values": {}}},
-        })
+        reply = await slack.interact(
+            {
+                "type": "view_submission",
+                "team": {"id": WORKSPACE},
+                "user": {"id": ALICE},
+                "view": {
+                    "id": "V1",
+                    "type": "modal",
+                    "callback_id": callback_id,
+                    "private_metadata": json.dumps({"r": 0, "c": None, "t": None}),
+                    "state": {"values": {}},
+                },
+            }
+        )
         assert reply.status == 200, callback_id
         assert reply.json()["response_action"] == "errors"

@@ -24,7 +24,8 @@ async def answers_of(slack: SlackHarness, user: str) -> list[tuple[str, str | No
     async with slack.runtime.db.read() as s:
         rows = await s.execute(
             text("SELECT question, value FROM answer WHERE user_id = :u ORDER BY question"),
-            {"u": user})
+            {"u": user},
+        )
         return [(q, v) for q, v in rows]
 
 
@@ -48,10 +49,20 @@ async def test_clicks_on_a_closed_round_say_it_is_closed(slack: SlackHarness) ->
     # A new pulse (a pulse within the same minute is taken as a double submit) closes round 1.
     slack.clock.advance(timedelta(minutes=1))
     await slack.command_and_answer("pulse", user=MANAGER, channel=TEAM_CHANNEL)
-    stale_button = next(e for b in old_dm["blocks"] if b.get("type") == "actions"
-                        for e in b["elements"] if e["action_id"] == "pulse_answer_no")
-    reply, payload = await slack.click(action_id="pulse_answer_no", value=stale_button["value"],
-                                       user=ALICE, channel=old_dm["channel"], ts=old_dm["ts"])
+    stale_button = next(
+        e
+        for b in old_dm["blocks"]
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "pulse_answer_no"
+    )
+    reply, payload = await slack.click(
+        action_id="pulse_answer_no",
+        value=stale_button["value"],
+        user=ALICE,
+        channel=old_dm["channel"],
+        ts=old_dm["ts"],
+    )
     assert reply.status == 200
     told = await slack.response_to(payload["response_url"])
     assert told["text"] == ":lock: This round is closed — answers can no longer change. Thank you!"
@@ -62,17 +73,29 @@ async def test_someone_who_was_not_asked_cannot_answer(slack: SlackHarness) -> N
     await start_round(slack)
     dm = dm_of(slack, ALICE)
     button = dm["blocks"][3]["elements"][0]
-    reply, payload = await slack.click(action_id=button["action_id"], value=button["value"],
-                                       user=OUTSIDER, channel=dm["channel"], ts=dm["ts"])
+    reply, payload = await slack.click(
+        action_id=button["action_id"],
+        value=button["value"],
+        user=OUTSIDER,
+        channel=dm["channel"],
+        ts=dm["ts"],
+    )
     assert reply.status == 200
     told = await slack.response_to(payload["response_url"])
     assert "not sent to you" in told["text"]
     assert await answers_of(slack, OUTSIDER) == []
 
 
-def note_submission(round_id: int, note: str, *, user: str, circle: str = "H",
-                    internal: bool = False, channel: str | None = None,
-                    ts: str | None = None) -> dict[str, object]:
+def note_submission(
+    round_id: int,
+    note: str,
+    *,
+    user: str,
+    circle: str = "H",
+    internal: bool = False,
+    channel: str | None = None,
+    ts: str | None = None,
+) -> dict[str, object]:
     return {
         "type": "view_submission",
         "team": {"id": WORKSPACE, "domain": "fake"},
@@ -80,15 +103,24 @@ def note_submission(round_id: int, note: str, *, user: str, circle: str = "H",
         "api_app_id": "AFAKE",
         "trigger_id": "trigger-note",
         "view": {
-            "id": "VNOTE", "type": "modal", "callback_id": NOTE_CALLBACK_ID,
+            "id": "VNOTE",
+            "type": "modal",
+            "callback_id": NOTE_CALLBACK_ID,
             "private_metadata": NoteContext(round_id, channel, ts).encode(),
-            "state": {"values": {
-                "note_circle": {"circle": {"type": "static_select",
-                                           "selected_option": {"value": circle}}},
-                "note_text": {"text": {"type": "plain_text_input", "value": note}},
-                "note_internal": {"internal": {"type": "checkboxes", "selected_options": (
-                    [{"value": "internal"}] if internal else [])}},
-            }},
+            "state": {
+                "values": {
+                    "note_circle": {
+                        "circle": {"type": "static_select", "selected_option": {"value": circle}}
+                    },
+                    "note_text": {"text": {"type": "plain_text_input", "value": note}},
+                    "note_internal": {
+                        "internal": {
+                            "type": "checkboxes",
+                            "selected_options": ([{"value": "internal"}] if internal else []),
+                        }
+                    },
+                }
+            },
         },
     }
 
@@ -96,25 +128,40 @@ def note_submission(round_id: int, note: str, *, user: str, circle: str = "H",
 async def test_add_note_opens_the_modal_and_saves_evidence(slack: SlackHarness) -> None:
     await start_round(slack)
     dm = dm_of(slack, BOB)
-    reply, _ = await slack.click(action_id=NOTE_ACTION_ID, value="1", user=BOB,
-                                 channel=dm["channel"], ts=dm["ts"])
+    reply, _ = await slack.click(
+        action_id=NOTE_ACTION_ID, value="1", user=BOB, channel=dm["channel"], ts=dm["ts"]
+    )
     assert reply.status == 200
     await eventually(lambda: bool(slack.fake.calls_to("views.open")), what="the note modal")
     modal = slack.fake.calls_to("views.open")[0].args["view"]
     assert modal["callback_id"] == NOTE_CALLBACK_ID
     assert "The customer was *internal* (support, finance, …)" in render_message(modal)
 
-    submitted = await slack.interact(note_submission(
-        1, "Demo to ACME <!channel> & co", user=BOB, internal=True,
-        channel=dm["channel"], ts=dm["ts"]))
+    submitted = await slack.interact(
+        note_submission(
+            1,
+            "Demo to ACME <!channel> & co",
+            user=BOB,
+            internal=True,
+            channel=dm["channel"],
+            ts=dm["ts"],
+        )
+    )
     assert (submitted.status, submitted.text) == (200, "")
     async with slack.runtime.db.read() as s:
-        row = (await s.execute(text(
-            "SELECT question, value, note, internal_customer FROM answer WHERE user_id = :u"),
-            {"u": BOB})).one()
+        row = (
+            await s.execute(
+                text(
+                    "SELECT question, value, note, internal_customer FROM answer WHERE user_id = :u"
+                ),
+                {"u": BOB},
+            )
+        ).one()
     assert tuple(row) == ("H", None, "Demo to ACME <!channel> & co", True)
-    await eventually(lambda: "Your note (internal customer)" in render_message(dm_of(slack, BOB)),
-                     what="the DM to show the note")
+    await eventually(
+        lambda: "Your note (internal customer)" in render_message(dm_of(slack, BOB)),
+        what="the DM to show the note",
+    )
     # Member text is escaped wherever it is shown: it can never ping the channel.
     assert "&lt;!channel&gt; &amp; co" in render_message(dm_of(slack, BOB))
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from bot.blocks.render import render_message
 from storage import repository as repo
 from tests.bot.conftest import (
-    ADMIN, ALICE, BOB, CAROL, MANAGER, OTHER_CHANNEL, OUTSIDER, TEAM_CHANNEL,
+    ADMIN,
+    ALICE,
+    BOB,
+    CAROL,
+    MANAGER,
+    OTHER_CHANNEL,
+    OUTSIDER,
+    TEAM_CHANNEL,
 )
 from tests.bot.slack_harness import WORKSPACE, SlackHarness
 
@@ -29,10 +36,12 @@ async def test_help_and_unknown_words_answer_with_usage(slack: SlackHarness) -> 
 async def test_setup_registers_channel_humans_and_makes_caller_manager(slack: SlackHarness) -> None:
     answer = await ask(slack, "setup", user=MANAGER)
     assert ":white_check_mark: #team is now a team: 4 members, you are a manager." in answer
-    assert "Thursday 15:00" in answer and "(Europe/Berlin)" in answer
+    assert "Thursday 15:00" in answer
+    assert "(Europe/Berlin)" in answer
     async with slack.runtime.db.read() as s:
         team = await repo.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
-        assert team is not None and team.tz == "Europe/Berlin"
+        assert team is not None
+        assert team.tz == "Europe/Berlin"
         members = await repo.list_team_members(s, workspace_id=WORKSPACE, team_id=team.id)
         managers = await repo.list_managers(s, workspace_id=WORKSPACE, team_id=team.id)
     assert sorted(m.user_id for m in members) == sorted([MANAGER, ALICE, BOB, CAROL])
@@ -71,7 +80,9 @@ async def test_members_cannot_run_manager_commands(slack: SlackHarness) -> None:
     }
     for command, what in refusals.items():
         answer = await ask(slack, command, user=ALICE)
-        assert answer == f":lock: Sorry — only this team's managers (or workspace admins) can {what}.", command
+        assert (
+            answer == f":lock: Sorry — only this team's managers (or workspace admins) can {what}."
+        ), command
     assert slack.fake.calls_to("conversations.open") == []
     assert [c for c in slack.fake.calls_to("chat.postMessage")] == []
     async with slack.runtime.db.read() as s:
@@ -99,19 +110,26 @@ async def test_schedule_shows_and_changes_the_pulse_time(slack: SlackHarness) ->
     async with slack.runtime.db.read() as s:
         team = await repo.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
     assert team is not None
-    assert (team.schedule.pulse_weekday, f"{team.schedule.pulse_time:%H:%M}",
-            team.schedule.every_weeks) == (1, "09:05", 2)
+    assert (
+        team.schedule.pulse_weekday,
+        f"{team.schedule.pulse_time:%H:%M}",
+        team.schedule.every_weeks,
+    ) == (1, "09:05", 2)
 
 
 async def test_managers_add_list_and_remove(slack: SlackHarness) -> None:
     await ask(slack, "setup", user=MANAGER)
-    assert await ask(slack, f"managers add <@{ALICE}|alice>", user=MANAGER) == \
-        f"<@{ALICE}> is now a manager of #team."
+    assert (
+        await ask(slack, f"managers add <@{ALICE}|alice>", user=MANAGER)
+        == f"<@{ALICE}> is now a manager of #team."
+    )
     assert await ask(slack, "managers", user=BOB) == f"Managers of #team: <@{ALICE}>, <@{MANAGER}>"
     # Alice can now do manager things.
     assert "gets its pulse every" in await ask(slack, "schedule fri 11:00", user=ALICE)
-    assert await ask(slack, f"managers remove <@{MANAGER}>", user=ALICE) == \
-        f"<@{MANAGER}> is no longer a manager of #team."
+    assert (
+        await ask(slack, f"managers remove <@{MANAGER}>", user=ALICE)
+        == f"<@{MANAGER}> is no longer a manager of #team."
+    )
     last = await ask(slack, f"managers remove <@{ALICE}>", user=ALICE)
     assert "or they are its last one" in last
     assert await ask(slack, "managers", user=BOB) == f"Managers of #team: <@{ALICE}>"
@@ -122,16 +140,21 @@ async def test_managers_add_list_and_remove(slack: SlackHarness) -> None:
 async def test_status_of_another_team_and_of_all_teams(slack: SlackHarness) -> None:
     await ask(slack, "setup", user=MANAGER)
     # Outsiders cannot read a team's status, even by naming its channel.
-    refused = await ask(slack, f"status <#{TEAM_CHANNEL}|team>", user=OUTSIDER, channel=OTHER_CHANNEL)
+    refused = await ask(
+        slack, f"status <#{TEAM_CHANNEL}|team>", user=OUTSIDER, channel=OTHER_CHANNEL
+    )
     assert refused == ":lock: Only members and managers of #team can see its status."
     own = await ask(slack, f"status <#{TEAM_CHANNEL}|team>", user=BOB, channel=OTHER_CHANNEL)
     assert "No pulse yet for *#team* (4 members)" in own
-    assert await ask(slack, "status all", user=BOB) == \
-        ":lock: Sorry — `/sdo status all` is for team managers and workspace admins."
+    assert (
+        await ask(slack, "status all", user=BOB)
+        == ":lock: Sorry — `/sdo status all` is for team managers and workspace admins."
+    )
     await ask(slack, "setup", user=OUTSIDER, channel=OTHER_CHANNEL)
     overview = await ask(slack, "status all", user=ADMIN)
     assert "All teams (2)" in overview
-    assert "#other" in overview and "#team" in overview
+    assert "#other" in overview
+    assert "#team" in overview
     assert overview.count("Not enough answers") == 2
 
 
@@ -142,13 +165,15 @@ async def test_status_before_enough_answers_says_so_and_hides_scores(slack: Slac
     assert "== #team — Not enough answers ==" in status
     assert "0 of 4 answered" in status
     assert "Scores appear once at least 3 people have answered." in status
-    assert "▰" not in status and "▱" not in status
+    assert "▰" not in status
+    assert "▱" not in status
 
 
 async def test_a_failed_dm_does_not_stop_the_others(slack: SlackHarness) -> None:
     await ask(slack, "setup", user=MANAGER)
-    slack.fake.fail("conversations.open", error="user_not_found",
-                    when=lambda args: args.get("users") == BOB)
+    slack.fake.fail(
+        "conversations.open", error="user_not_found", when=lambda args: args.get("users") == BOB
+    )
     answer = await ask(slack, "pulse", user=MANAGER)
     assert "sent to 3 members. 1 could not be reached" in answer
     delivered = {c.args["channel"] for c in slack.fake.calls_to("chat.postMessage")}
@@ -161,17 +186,25 @@ async def test_a_failed_dm_does_not_stop_the_others(slack: SlackHarness) -> None
 
 async def test_digest_posts_to_the_channel_and_refuses_without_a_round(slack: SlackHarness) -> None:
     await ask(slack, "setup", user=MANAGER)
-    assert await ask(slack, "digest", user=MANAGER) == \
-        "No round yet — send one with `/sdo pulse` first."
+    assert (
+        await ask(slack, "digest", user=MANAGER)
+        == "No round yet — send one with `/sdo pulse` first."
+    )
     await ask(slack, "pulse", user=MANAGER)
-    assert await ask(slack, "digest", user=MANAGER) == ":newspaper: Digest of round 1 posted to #team."
-    posts = [c for c in slack.fake.calls_to("chat.postMessage") if c.args["channel"] == TEAM_CHANNEL]
+    assert (
+        await ask(slack, "digest", user=MANAGER) == ":newspaper: Digest of round 1 posted to #team."
+    )
+    posts = [
+        c for c in slack.fake.calls_to("chat.postMessage") if c.args["channel"] == TEAM_CHANNEL
+    ]
     assert len(posts) == 1
     digest = render_message(posts[0].args)
-    assert "Round 1* (so far)" in digest and "Not enough answers" in digest
+    assert "Round 1* (so far)" in digest
+    assert "Not enough answers" in digest
     assert "0 evidence notes" in digest
 
 
 async def test_overlong_command_text_gets_usage(slack: SlackHarness) -> None:
     answer = await ask(slack, "status " + "x" * 2000, user=MANAGER)
-    assert "Sorry, I don't know" in answer and "`/sdo setup`" in answer
+    assert "Sorry, I don't know" in answer
+    assert "`/sdo setup`" in answer

@@ -13,13 +13,21 @@ async def member_ids(slack: SlackHarness) -> list[str]:
     async with slack.runtime.db.read() as s:
         team = await repo.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
         assert team is not None
-        return [m.user_id for m in await repo.list_team_members(s, workspace_id=WORKSPACE,
-                                                                 team_id=team.id)]
+        return [
+            m.user_id
+            for m in await repo.list_team_members(s, workspace_id=WORKSPACE, team_id=team.id)
+        ]
 
 
 def membership(kind: str, user: str) -> dict[str, str]:
-    return {"type": kind, "user": user, "channel": TEAM_CHANNEL, "channel_type": "C",
-            "team": WORKSPACE, "event_ts": "1700000000.000100"}
+    return {
+        "type": kind,
+        "user": user,
+        "channel": TEAM_CHANNEL,
+        "channel_type": "C",
+        "team": WORKSPACE,
+        "event_ts": "1700000000.000100",
+    }
 
 
 async def test_joins_and_leaves_keep_membership_current(slack: SlackHarness) -> None:
@@ -36,8 +44,13 @@ async def test_joins_and_leaves_keep_membership_current(slack: SlackHarness) -> 
 
 async def test_a_redelivered_event_is_processed_once(slack: SlackHarness) -> None:
     await slack.command_and_answer("setup", user=MANAGER, channel=TEAM_CHANNEL)
-    event = {"type": "app_home_opened", "user": MANAGER, "channel": "DHOME", "tab": "home",
-             "event_ts": "1700000000.000200"}
+    event = {
+        "type": "app_home_opened",
+        "user": MANAGER,
+        "channel": "DHOME",
+        "tab": "home",
+        "event_ts": "1700000000.000200",
+    }
     first = await slack.event(event, event_id="EvSAME0001")
     retry = await slack.event(event, event_id="EvSAME0001", retry_num=1)
     assert (first.status, retry.status) == (200, 200)
@@ -50,8 +63,9 @@ async def test_a_redelivered_event_is_processed_once(slack: SlackHarness) -> Non
 
 async def test_app_home_shows_teams_and_lets_managers_send_a_pulse(slack: SlackHarness) -> None:
     await slack.command_and_answer("setup", user=MANAGER, channel=TEAM_CHANNEL)
-    await slack.event({"type": "app_home_opened", "user": MANAGER, "tab": "home",
-                       "event_ts": "1700000000.000300"})
+    await slack.event(
+        {"type": "app_home_opened", "user": MANAGER, "tab": "home", "event_ts": "1700000000.000300"}
+    )
     await eventually(lambda: bool(slack.fake.calls_to("views.publish")), what="home")
     publish = slack.fake.calls_to("views.publish")[0].args
     assert publish["user_id"] == MANAGER
@@ -60,10 +74,19 @@ async def test_app_home_shows_teams_and_lets_managers_send_a_pulse(slack: SlackH
     assert "pulse Thursday 15:00 every week" in home
     assert "[Send pulse now]" in home
 
-    button = next(b["accessory"] for b in publish["view"]["blocks"]
-                  if b.get("accessory", {}).get("action_id") == SEND_PULSE_ACTION_ID)
-    reply, _ = await slack.click(action_id=SEND_PULSE_ACTION_ID, value=button["value"],
-                                 user=MANAGER, channel="", ts="", view=publish["view"])
+    button = next(
+        b["accessory"]
+        for b in publish["view"]["blocks"]
+        if b.get("accessory", {}).get("action_id") == SEND_PULSE_ACTION_ID
+    )
+    reply, _ = await slack.click(
+        action_id=SEND_PULSE_ACTION_ID,
+        value=button["value"],
+        user=MANAGER,
+        channel="",
+        ts="",
+        view=publish["view"],
+    )
     assert reply.status == 200
     await eventually(lambda: len(slack.fake.calls_to("views.publish")) >= 2, what="home refresh")
     refreshed = render_message(slack.fake.calls_to("views.publish")[1].args["view"])
@@ -71,8 +94,10 @@ async def test_app_home_shows_teams_and_lets_managers_send_a_pulse(slack: SlackH
     assert len(slack.fake.calls_to("chat.postMessage")) == 4
 
     # A member sees the team, without the manager's settings and button.
-    await slack.event({"type": "app_home_opened", "user": ALICE, "tab": "home",
-                       "event_ts": "1700000000.000400"})
+    await slack.event(
+        {"type": "app_home_opened", "user": ALICE, "tab": "home", "event_ts": "1700000000.000400"}
+    )
     await eventually(lambda: len(slack.fake.calls_to("views.publish")) >= 3, what="member home")
     member_home = render_message(slack.fake.calls_to("views.publish")[2].args["view"])
-    assert "#team" in member_home and "[Send pulse now]" not in member_home
+    assert "#team" in member_home
+    assert "[Send pulse now]" not in member_home

@@ -17,8 +17,11 @@ def dm_of(slack: SlackHarness, user: str) -> dict[str, Any]:
     """The pulse DM the fake Slack received for ``user`` (channel, ts, blocks)."""
     opened = [c for c in slack.fake.calls_to("conversations.open") if c.args.get("users") == user]
     assert opened, f"no DM opened for {user}"
-    posts = [c for c in slack.fake.calls_to("chat.postMessage")
-             if c.args.get("channel") == slack.fake.dm_channel_id(user)]
+    posts = [
+        c
+        for c in slack.fake.calls_to("chat.postMessage")
+        if c.args.get("channel") == slack.fake.dm_channel_id(user)
+    ]
     assert len(posts) == 1, f"{user} got {len(posts)} pulse DMs"
     channel = slack.fake.dm_channel_id(user)
     return {**slack.fake.messages[channel][-1], "channel": channel}
@@ -26,15 +29,27 @@ def dm_of(slack: SlackHarness, user: str) -> dict[str, Any]:
 
 async def answer(slack: SlackHarness, user: str, circle: Circle, value: AnswerValue) -> None:
     message = dm_of(slack, user)
-    buttons = [e for b in message["blocks"] if b.get("type") == "actions"
-               for e in b["elements"] if e["action_id"] == ANSWER_ACTION_PREFIX + value.value]
+    buttons = [
+        e
+        for b in message["blocks"]
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ANSWER_ACTION_PREFIX + value.value
+    ]
     button = next(b for b in buttons if AnswerClick.decode(b["value"]).circle is circle)
     updates_before = len(slack.fake.calls_to("chat.update"))
-    reply, _ = await slack.click(action_id=button["action_id"], value=button["value"], user=user,
-                                 channel=message["channel"], ts=message["ts"])
+    reply, _ = await slack.click(
+        action_id=button["action_id"],
+        value=button["value"],
+        user=user,
+        channel=message["channel"],
+        ts=message["ts"],
+    )
     assert reply.status == 200
-    await eventually(lambda: len(slack.fake.calls_to("chat.update")) > updates_before,
-                     what=f"{user}'s DM to update")
+    await eventually(
+        lambda: len(slack.fake.calls_to("chat.update")) > updates_before,
+        what=f"{user}'s DM to update",
+    )
 
 
 async def test_full_round_places_the_team_where_its_answers_say(slack_any_db: SlackHarness) -> None:
@@ -45,7 +60,9 @@ async def test_full_round_places_the_team_where_its_answers_say(slack_any_db: Sl
     pulse = await slack.command_and_answer("pulse", user=MANAGER, channel=TEAM_CHANNEL)
     assert "Round 1 is open: sent to 4 members." in render_message(pulse)
     # One DM per human: not to the bot, the deactivated user or Slackbot.
-    assert sorted(c.args["users"] for c in slack.fake.calls_to("conversations.open")) == sorted(TEAM_HUMANS)
+    assert sorted(c.args["users"] for c in slack.fake.calls_to("conversations.open")) == sorted(
+        TEAM_HUMANS
+    )
     first = render_message(dm_of(slack, ALICE))
     assert "did a customer validate an idea we are working on?" in first
     assert "[Yes] [Partly] [No] [Not sure]" in first
@@ -60,11 +77,13 @@ async def test_full_round_places_the_team_where_its_answers_say(slack_any_db: Sl
 
     # The click updates the DM in place and shows the member's own choice.
     alice_dm = render_message(dm_of(slack, ALICE))
-    assert "Your answer: *No*" in alice_dm and "Your answer: *Yes*" in alice_dm
+    assert "Your answer: *No*" in alice_dm
+    assert "Your answer: *Yes*" in alice_dm
     assert "All three answered" in alice_dm
 
-    status = render_message(await slack.command_and_answer("status", user=ALICE,
-                                                           channel=TEAM_CHANNEL))
+    status = render_message(
+        await slack.command_and_answer("status", user=ALICE, channel=TEAM_CHANNEL)
+    )
     assert "== #team — DevOps ==" in status
     assert "Builds and delivers really fast, but does not know what to build." in status
     assert "4 of 4 answered" in status
@@ -78,10 +97,13 @@ async def test_full_round_places_the_team_where_its_answers_say(slack_any_db: Sl
 
     digest_reply = await slack.command_and_answer("digest", user=MANAGER, channel=TEAM_CHANNEL)
     assert "Digest of round 1 posted to #team." in render_message(digest_reply)
-    posted = [c for c in slack.fake.calls_to("chat.postMessage") if c.args["channel"] == TEAM_CHANNEL]
+    posted = [
+        c for c in slack.fake.calls_to("chat.postMessage") if c.args["channel"] == TEAM_CHANNEL
+    ]
     assert len(posted) == 1
     digest = render_message(posted[0].args)
-    assert ":rocket: *DevOps*" in digest and "4 of 4 answered" in digest
+    assert ":rocket: *DevOps*" in digest
+    assert "4 of 4 answered" in digest
     assert "First round for this team." in digest
 
     async with slack.runtime.db.read() as session:
