@@ -1,0 +1,125 @@
+"""Render benchmark: how long the Venn pictures take, warm, and what importing them costs.
+
+Prints one JSON line. Run as ``python bench/render.py`` (``--runs N`` to change the sample).
+Figures: p50/p95 milliseconds of the team picture, the trend picture and a 30-team org map
+(after warm-up renders), the first (cold) team render in a fresh process, the import cost of
+``bot.charts`` from ``python -X importtime`` (median of several fresh processes), and the PNG
+size of a team picture.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+GOAL_TEAM_MS = 50
+WARM_UP = 5
+
+
+def _percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _time_ms(render: Callable[[], object], *, runs: int) -> list[float]:
+    for _ in range(WARM_UP):
+        render()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        render()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def _import_ms(*, runs: int) -> float:
+    """Median cumulative import time of ``bot.charts`` (and all it imports), fresh processes."""
+    results = []
+    for _ in range(runs):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import bot.charts"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        for line in done.stderr.splitlines():
+            parts = [part.strip() for part in line.removeprefix("import time:").split("|")]
+            if len(parts) == 3 and parts[2] == "bot.charts":
+                results.append(int(parts[1]) / 1000)
+    return statistics.median(results)
+
+
+def _first_render_ms() -> float:
+    """A team picture in a fresh process: fonts, masks and anchors built on the way."""
+    code = (
+        "import time; from bot.charts import render_team; from bot.domain.regions import Region; "
+        "t = time.perf_counter(); "
+        "render_team(region=Region.CENTER, team_name='payments', round_label='r'); "
+        "print((time.perf_counter() - t) * 1000)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(done.stdout.strip())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=50, help="timed renders of each picture")
+    args = parser.parse_args()
+
+    from bot.charts import render_org_map, render_team, render_trend
+    from bot.domain.regions import Region
+
+    regions = list(Region)
+    teams: list[tuple[str, Region | None]] = [
+        (f"team {index:02d}", regions[index % len(regions)]) for index in range(30)
+    ]
+    counter = iter(range(10**9))
+
+    def team() -> bytes:
+        # A different region each time, so no single mask's cache luck skews the figure.
+        return render_team(
+            region=regions[next(counter) % len(regions)],
+            team_name="payments",
+            round_label="Round of 5 March 2026",
+        )
+
+    def trend() -> bytes:
+        return render_trend(
+            regions=[Region.OUTSIDE, None, Region.DELIVERY_ONLY, Region.DEVOPS, Region.CENTER],
+            team_name="payments",
+        )
+
+    def org() -> bytes:
+        return render_org_map(teams=teams, title="Acme")
+
+    team_ms = _time_ms(team, runs=args.runs)
+    trend_ms = _time_ms(trend, runs=args.runs)
+    org_ms = _time_ms(org, runs=args.runs)
+    png = render_team(region=Region.DEVOPS, team_name="payments", round_label="Round of 5 March")
+    print(
+        json.dumps(
+            {
+                "bench": "render",
+                "runs": args.runs,
+                "team_ms_p50": round(_percentile(team_ms, 0.5), 2),
+                "team_ms_p95": round(_percentile(team_ms, 0.95), 2),
+                "trend_ms_p50": round(_percentile(trend_ms, 0.5), 2),
+                "trend_ms_p95": round(_percentile(trend_ms, 0.95), 2),
+                "org30_ms_p50": round(_percentile(org_ms, 0.5), 2),
+                "org30_ms_p95": round(_percentile(org_ms, 0.95), 2),
+                "team_first_ms": round(_first_render_ms(), 1),
+                "import_ms": round(_import_ms(runs=5), 1),
+                "png_bytes_team": len(png),
+                "goal_team_ms": GOAL_TEAM_MS,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
