@@ -9,6 +9,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.config import Settings
 from bot.context import AppContext
 from bot.listeners import actions, commands, events, views
+from bot.pictures import Pictures
 from bot.services import Services
 from bot.slack_gateway import SlackGateway
 
@@ -32,7 +33,9 @@ def create_app(settings: Settings, *, services: Services, gateway: SlackGateway)
         request_verification_enabled=False,
         logger=logging.getLogger("slack_bolt"),
     )
-    ctx = AppContext(settings=settings, services=services, gateway=gateway)
+    ctx = AppContext(
+        settings=settings, services=services, gateway=gateway, pictures=Pictures(gateway=gateway)
+    )
     commands.register(app, ctx)
     actions.register(app, ctx)
     views.register(app, ctx)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.pictures import Pictures
 from bot.services import Services
 from bot.slack_gateway import SlackGateway
 
 
 @dataclass(frozen=True, slots=True)
 class AppContext:
-    """Settings, the use cases and the Slack gateway."""
+    """Settings, the use cases, the Slack gateway and the pictures."""
 
     settings: Settings
     services: Services
     gateway: SlackGateway
+    pictures: Pictures

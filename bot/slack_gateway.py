@@ -50,6 +50,10 @@ def person_from_user(user: dict[str, Any]) -> PersonInfo:
     )
 
 
+class UploadError(Exception):
+    """The upload URL refused the file bytes."""
+
+
 @dataclass(frozen=True, slots=True)
 class SentMessage:
     channel_id: str
@@ -133,6 +137,24 @@ class SlackGateway:
 
     async def publish_home(self, *, user_id: str, view: dict[str, Any]) -> None:
         await self.client.views_publish(user_id=user_id, view=view)
+
+    async def upload_png(self, *, png: bytes, filename: str, title: str, alt_text: str) -> str:
+        """Upload a picture with the files v2 flow; returns the file id for image blocks.
+
+        files.getUploadURLExternal → POST the bytes to the upload URL →
+        files.completeUploadExternal (shared to no channel: image blocks reference it).
+        """
+        url = await self.client.files_getUploadURLExternal(
+            filename=filename, length=len(png), alt_txt=alt_text[:1000]
+        )
+        async with self.session.post(
+            str(url["upload_url"]), data=png, headers={"Content-Type": "image/png"}
+        ) as uploaded:
+            if uploaded.status >= 400:
+                raise UploadError(f"upload URL answered HTTP {uploaded.status}")
+        file_id = str(url["file_id"])
+        await self.client.files_completeUploadExternal(files=[{"id": file_id, "title": title}])
+        return file_id
 
     async def respond(
         self,

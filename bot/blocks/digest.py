@@ -5,7 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.status import region_line, trend_line
-from bot.blocks.text import CIRCLE_EMOJI, Block, bar, context, divider, escape, header, section
+from bot.blocks.text import (
+    CIRCLE_EMOJI,
+    Block,
+    ImageRef,
+    bar,
+    context,
+    divider,
+    escape,
+    header,
+    image,
+    section,
+)
 from bot.domain.circles import CIRCLES
 from bot.domain.regions import region_label, region_meaning
 from bot.services import DigestView
@@ -29,7 +40,10 @@ def change_line(view: DigestView) -> str:
     return f"{region_label(before)} → {region_label(now)}: {move}."
 
 
-def digest_message(view: DigestView) -> dict[str, Any]:
+def digest_message(
+    view: DigestView, *, picture: ImageRef | None = None, trend_picture: ImageRef | None = None
+) -> dict[str, Any]:
+    """The channel digest; ``picture`` shows the round, ``trend_picture`` the last rounds."""
     team, rnd = view.team, view.round
     score = rnd.score
     state = "so far" if rnd.round.is_open else "closed"
@@ -55,6 +69,10 @@ def digest_message(view: DigestView) -> dict[str, Any]:
         ),
         context(trend_line(view.trend)),
     ]
+    if picture is not None:
+        blocks.insert(1, image(picture))
+    if trend_picture is not None:
+        blocks.append(image(trend_picture))
     if view.nudges:
         blocks += [
             divider(),

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.blocks.status import region_line
 from bot.blocks.text import (
     MAX_VIEW_BLOCKS,
     Block,
+    ImageRef,
     button,
     context,
     divider,
     escape,
     header,
+    image,
     section,
 )
 from bot.services import HomeTeam
@@ -21,8 +23,20 @@ from bot.services import HomeTeam
 SEND_PULSE_ACTION_ID = "home_send_pulse"
 
 
-def home_view(teams: Sequence[HomeTeam], *, notice: str | None = None) -> dict[str, Any]:
-    """The Home tab. ``notice`` is a one-line result of the user's last action, shown on top."""
+def home_view(
+    teams: Sequence[HomeTeam],
+    *,
+    notice: str | None = None,
+    pictures: Mapping[int, ImageRef] | None = None,
+) -> dict[str, Any]:
+    """The Home tab.
+
+    Args:
+        teams: the user's teams with their status.
+        notice: a one-line result of the user's last action, shown on top.
+        pictures: each team's trend picture, by team id (missing ones are left out).
+    """
+    pictures = pictures or {}
     blocks: list[Block] = [header("SDO Pulse")]
     if notice:
         blocks.append(context(notice))
@@ -48,6 +62,8 @@ def home_view(teams: Sequence[HomeTeam], *, notice: str | None = None) -> dict[s
                 + (f" ({trend.path})" if trend.regions else "")
             ),
         ]
+        if item.team.id in pictures:
+            blocks.append(image(pictures[item.team.id]))
         if item.manages:
             blocks.append(
                 {

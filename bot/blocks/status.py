@@ -9,11 +9,13 @@ from bot.blocks.text import (
     CIRCLE_EMOJI,
     MAX_MESSAGE_BLOCKS,
     Block,
+    ImageRef,
     bar,
     context,
     divider,
     escape,
     header,
+    image,
     section,
 )
 from bot.domain.circles import CIRCLES
@@ -77,8 +79,10 @@ def trend_line(trend: Trend) -> str:
     return f":chart_with_upwards_trend: Trend: {trend.path} — {direction.arrow} {direction.label}"
 
 
-def status_message(status: TeamStatus, *, show_failures: bool = False) -> dict[str, Any]:
-    """The ephemeral answer to `/sdo status` for one team."""
+def status_message(
+    status: TeamStatus, *, show_failures: bool = False, picture: ImageRef | None = None
+) -> dict[str, Any]:
+    """The ephemeral answer to `/sdo status` for one team (``picture``: its Venn diagram)."""
     team = status.team
     required = team.rules.required_respondents(status.members)
     head = status.headline
@@ -91,6 +95,8 @@ def status_message(status: TeamStatus, *, show_failures: bool = False) -> dict[s
             )
         )
         return {"text": f"#{team.name}: no pulse yet", "blocks": blocks}
+    if picture is not None:
+        blocks.append(image(picture))
     if status.current is not None:
         blocks += round_summary(status.current, title="This round so far", required=required)
     if status.last_closed is not None:
@@ -113,7 +119,9 @@ def status_message(status: TeamStatus, *, show_failures: bool = False) -> dict[s
     return {"text": text, "blocks": blocks[:MAX_MESSAGE_BLOCKS]}
 
 
-def org_status_message(statuses: Sequence[TeamStatus]) -> dict[str, Any]:
+def org_status_message(
+    statuses: Sequence[TeamStatus], *, picture: ImageRef | None = None
+) -> dict[str, Any]:
     """`/sdo status all`: one line per team, Center first."""
     if not statuses:
         return {
@@ -128,6 +136,8 @@ def org_status_message(statuses: Sequence[TeamStatus]) -> dict[str, Any]:
         arrow = s.trend.direction.arrow
         lines.append(f"{region_line(head)}  #{escape(s.team.name)} {arrow}")
     blocks: list[Block] = [header(f"All teams ({len(statuses)})")]
+    if picture is not None:
+        blocks.append(image(picture))
     chunk: list[str] = []
     size = 0
     # Sections hold at most 3,000 characters: split long lists over several sections.

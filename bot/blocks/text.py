@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.circles import Circle
@@ -12,6 +13,27 @@ MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 
 Block = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An uploaded picture: its Slack file id and the words that describe it."""
+
+    file_id: str
+    alt_text: str
+    title: str = ""
+
+
+def image(ref: ImageRef) -> Block:
+    """An image block showing an uploaded file (works in ephemeral messages and views)."""
+    block: Block = {
+        "type": "image",
+        "slack_file": {"id": ref.file_id},
+        "alt_text": truncate(ref.alt_text, 2000),
+    }
+    if ref.title:
+        block["title"] = {"type": "plain_text", "text": truncate(ref.title, 2000)}
+    return block
 
 
 def escape(text: str) -> str:

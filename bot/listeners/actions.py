@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.blocks.home import SEND_PULSE_ACTION_ID, home_view
+from bot.blocks.home import SEND_PULSE_ACTION_ID
 from bot.blocks.modals import NoteContext, note_modal
 from bot.blocks.pulse import (
     ANSWER_ACTION_IDS,
@@ -19,6 +19,7 @@ from bot.blocks.pulse import (
 )
 from bot.context import AppContext
 from bot.fanout import deliver_round
+from bot.listeners.shared import publish_home
 from bot.services import NOTE_MAX_CHARS, AnswerOutcome
 
 log = logging.getLogger(__name__)
@@ -169,10 +170,7 @@ def _send_pulse(ctx: AppContext) -> Any:
                 f":mailbox_with_mail: Round {rnd.number} of #{team.name} sent to "
                 f"{result.sent} member{'s' if result.sent != 1 else ''}."
             )
-        teams = await ctx.services.home(
-            workspace_id=workspace_id, user_id=user_id, platform_admin=person.is_admin
-        )
-        await ctx.gateway.publish_home(user_id=user_id, view=home_view(teams, notice=notice))
+        await publish_home(ctx, workspace_id=workspace_id, user_id=user_id, notice=notice)
 
     return handle_send_pulse
 

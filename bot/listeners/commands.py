@@ -10,13 +10,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot import grammar
-from bot.blocks.digest import digest_message
 from bot.blocks.help import help_message
 from bot.blocks.status import org_status_message, status_message
 from bot.blocks.text import escape, section
 from bot.context import AppContext
 from bot.domain.model import WEEKDAY_NAMES, Team
 from bot.fanout import deliver_round
+from bot.listeners.shared import render_digest
 from bot.services import Role
 
 log = logging.getLogger(__name__)
@@ -175,7 +175,8 @@ async def _status(ctx: AppContext, req: CommandRequest, channel_id: str) -> dict
             f":lock: Only members and managers of #{escape(team.name)} can see its status."
         )
     status = await ctx.services.team_status(team=team)
-    return status_message(status, show_failures=role.can_manage)
+    picture = await ctx.pictures.team(status)
+    return status_message(status, show_failures=role.can_manage, picture=picture)
 
 
 async def _status_all(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
@@ -187,7 +188,9 @@ async def _status_all(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
         return text_message(
             ":lock: Sorry — `/sdo status all` is for team managers and workspace admins."
         )
-    return org_status_message(await ctx.services.org_status(workspace_id=req.workspace_id))
+    statuses = await ctx.services.org_status(workspace_id=req.workspace_id)
+    picture = await ctx.pictures.org(workspace=req.workspace_id, statuses=statuses)
+    return org_status_message(statuses, picture=picture)
 
 
 async def _pulse(ctx: AppContext, team: Team) -> dict[str, Any]:
@@ -221,7 +224,7 @@ async def _digest(ctx: AppContext, team: Team) -> dict[str, Any]:
     view = await ctx.services.digest(team=team)
     if view is None:
         return text_message("No round yet — send one with `/sdo pulse` first.")
-    await ctx.gateway.post(channel_id=team.channel_id, message=digest_message(view))
+    await ctx.gateway.post(channel_id=team.channel_id, message=await render_digest(ctx, view))
     return text_message(
         f":newspaper: Digest of round {view.round.round.number} posted to #{escape(team.name)}."
     )

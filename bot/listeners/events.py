@@ -12,8 +12,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
-from bot.blocks.home import home_view
 from bot.context import AppContext
+from bot.listeners.shared import publish_home
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +66,7 @@ def _home_opened(ctx: AppContext) -> Any:
             return
         workspace_id = str(body.get("team_id"))
         user_id = str(event["user"])
-        person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
-        teams = await ctx.services.home(
-            workspace_id=workspace_id, user_id=user_id, platform_admin=person.is_admin
-        )
-        await ctx.gateway.publish_home(user_id=user_id, view=home_view(teams))
+        await publish_home(ctx, workspace_id=workspace_id, user_id=user_id)
 
     return home_opened
 

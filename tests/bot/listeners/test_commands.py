@@ -155,7 +155,7 @@ async def test_status_of_another_team_and_of_all_teams(slack: SlackHarness) -> N
     assert "All teams (2)" in overview
     assert "#other" in overview
     assert "#team" in overview
-    assert overview.count("Not enough answers") == 2
+    assert overview.count(":hourglass_flowing_sand: *Not enough answers*") == 2
 
 
 async def test_status_before_enough_answers_says_so_and_hides_scores(slack: SlackHarness) -> None:

@@ -1,0 +1,56 @@
+"""Answers more than one listener gives: the App Home and the digest with their pictures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.digest import digest_message
+from bot.blocks.home import home_view
+from bot.context import AppContext
+from bot.services import DigestView
+
+
+async def publish_home(
+    ctx: AppContext, *, workspace_id: str, user_id: str, notice: str | None = None
+) -> None:
+    """Publish the user's Home tab: their teams, trend pictures, and settings they manage."""
+    person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
+    teams = await ctx.services.home(
+        workspace_id=workspace_id, user_id=user_id, platform_admin=person.is_admin
+    )
+    pictures = {}
+    for item in teams:
+        status = item.status
+        head = status.headline
+        regions = (
+            *status.trend.regions,
+            *([head.region] if head is status.current and head else []),
+        )
+        if head is not None and any(r is not None for r in regions):
+            ref = await ctx.pictures.trend(
+                workspace=workspace_id,
+                team_id=item.team.id,
+                team=item.team.name,
+                regions=regions,
+                last_round_id=head.round.id,
+            )
+            if ref is not None:
+                pictures[item.team.id] = ref
+    await ctx.gateway.publish_home(
+        user_id=user_id, view=home_view(teams, notice=notice, pictures=pictures)
+    )
+
+
+async def render_digest(ctx: AppContext, view: DigestView) -> dict[str, Any]:
+    """The digest message with its pictures (the round, and the trend once there is one)."""
+    picture = await ctx.pictures.digest(view)
+    trend_picture = None
+    if sum(r is not None for r in view.trend.regions) >= 2:
+        trend_picture = await ctx.pictures.trend(
+            workspace=view.team.workspace_id,
+            team_id=view.team.id,
+            team=view.team.name,
+            regions=view.trend.regions,
+            last_round_id=view.round.round.id,
+        )
+    return digest_message(view, picture=picture, trend_picture=trend_picture)
