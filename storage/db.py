@@ -57,16 +57,20 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A read-write transaction: committed on success, rolled back on error."""
-        async with AsyncSession(self._write_engine, expire_on_commit=False) as session:
-            async with session.begin():
-                yield session
+        async with (
+            AsyncSession(self._write_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
         """A read-only transaction (never takes SQLite's write lock)."""
-        async with AsyncSession(self._read_engine, expire_on_commit=False) as session:
-            async with session.begin():
-                yield session
+        async with (
+            AsyncSession(self._read_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            yield session
 
     async def ping(self) -> bool:
         """Whether the database answers a trivial query."""

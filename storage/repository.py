@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from bot.domain.circles import CIRCLES, AnswerValue, Circle
 from bot.domain.model import Answer, Delivery, DeliveryStatus, Member, Round, Schedule, Team
@@ -36,11 +37,21 @@ from storage.tables import (
 # helpers
 
 
-def _insert(session: AsyncSession, table: type[SQLModel]) -> Any:
+def _insert(session: AsyncSession, table: type[SQLModel]) -> postgresql.Insert | sqlite.Insert:
     """A dialect-specific INSERT that supports ``ON CONFLICT``."""
-    dialect = session.bind.dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table)
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """Rows touched by an INSERT, UPDATE or DELETE.
+
+    ``AsyncSession.execute`` is typed to return a plain ``Result``; for DML statements it is a
+    ``CursorResult``, which carries the row count.
+    """
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)
 
 
 def _hhmm(value: str) -> time:
@@ -116,12 +127,21 @@ async def ensure_workspace(
 
 async def delete_workspace(session: AsyncSession, *, workspace_id: str) -> None:
     """Delete everything stored for one workspace, and nothing else."""
-    for table in (ProcessedEventRow, DigestRow, AnswerRow, DeliveryRow):
-        await session.execute(delete(table).where(table.workspace_id == workspace_id))  # type: ignore[arg-type]
-    for table2 in (RoundRow, TeamMemberRow, ManagerRow, MemberRow):
-        await session.execute(delete(table2).where(table2.workspace_id == workspace_id))  # type: ignore[arg-type]
-    await session.execute(delete(TeamRow).where(TeamRow.workspace_id == workspace_id))  # type: ignore[arg-type]
-    await session.execute(delete(WorkspaceRow).where(WorkspaceRow.id == workspace_id))  # type: ignore[arg-type]
+    # Children before parents, so foreign keys never point at a deleted row.
+    scoped: tuple[tuple[type[SQLModel], Any], ...] = (
+        (ProcessedEventRow, col(ProcessedEventRow.workspace_id)),
+        (DigestRow, col(DigestRow.workspace_id)),
+        (AnswerRow, col(AnswerRow.workspace_id)),
+        (DeliveryRow, col(DeliveryRow.workspace_id)),
+        (RoundRow, col(RoundRow.workspace_id)),
+        (TeamMemberRow, col(TeamMemberRow.workspace_id)),
+        (ManagerRow, col(ManagerRow.workspace_id)),
+        (MemberRow, col(MemberRow.workspace_id)),
+    )
+    for table, workspace_column in scoped:
+        await session.execute(delete(table).where(workspace_column == workspace_id))
+    await session.execute(delete(TeamRow).where(col(TeamRow.workspace_id) == workspace_id))
+    await session.execute(delete(WorkspaceRow).where(col(WorkspaceRow.id) == workspace_id))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,11 +164,11 @@ async def upsert_team(
                 created_at=now)
         .on_conflict_do_nothing(index_elements=["workspace_id", "channel_id"])
     )
-    created = (await session.execute(stmt)).rowcount == 1
+    created = _rowcount(await session.execute(stmt)) == 1
     if not created:
         await session.execute(
             update(TeamRow)
-            .where(TeamRow.workspace_id == workspace_id, TeamRow.channel_id == channel_id)  # type: ignore[arg-type]
+            .where(col(TeamRow.workspace_id) == workspace_id, col(TeamRow.channel_id) == channel_id)
             .values(name=name)
         )
     team = await get_team_by_channel(session, workspace_id=workspace_id, channel_id=channel_id)
@@ -159,7 +179,9 @@ async def upsert_team(
 async def get_team(session: AsyncSession, *, workspace_id: str, team_id: int) -> Team | None:
     row = (
         await session.execute(
-            select(TeamRow).where(TeamRow.workspace_id == workspace_id, TeamRow.id == team_id)  # type: ignore[arg-type]
+            select(TeamRow).where(
+                col(TeamRow.workspace_id) == workspace_id, col(TeamRow.id) == team_id
+            )
         )
     ).scalar_one_or_none()
     return _team(row) if row else None
@@ -171,7 +193,7 @@ async def get_team_by_channel(
     row = (
         await session.execute(
             select(TeamRow).where(
-                TeamRow.workspace_id == workspace_id, TeamRow.channel_id == channel_id  # type: ignore[arg-type]
+                col(TeamRow.workspace_id) == workspace_id, col(TeamRow.channel_id) == channel_id
             )
         )
     ).scalar_one_or_none()
@@ -181,7 +203,9 @@ async def get_team_by_channel(
 async def list_teams(session: AsyncSession, *, workspace_id: str) -> list[Team]:
     rows = (
         await session.execute(
-            select(TeamRow).where(TeamRow.workspace_id == workspace_id).order_by(TeamRow.name)  # type: ignore[arg-type]
+            select(TeamRow)
+            .where(col(TeamRow.workspace_id) == workspace_id)
+            .order_by(col(TeamRow.name))
         )
     ).scalars()
     return [_team(r) for r in rows]
@@ -189,22 +213,22 @@ async def list_teams(session: AsyncSession, *, workspace_id: str) -> list[Team]:
 
 async def teams_of_user(session: AsyncSession, *, workspace_id: str, user_id: str) -> list[Team]:
     """Teams where the user is an active member or a manager."""
-    member_of = select(TeamMemberRow.team_id).where(
-        TeamMemberRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-        TeamMemberRow.user_id == user_id,  # type: ignore[arg-type]
-        TeamMemberRow.active == True,  # type: ignore[arg-type]  # noqa: E712
+    member_of = select(col(TeamMemberRow.team_id)).where(
+        col(TeamMemberRow.workspace_id) == workspace_id,
+        col(TeamMemberRow.user_id) == user_id,
+        col(TeamMemberRow.active).is_(True),
     )
-    manager_of = select(ManagerRow.team_id).where(
-        ManagerRow.workspace_id == workspace_id, ManagerRow.user_id == user_id  # type: ignore[arg-type]
+    manager_of = select(col(ManagerRow.team_id)).where(
+        col(ManagerRow.workspace_id) == workspace_id, col(ManagerRow.user_id) == user_id
     )
     rows = (
         await session.execute(
             select(TeamRow)
             .where(
-                TeamRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-                or_(TeamRow.id.in_(member_of), TeamRow.id.in_(manager_of)),  # type: ignore[union-attr]
+                col(TeamRow.workspace_id) == workspace_id,
+                or_(col(TeamRow.id).in_(member_of), col(TeamRow.id).in_(manager_of)),
             )
-            .order_by(TeamRow.name)
+            .order_by(col(TeamRow.name))
         )
     ).scalars()
     return [_team(r) for r in rows]
@@ -215,7 +239,7 @@ async def update_schedule(
 ) -> None:
     await session.execute(
         update(TeamRow)
-        .where(TeamRow.workspace_id == workspace_id, TeamRow.id == team_id)  # type: ignore[arg-type]
+        .where(col(TeamRow.workspace_id) == workspace_id, col(TeamRow.id) == team_id)
         .values(
             schedule_enabled=schedule.enabled,
             pulse_weekday=schedule.pulse_weekday,
@@ -235,7 +259,7 @@ async def update_rules(
 ) -> None:
     await session.execute(
         update(TeamRow)
-        .where(TeamRow.workspace_id == workspace_id, TeamRow.id == team_id)  # type: ignore[arg-type]
+        .where(col(TeamRow.workspace_id) == workspace_id, col(TeamRow.id) == team_id)
         .values(threshold=rules.threshold, min_respondents=rules.min_respondents)
     )
 
@@ -252,7 +276,7 @@ async def add_manager(
         workspace_id=workspace_id, team_id=team_id, user_id=user_id
     )
     result = await session.execute(stmt.on_conflict_do_nothing())
-    return bool(result.rowcount == 1)
+    return _rowcount(result) == 1
 
 
 async def remove_manager(
@@ -260,19 +284,19 @@ async def remove_manager(
 ) -> bool:
     result = await session.execute(
         delete(ManagerRow).where(
-            ManagerRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-            ManagerRow.team_id == team_id,  # type: ignore[arg-type]
-            ManagerRow.user_id == user_id,  # type: ignore[arg-type]
+            col(ManagerRow.workspace_id) == workspace_id,
+            col(ManagerRow.team_id) == team_id,
+            col(ManagerRow.user_id) == user_id,
         )
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return _rowcount(result) == 1
 
 
 async def list_managers(session: AsyncSession, *, workspace_id: str, team_id: int) -> list[str]:
     rows = await session.execute(
-        select(ManagerRow.user_id)
-        .where(ManagerRow.workspace_id == workspace_id, ManagerRow.team_id == team_id)  # type: ignore[arg-type]
-        .order_by(ManagerRow.user_id)
+        select(col(ManagerRow.user_id))
+        .where(col(ManagerRow.workspace_id) == workspace_id, col(ManagerRow.team_id) == team_id)
+        .order_by(col(ManagerRow.user_id))
     )
     return list(rows.scalars())
 
@@ -281,10 +305,10 @@ async def is_manager(
     session: AsyncSession, *, workspace_id: str, team_id: int, user_id: str
 ) -> bool:
     row = await session.execute(
-        select(ManagerRow.user_id).where(
-            ManagerRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-            ManagerRow.team_id == team_id,  # type: ignore[arg-type]
-            ManagerRow.user_id == user_id,  # type: ignore[arg-type]
+        select(col(ManagerRow.user_id)).where(
+            col(ManagerRow.workspace_id) == workspace_id,
+            col(ManagerRow.team_id) == team_id,
+            col(ManagerRow.user_id) == user_id,
         )
     )
     return row.first() is not None
@@ -292,8 +316,8 @@ async def is_manager(
 
 async def manages_any_team(session: AsyncSession, *, workspace_id: str, user_id: str) -> bool:
     row = await session.execute(
-        select(ManagerRow.team_id)
-        .where(ManagerRow.workspace_id == workspace_id, ManagerRow.user_id == user_id)  # type: ignore[arg-type]
+        select(col(ManagerRow.team_id))
+        .where(col(ManagerRow.workspace_id) == workspace_id, col(ManagerRow.user_id) == user_id)
         .limit(1)
     )
     return row.first() is not None
@@ -316,8 +340,8 @@ async def upsert_member(
 
 async def is_workspace_admin(session: AsyncSession, *, workspace_id: str, user_id: str) -> bool:
     row = await session.execute(
-        select(MemberRow.is_admin).where(
-            MemberRow.workspace_id == workspace_id, MemberRow.user_id == user_id  # type: ignore[arg-type]
+        select(col(MemberRow.is_admin)).where(
+            col(MemberRow.workspace_id) == workspace_id, col(MemberRow.user_id) == user_id
         )
     )
     return bool(row.scalar_one_or_none())
@@ -342,14 +366,14 @@ async def remove_team_member(
     result = await session.execute(
         update(TeamMemberRow)
         .where(
-            TeamMemberRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-            TeamMemberRow.team_id == team_id,  # type: ignore[arg-type]
-            TeamMemberRow.user_id == user_id,  # type: ignore[arg-type]
-            TeamMemberRow.active == True,  # type: ignore[arg-type]  # noqa: E712
+            col(TeamMemberRow.workspace_id) == workspace_id,
+            col(TeamMemberRow.team_id) == team_id,
+            col(TeamMemberRow.user_id) == user_id,
+            col(TeamMemberRow.active).is_(True),
         )
         .values(active=False)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return _rowcount(result) == 1
 
 
 async def set_team_members(
@@ -365,9 +389,9 @@ async def set_team_members(
     await session.execute(
         update(TeamMemberRow)
         .where(
-            TeamMemberRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-            TeamMemberRow.team_id == team_id,  # type: ignore[arg-type]
-            TeamMemberRow.user_id.not_in(wanted),  # type: ignore[attr-defined]
+            col(TeamMemberRow.workspace_id) == workspace_id,
+            col(TeamMemberRow.team_id) == team_id,
+            col(TeamMemberRow.user_id).not_in(wanted),
         )
         .values(active=False)
     )
@@ -383,17 +407,17 @@ async def list_team_members(
             .join(
                 TeamMemberRow,
                 and_(
-                    TeamMemberRow.workspace_id == MemberRow.workspace_id,  # type: ignore[arg-type]
-                    TeamMemberRow.user_id == MemberRow.user_id,  # type: ignore[arg-type]
+                    col(TeamMemberRow.workspace_id) == col(MemberRow.workspace_id),
+                    col(TeamMemberRow.user_id) == col(MemberRow.user_id),
                 ),
             )
             .where(
-                TeamMemberRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-                TeamMemberRow.team_id == team_id,  # type: ignore[arg-type]
-                TeamMemberRow.active == True,  # type: ignore[arg-type]  # noqa: E712
-                MemberRow.active == True,  # type: ignore[arg-type]  # noqa: E712
+                col(TeamMemberRow.workspace_id) == workspace_id,
+                col(TeamMemberRow.team_id) == team_id,
+                col(TeamMemberRow.active).is_(True),
+                col(MemberRow.active).is_(True),
             )
-            .order_by(MemberRow.user_id)
+            .order_by(col(MemberRow.user_id))
         )
     ).scalars()
     return [_member(r) for r in rows]
@@ -403,11 +427,11 @@ async def is_team_member(
     session: AsyncSession, *, workspace_id: str, team_id: int, user_id: str
 ) -> bool:
     row = await session.execute(
-        select(TeamMemberRow.user_id).where(
-            TeamMemberRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-            TeamMemberRow.team_id == team_id,  # type: ignore[arg-type]
-            TeamMemberRow.user_id == user_id,  # type: ignore[arg-type]
-            TeamMemberRow.active == True,  # type: ignore[arg-type]  # noqa: E712
+        select(col(TeamMemberRow.user_id)).where(
+            col(TeamMemberRow.workspace_id) == workspace_id,
+            col(TeamMemberRow.team_id) == team_id,
+            col(TeamMemberRow.user_id) == user_id,
+            col(TeamMemberRow.active).is_(True),
         )
     )
     return row.first() is not None
@@ -433,26 +457,29 @@ async def open_round(
                                       period=period)
     if existing is not None:
         return existing, False
+    # Never close a round of this very period: on PostgreSQL a concurrent opener may have
+    # committed it since the lookup above, and this UPDATE (a fresh snapshot) would see it.
     await session.execute(
         update(RoundRow)
         .where(
-            RoundRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-            RoundRow.team_id == team_id,  # type: ignore[arg-type]
-            RoundRow.closed_at.is_(None),  # type: ignore[union-attr]
+            col(RoundRow.workspace_id) == workspace_id,
+            col(RoundRow.team_id) == team_id,
+            col(RoundRow.closed_at).is_(None),
+            col(RoundRow.period) != period,
         )
         .values(closed_at=now)
     )
     number = (
         await session.execute(
             select(func.count()).select_from(RoundRow).where(
-                RoundRow.workspace_id == workspace_id, RoundRow.team_id == team_id  # type: ignore[arg-type]
+                col(RoundRow.workspace_id) == workspace_id, col(RoundRow.team_id) == team_id
             )
         )
     ).scalar_one() + 1
     stmt = _insert(session, RoundRow).values(
         workspace_id=workspace_id, team_id=team_id, period=period, number=number, opened_at=now
     )
-    created = (await session.execute(stmt.on_conflict_do_nothing())).rowcount == 1
+    created = _rowcount(await session.execute(stmt.on_conflict_do_nothing())) == 1
     found = await _round_by_period(session, workspace_id=workspace_id, team_id=team_id,
                                    period=period)
     if found is None:  # another period's round is open (a concurrent opener won)
@@ -467,9 +494,9 @@ async def _round_by_period(
     row = (
         await session.execute(
             select(RoundRow).where(
-                RoundRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-                RoundRow.team_id == team_id,  # type: ignore[arg-type]
-                RoundRow.period == period,  # type: ignore[arg-type]
+                col(RoundRow.workspace_id) == workspace_id,
+                col(RoundRow.team_id) == team_id,
+                col(RoundRow.period) == period,
             )
         )
     ).scalar_one_or_none()
@@ -483,19 +510,21 @@ async def close_round(
     result = await session.execute(
         update(RoundRow)
         .where(
-            RoundRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-            RoundRow.id == round_id,  # type: ignore[arg-type]
-            RoundRow.closed_at.is_(None),  # type: ignore[union-attr]
+            col(RoundRow.workspace_id) == workspace_id,
+            col(RoundRow.id) == round_id,
+            col(RoundRow.closed_at).is_(None),
         )
         .values(closed_at=now)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return _rowcount(result) == 1
 
 
 async def get_round(session: AsyncSession, *, workspace_id: str, round_id: int) -> Round | None:
     row = (
         await session.execute(
-            select(RoundRow).where(RoundRow.workspace_id == workspace_id, RoundRow.id == round_id)  # type: ignore[arg-type]
+            select(RoundRow).where(
+                col(RoundRow.workspace_id) == workspace_id, col(RoundRow.id) == round_id
+            )
         )
     ).scalar_one_or_none()
     return _round(row) if row else None
@@ -505,9 +534,9 @@ async def get_open_round(session: AsyncSession, *, workspace_id: str, team_id: i
     row = (
         await session.execute(
             select(RoundRow).where(
-                RoundRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-                RoundRow.team_id == team_id,  # type: ignore[arg-type]
-                RoundRow.closed_at.is_(None),  # type: ignore[union-attr]
+                col(RoundRow.workspace_id) == workspace_id,
+                col(RoundRow.team_id) == team_id,
+                col(RoundRow.closed_at).is_(None),
             )
         )
     ).scalar_one_or_none()
@@ -521,8 +550,8 @@ async def recent_rounds(
     rows = (
         await session.execute(
             select(RoundRow)
-            .where(RoundRow.workspace_id == workspace_id, RoundRow.team_id == team_id)  # type: ignore[arg-type]
-            .order_by(RoundRow.opened_at.desc(), RoundRow.id.desc())  # type: ignore[attr-defined, union-attr]
+            .where(col(RoundRow.workspace_id) == workspace_id, col(RoundRow.team_id) == team_id)
+            .order_by(col(RoundRow.opened_at).desc(), col(RoundRow.id).desc())
             .limit(limit)
         )
     ).scalars()
@@ -554,7 +583,7 @@ async def create_deliveries(
     result = await session.execute(
         stmt.on_conflict_do_nothing(index_elements=["round_id", "user_id"])
     )
-    return int(result.rowcount)
+    return _rowcount(result)
 
 
 async def list_deliveries(
@@ -562,11 +591,11 @@ async def list_deliveries(
     status: DeliveryStatus | None = None,
 ) -> list[Delivery]:
     query = select(DeliveryRow).where(
-        DeliveryRow.workspace_id == workspace_id, DeliveryRow.round_id == round_id  # type: ignore[arg-type]
+        col(DeliveryRow.workspace_id) == workspace_id, col(DeliveryRow.round_id) == round_id
     )
     if status is not None:
-        query = query.where(DeliveryRow.status == status.value)  # type: ignore[arg-type]
-    rows = (await session.execute(query.order_by(DeliveryRow.user_id))).scalars()
+        query = query.where(col(DeliveryRow.status) == status.value)
+    rows = (await session.execute(query.order_by(col(DeliveryRow.user_id)))).scalars()
     return [_delivery(r) for r in rows]
 
 
@@ -576,9 +605,9 @@ async def get_delivery(
     row = (
         await session.execute(
             select(DeliveryRow).where(
-                DeliveryRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-                DeliveryRow.round_id == round_id,  # type: ignore[arg-type]
-                DeliveryRow.user_id == user_id,  # type: ignore[arg-type]
+                col(DeliveryRow.workspace_id) == workspace_id,
+                col(DeliveryRow.round_id) == round_id,
+                col(DeliveryRow.user_id) == user_id,
             )
         )
     ).scalar_one_or_none()
@@ -592,13 +621,13 @@ async def mark_delivery_sent(
     await session.execute(
         update(DeliveryRow)
         .where(
-            DeliveryRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-            DeliveryRow.round_id == round_id,  # type: ignore[arg-type]
-            DeliveryRow.user_id == user_id,  # type: ignore[arg-type]
+            col(DeliveryRow.workspace_id) == workspace_id,
+            col(DeliveryRow.round_id) == round_id,
+            col(DeliveryRow.user_id) == user_id,
         )
         .values(
             status=DeliveryStatus.SENT.value, channel_id=channel_id, message_ts=message_ts,
-            error=None, attempts=DeliveryRow.attempts + 1, updated_at=now,
+            error=None, attempts=col(DeliveryRow.attempts) + 1, updated_at=now,
         )
     )
 
@@ -610,14 +639,14 @@ async def mark_delivery_failed(
     await session.execute(
         update(DeliveryRow)
         .where(
-            DeliveryRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-            DeliveryRow.round_id == round_id,  # type: ignore[arg-type]
-            DeliveryRow.user_id == user_id,  # type: ignore[arg-type]
-            DeliveryRow.status != DeliveryStatus.SENT.value,  # type: ignore[arg-type]
+            col(DeliveryRow.workspace_id) == workspace_id,
+            col(DeliveryRow.round_id) == round_id,
+            col(DeliveryRow.user_id) == user_id,
+            col(DeliveryRow.status) != DeliveryStatus.SENT.value,
         )
         .values(
             status=DeliveryStatus.FAILED.value, error=error[:500],
-            attempts=DeliveryRow.attempts + 1, updated_at=now,
+            attempts=col(DeliveryRow.attempts) + 1, updated_at=now,
         )
     )
 
@@ -667,9 +696,9 @@ async def member_answers(
     rows = (
         await session.execute(
             select(AnswerRow).where(
-                AnswerRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-                AnswerRow.round_id == round_id,  # type: ignore[arg-type]
-                AnswerRow.user_id == user_id,  # type: ignore[arg-type]
+                col(AnswerRow.workspace_id) == workspace_id,
+                col(AnswerRow.round_id) == round_id,
+                col(AnswerRow.user_id) == user_id,
             )
         )
     ).scalars()
@@ -699,35 +728,41 @@ async def round_aggregates(
         r: {c: {} for c in CIRCLES} for r in ids
     }
     tally_rows = await session.execute(
-        select(AnswerRow.round_id, AnswerRow.question, AnswerRow.value, func.count())
+        select(col(AnswerRow.round_id), col(AnswerRow.question), col(AnswerRow.value), func.count())
         .where(
-            AnswerRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-            AnswerRow.round_id.in_(ids),  # type: ignore[attr-defined]
-            AnswerRow.value.is_not(None),  # type: ignore[union-attr]
+            col(AnswerRow.workspace_id) == workspace_id,
+            col(AnswerRow.round_id).in_(ids),
+            col(AnswerRow.value).is_not(None),
         )
-        .group_by(AnswerRow.round_id, AnswerRow.question, AnswerRow.value)
+        .group_by(col(AnswerRow.round_id), col(AnswerRow.question), col(AnswerRow.value))
     )
     for round_id, question, value, n in tally_rows:
-        counts[round_id][Circle(question)][value] = n
+        if value is not None:  # excluded by the query; narrows the type
+            counts[round_id][Circle(question)][value] = n
 
+    has_value = col(AnswerRow.value).is_not(None)
+    has_note = col(AnswerRow.note).is_not(None)
     per_round = await session.execute(
         select(
-            AnswerRow.round_id,
-            func.count(func.distinct(case((AnswerRow.value.is_not(None), AnswerRow.user_id)))),  # type: ignore[union-attr]
-            func.count(AnswerRow.note),
-            func.sum(case((and_(AnswerRow.internal_customer == True, AnswerRow.note.is_not(None)), 1), else_=0)),  # type: ignore[arg-type, union-attr]  # noqa: E712
+            col(AnswerRow.round_id),
+            # A respondent gave at least one answer (Not sure counts); a note alone does not.
+            func.count(func.distinct(case((has_value, col(AnswerRow.user_id))))),
+            func.count(col(AnswerRow.note)),
+            func.sum(
+                case((and_(col(AnswerRow.internal_customer).is_(True), has_note), 1), else_=0)
+            ),
         )
-        .where(AnswerRow.workspace_id == workspace_id, AnswerRow.round_id.in_(ids))  # type: ignore[arg-type, attr-defined]
-        .group_by(AnswerRow.round_id)
+        .where(col(AnswerRow.workspace_id) == workspace_id, col(AnswerRow.round_id).in_(ids))
+        .group_by(col(AnswerRow.round_id))
     )
     stats = {r: (resp, notes, int(internal or 0)) for r, resp, notes, internal in per_round}
 
     asked_rows = await session.execute(
-        select(DeliveryRow.round_id, func.count())
-        .where(DeliveryRow.workspace_id == workspace_id, DeliveryRow.round_id.in_(ids))  # type: ignore[arg-type, attr-defined]
-        .group_by(DeliveryRow.round_id)
+        select(col(DeliveryRow.round_id), func.count())
+        .where(col(DeliveryRow.workspace_id) == workspace_id, col(DeliveryRow.round_id).in_(ids))
+        .group_by(col(DeliveryRow.round_id))
     )
-    asked = dict(asked_rows.tuples().all())
+    asked = {round_id: n for round_id, n in asked_rows}
 
     result: dict[int, RoundAggregate] = {}
     for r in ids:
@@ -764,7 +799,7 @@ async def claim_digest(
         claimed_at=now,
     )
     result = await session.execute(stmt.on_conflict_do_nothing(index_elements=["round_id"]))
-    return bool(result.rowcount == 1)
+    return _rowcount(result) == 1
 
 
 async def mark_digest_posted(
@@ -772,7 +807,7 @@ async def mark_digest_posted(
 ) -> None:
     await session.execute(
         update(DigestRow)
-        .where(DigestRow.workspace_id == workspace_id, DigestRow.round_id == round_id)  # type: ignore[arg-type]
+        .where(col(DigestRow.workspace_id) == workspace_id, col(DigestRow.round_id) == round_id)
         .values(status="posted", message_ts=message_ts, posted_at=now)
     )
 
@@ -781,9 +816,9 @@ async def release_digest(session: AsyncSession, *, workspace_id: str, round_id: 
     """Give up a claim whose post failed, so a later attempt can post."""
     await session.execute(
         delete(DigestRow).where(
-            DigestRow.workspace_id == workspace_id,  # type: ignore[arg-type]
-            DigestRow.round_id == round_id,  # type: ignore[arg-type]
-            DigestRow.status == "claimed",  # type: ignore[arg-type]
+            col(DigestRow.workspace_id) == workspace_id,
+            col(DigestRow.round_id) == round_id,
+            col(DigestRow.status) == "claimed",
         )
     )
 
@@ -796,4 +831,4 @@ async def record_event(
         workspace_id=workspace_id, event_id=event_id, received_at=now
     )
     result = await session.execute(stmt.on_conflict_do_nothing())
-    return bool(result.rowcount == 1)
+    return _rowcount(result) == 1

@@ -1,0 +1,80 @@
+"""Migrations build exactly the schema ``storage.tables`` describes, and re-running is harmless."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+
+from bot.clock import FrozenClock
+from storage import repository as repo
+from storage.db import Database
+from storage.migrate import current_revision, head_revision, upgrade
+from storage.tables import metadata
+from tests.conftest import DatabaseFactory
+
+
+async def _schema_differences(db: Database) -> list[Any]:
+    async with db.engine.connect() as conn:
+        return await conn.run_sync(
+            lambda c: compare_metadata(
+                MigrationContext.configure(c, opts={"compare_type": True}), metadata
+            )
+        )
+
+
+async def _table_names(db: Database) -> set[str]:
+    async with db.engine.connect() as conn:
+        return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+
+
+async def test_a_migrated_database_matches_the_table_definitions(db: Database) -> None:
+    assert await _schema_differences(db) == []
+    assert await current_revision(db) == head_revision()
+    assert await _table_names(db) == set(metadata.tables) | {"alembic_version"}
+
+
+async def test_a_fresh_database_has_no_revision_until_upgraded(
+    dialect: str, databases: DatabaseFactory
+) -> None:
+    db = Database(await databases.create(dialect, migrated=False))
+    try:
+        assert await current_revision(db) is None
+        assert await _table_names(db) == set()
+        await upgrade(db)
+        assert await current_revision(db) == head_revision()
+    finally:
+        await db.dispose()
+
+
+async def test_upgrading_again_keeps_schema_and_data(db: Database, clock: FrozenClock) -> None:
+    async with db.write() as s:
+        team, _ = await repo.upsert_team(s, workspace_id="T1", channel_id="C1", name="alpha",
+                                         tz="UTC", now=clock.now())
+
+    await upgrade(db)
+    await upgrade(db)
+
+    assert await current_revision(db) == head_revision()
+    assert await _schema_differences(db) == []
+    async with db.read() as s:
+        assert await repo.list_teams(s, workspace_id="T1") == [team]
+
+
+async def test_concurrent_upgrades_of_a_fresh_database_both_succeed(
+    dialect: str, databases: DatabaseFactory
+) -> None:
+    # Separate Database objects stand for separate replicas starting together.
+    url = await databases.create(dialect, migrated=False)
+    replicas = [Database(url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(upgrade(r) for r in replicas))
+
+        assert await current_revision(replicas[0]) == head_revision()
+        assert await _schema_differences(replicas[0]) == []
+    finally:
+        for replica in replicas:
+            await replica.dispose()
