@@ -47,8 +47,10 @@ def test_declared_commands_and_events_match_the_manifest() -> None:
 
 def test_manifest_scopes_cover_the_api_calls() -> None:
     scopes = set(manifest()["oauth_config"]["scopes"]["bot"])
-    # commands, chat.postMessage/update, conversations.open, users.info, conversations.members.
+    # commands, chat.postMessage/update, conversations.open, users.info, conversations.members,
+    # files.getUploadURLExternal/completeUploadExternal (the pictures).
     assert {
+        "files:write",
         "commands",
         "chat:write",
         "im:write",
