@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.status import region_line, trend_line
+from bot.blocks.status import aggregate_lines, region_line, trend_line
 from bot.blocks.text import (
-    CIRCLE_EMOJI,
     Block,
     ImageRef,
-    bar,
     context,
     divider,
     escape,
@@ -17,7 +15,6 @@ from bot.blocks.text import (
     image,
     section,
 )
-from bot.domain.circles import CIRCLES
 from bot.domain.regions import region_label, region_meaning
 from bot.services import DigestView
 
@@ -45,23 +42,14 @@ def digest_message(
 ) -> dict[str, Any]:
     """The channel digest; ``picture`` shows the round, ``trend_picture`` the last rounds."""
     team, rnd = view.team, view.round
-    score = rnd.score
     state = "so far" if rnd.round.is_open else "closed"
     lines = [
         f"{region_line(rnd)} — {region_meaning(rnd.region)}",
         f":arrows_counterclockwise: {change_line(view)}",
-        f":busts_in_silhouette: {score.respondents} of {score.asked} answered",
+        *aggregate_lines(
+            rnd, required=team.rules.required_respondents(rnd.score.asked), notes_word="with"
+        ),
     ]
-    if rnd.region is not None:
-        for circle in CIRCLES:
-            tick = ":white_check_mark:" if circle in score.circles_in else ":white_circle:"
-            lines.append(
-                f"{tick} {CIRCLE_EMOJI[circle]} {circle.info.short}: `{bar(score.score(circle))}`"
-            )
-    notes = f":memo: {score.notes} evidence note{'s' if score.notes != 1 else ''}"
-    if score.internal_customer_notes:
-        notes += f", {score.internal_customer_notes} with internal customers (support, finance, …)"
-    lines.append(notes)
     blocks: list[Block] = [
         header(f"Customer pulse — #{team.name}"),
         section(

@@ -19,6 +19,7 @@ from bot.blocks.text import (
     section,
 )
 from bot.domain.circles import CIRCLES
+from bot.domain.privacy import shareable
 from bot.domain.regions import region_label, region_meaning
 from bot.domain.trends import Trend
 from bot.services import RoundView, TeamStatus
@@ -41,34 +42,39 @@ def region_line(view: RoundView | None) -> str:
     return f"{REGION_EMOJI[label]} *{label}*"
 
 
+def aggregate_lines(view: RoundView, *, required: int, notes_word: str = "about") -> list[str]:
+    """Participation, then scores, disagreements and notes when the privacy rules allow."""
+    shared = shareable(view.score)
+    lines = [f":busts_in_silhouette: {shared.respondents} of {shared.asked} answered"]
+    if shared.scores is None:
+        lines.append(f"Scores appear once at least {required} people have answered.")
+        return lines
+    for circle in CIRCLES:
+        tick = ":white_check_mark:" if circle in shared.circles_in else ":white_circle:"
+        lines.append(
+            f"{tick} {CIRCLE_EMOJI[circle]} {circle.info.short}: `{bar(shared.scores[circle])}`"
+        )
+    if shared.disagreements:
+        split = ", ".join(c.info.short for c in CIRCLES if c in shared.disagreements)
+        lines.append(f":speech_balloon: The team disagrees on *{split}* — worth a conversation.")
+    notes = shared.notes or 0
+    line = f":memo: {notes} evidence note{'s' if notes != 1 else ''}"
+    if shared.internal_customer_notes:
+        line += (
+            f", {shared.internal_customer_notes} {notes_word} internal customers "
+            "(support, finance, …)"
+        )
+    lines.append(line)
+    return lines
+
+
 def round_summary(view: RoundView, *, title: str, required: int) -> list[Block]:
-    """Region, meaning, scores and participation of one round — aggregates only."""
-    score = view.score
+    """Region, meaning, and what the privacy rules let the team see of one round."""
     lines = [
         f"*{title}* (round {view.round.number}, opened {view.round.opened_at:%b %d})",
         f"{region_line(view)} — {region_meaning(view.region)}",
-        f":busts_in_silhouette: {score.respondents} of {score.asked} answered",
+        *aggregate_lines(view, required=required),
     ]
-    if view.region is None:
-        lines.append(f"Scores appear once at least {required} people have answered.")
-        return [section("\n".join(lines))]
-    for circle in CIRCLES:
-        tick = ":white_check_mark:" if circle in score.circles_in else ":white_circle:"
-        lines.append(
-            f"{tick} {CIRCLE_EMOJI[circle]} {circle.info.short}: `{bar(score.score(circle))}`"
-        )
-    if score.disagreements:
-        split = ", ".join(c.info.short for c in CIRCLES if c in score.disagreements)
-        lines.append(f":speech_balloon: The team disagrees on *{split}* — worth a conversation.")
-    if score.notes:
-        internal = (
-            f", {score.internal_customer_notes} about internal customers"
-            if score.internal_customer_notes
-            else ""
-        )
-        lines.append(
-            f":memo: {score.notes} evidence note{'s' if score.notes != 1 else ''}{internal}"
-        )
     return [section("\n".join(lines))]
 
 

@@ -201,7 +201,10 @@ async def test_digest_posts_to_the_channel_and_refuses_without_a_round(slack: Sl
     digest = render_message(posts[0].args)
     assert "Round 1* (so far)" in digest
     assert "Not enough answers" in digest
-    assert "0 evidence notes" in digest
+    # Too few respondents: participation only, no scores and no note counts (privacy).
+    assert "0 of 4 answered" in digest
+    assert "Scores appear once at least 3 people have answered." in digest
+    assert "evidence note" not in digest
 
 
 async def test_overlong_command_text_gets_usage(slack: SlackHarness) -> None:
