@@ -21,8 +21,10 @@ def test_below_the_minimum_only_participation_is_shared() -> None:
     assert (shared.respondents, shared.asked) == (2, 5)
     assert shared.region is None
     assert shared.scores is None
-    assert shared.notes is None and shared.internal_customer_notes is None
-    assert shared.disagreements == frozenset() and shared.circles_in == frozenset()
+    assert shared.notes is None
+    assert shared.internal_customer_notes is None
+    assert shared.disagreements == frozenset()
+    assert shared.circles_in == frozenset()
     assert not shared.aggregates_shown
 
 
@@ -30,5 +32,7 @@ def test_at_the_minimum_the_aggregates_are_shared() -> None:
     shared = shareable(scored(3))
     assert shared.aggregates_shown
     assert shared.scores == {Circle.WHAT: 1.0, Circle.HOW: 1.0, Circle.DELIVER: None}
-    assert shared.notes == 2 and shared.internal_customer_notes == 1
-    assert shared.region is not None and shared.region.label == "Feasibility practice"
+    assert shared.notes == 2
+    assert shared.internal_customer_notes == 1
+    assert shared.region is not None
+    assert shared.region.label == "Feasibility practice"
