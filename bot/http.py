@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Callable
-from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -20,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.clock import Clock
+from bot.payloads import well_formed
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -39,28 +38,6 @@ def signature_ok(
     base = b"v0:" + timestamp.encode() + b":" + body
     expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, signature)
-
-
-def well_formed(body: bytes, content_type: str) -> bool:
-    """Whether a signed body has one of the shapes Slack sends."""
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    if content_type.startswith("application/json"):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return False
-        return isinstance(data, dict) and isinstance(data.get("type"), str)
-    form = parse_qs(text, keep_blank_values=True)
-    if "payload" in form:
-        try:
-            payload = json.loads(form["payload"][0])
-        except ValueError:
-            return False
-        return isinstance(payload, dict) and isinstance(payload.get("type"), str)
-    return "command" in form and "team_id" in form and "user_id" in form
 
 
 def slack_route(*, bolt: Callable[[], AsyncApp], secret: str, clock: Clock) -> web.RouteDef:
@@ -87,7 +64,9 @@ def slack_route(*, bolt: Callable[[], AsyncApp], secret: str, clock: Clock) -> w
             log.warning("rejected a request with a missing, invalid or stale signature")
             return web.Response(status=401, text="invalid signature")
         if not well_formed(body, request.content_type):
+            log.info("refused a signed request of an unexpected shape (%d bytes)", len(body))
             return web.Response(status=400, text="malformed request")
+        log.debug("accepted a signed %s request (%d bytes)", request.content_type, len(body))
         bolt_request = AsyncBoltRequest(
             body=body.decode("utf-8"),
             query=request.query_string,

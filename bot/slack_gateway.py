@@ -170,6 +170,10 @@ class SlackGateway:
         if replace_original is not None:
             payload["replace_original"] = replace_original
         webhook = AsyncWebhookClient(url=response_url, session=self.session)
-        response = await webhook.send_dict(payload)
+        try:
+            response = await webhook.send_dict(payload)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("could not answer on the response_url: %s", type(exc).__name__)
+            return
         if response.status_code >= 400:
             log.warning("response_url answered %s", response.status_code)

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks.home import SEND_PULSE_ACTION_ID
 from bot.blocks.modals import NoteContext, note_modal
@@ -19,7 +20,7 @@ from bot.blocks.pulse import (
 )
 from bot.context import AppContext
 from bot.fanout import deliver_round
-from bot.listeners.shared import publish_home
+from bot.listeners.shared import publish_home, tolerate_slack_errors
 from bot.services import NOTE_MAX_CHARS, AnswerOutcome
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 ANSWER_ACTION = re.compile("^" + re.escape(ANSWER_ACTION_PREFIX) + r"(yes|partly|no|not_sure)$")
 
 CLOSED_TEXT = ":lock: This round is closed — answers can no longer change. Thank you!"
+NOTE_FORM_FAILED_TEXT = "I could not open the note form in time. Please click “Add a note” again."
 STALE_BUTTON_TEXT = "That button is out of date. Open the latest pulse message and try again."
 NOT_ASKED_TEXT = "This pulse was not sent to you, so I cannot record an answer for you."
 
@@ -36,9 +38,9 @@ ACTION_IDS = (*ANSWER_ACTION_IDS, NOTE_ACTION_ID, SEND_PULSE_ACTION_ID)
 
 
 def register(app: AsyncApp, ctx: AppContext) -> None:
-    app.action(ANSWER_ACTION)(_answer(ctx))
-    app.action(NOTE_ACTION_ID)(_add_note(ctx))
-    app.action(SEND_PULSE_ACTION_ID)(_send_pulse(ctx))
+    app.action(ANSWER_ACTION)(tolerate_slack_errors(_answer(ctx)))
+    app.action(NOTE_ACTION_ID)(tolerate_slack_errors(_add_note(ctx)))
+    app.action(SEND_PULSE_ACTION_ID)(tolerate_slack_errors(_send_pulse(ctx)))
 
 
 def _message_location(body: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -79,6 +81,7 @@ def _answer(ctx: AppContext) -> Any:
             circle=click.circle,
             value=click.value,
         )
+        log.debug("click on round %s: %s", click.round_id, outcome.reason or "stored")
         channel, ts = _message_location(body)
         if outcome.stored and channel and ts:
             await ctx.gateway.update(
@@ -132,7 +135,11 @@ def _add_note(ctx: AppContext) -> Any:
             answers=answers,
             max_chars=NOTE_MAX_CHARS,
         )
-        await ctx.gateway.open_modal(trigger_id=str(body["trigger_id"]), view=view)
+        try:
+            await ctx.gateway.open_modal(trigger_id=str(body.get("trigger_id", "")), view=view)
+        except SlackApiError as exc:
+            log.warning("note form not opened: Slack said %s", exc.response.get("error"))
+            await _tell(ctx, body, NOTE_FORM_FAILED_TEXT)
 
     return handle_add_note
 

@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.context import AppContext
-from bot.listeners.shared import publish_home
+from bot.listeners.shared import publish_home, tolerate_slack_errors
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ EventHandler = Callable[[AppContext, str, dict[str, Any]], Awaitable[None]]
 
 def register(app: AsyncApp, ctx: AppContext) -> None:
     for event_type, handler in HANDLERS.items():
-        app.event(event_type)(_once_per_event(ctx, handler))
+        app.event(event_type)(tolerate_slack_errors(_once_per_event(ctx, handler)))
 
 
 def _once_per_event(ctx: AppContext, handler: EventHandler) -> Any:

@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
+
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks.digest import digest_message
 from bot.blocks.home import home_view
 from bot.context import AppContext
 from bot.services import DigestView
+
+log = logging.getLogger(__name__)
+
+
+def tolerate_slack_errors(
+    listener: Callable[..., Awaitable[None]],
+) -> Callable[..., Awaitable[None]]:
+    """Turn a Slack API refusal inside a listener into one warning line.
+
+    An expired trigger id, a deleted message or a revoked token is Slack's answer, not a bug:
+    whatever was stored stays stored, and the error name (never a token) is logged.
+    """
+
+    @functools.wraps(listener)
+    async def guarded(*args: Any, **kwargs: Any) -> None:
+        try:
+            await listener(*args, **kwargs)
+        except SlackApiError as exc:
+            log.warning("%s: Slack said %s", listener.__name__, exc.response.get("error"))
+
+    return guarded
 
 
 async def publish_home(

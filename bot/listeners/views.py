@@ -15,6 +15,7 @@ from bot.blocks.modals import (
 )
 from bot.blocks.pulse import pulse_message
 from bot.context import AppContext
+from bot.listeners.shared import tolerate_slack_errors
 from bot.services import NOTE_MAX_CHARS
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ CALLBACK_IDS = (NOTE_CALLBACK_ID,)
 
 
 def register(app: AsyncApp, ctx: AppContext) -> None:
-    app.view(NOTE_CALLBACK_ID)(_note_submitted(ctx))
+    app.view(NOTE_CALLBACK_ID)(tolerate_slack_errors(_note_submitted(ctx)))
 
 
 def _note_submitted(ctx: AppContext) -> Any:

@@ -1,0 +1,30 @@
+"""Logging rules: payloads and secrets stay out of the log, whatever the level.
+
+slack_sdk logs whole request and response bodies at DEBUG (member notes, DM text), aiosqlite
+logs every statement with its parameters, and Bolt logs request bodies. Those loggers are held
+at INFO even when ``SDO_LOG_LEVEL=DEBUG``, so turning on debugging never leaks what members
+wrote. Our own modules never log tokens, secrets or member text.
+"""
+
+from __future__ import annotations
+
+import logging
+
+# Logger -> the lowest level at which it prints no payload. SQLAlchemy logs every statement
+# with its parameters at INFO, the others put bodies at DEBUG.
+PAYLOAD_LOGGERS = {
+    "slack_sdk": logging.INFO,
+    "slack_bolt": logging.INFO,
+    "aiosqlite": logging.INFO,
+    "asyncpg": logging.INFO,
+    "sqlalchemy.engine": logging.WARNING,
+    "sqlalchemy.pool": logging.WARNING,
+}
+
+
+def keep_payloads_out_of_logs() -> None:
+    """Hold the loggers that print payloads at a level where they print none."""
+    for name, floor in PAYLOAD_LOGGERS.items():
+        logger = logging.getLogger(name)
+        if logger.level == logging.NOTSET or logger.level < floor:
+            logger.setLevel(floor)
