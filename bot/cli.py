@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,8 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"sdo: {exc}", file=sys.stderr)
         return 2
+    # The demo prints what people read in Slack; its server's own log stays quiet unless asked.
+    quiet = args.command == "demo" and "SDO_LOG_LEVEL" not in os.environ
     logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level="WARNING" if quiet else settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot import charts
 from bot.blocks.modals import NOTE_CALLBACK_ID, NoteContext
 from bot.blocks.pulse import ANSWER_ACTION_PREFIX, NOTE_ACTION_ID, AnswerClick
 from bot.blocks.render import render_message
@@ -240,14 +241,14 @@ async def run_demo(out: TextIO, folder: Path | None = None) -> Path:
         sim.clock.travel_to(START)
         await sim.start()
         try:
-            await _play(_Demo(sim, out))
+            await _play(_Demo(sim, out), folder / "pictures")
         finally:
             await sim.stop()
     out.write(f"\nDatabase: {db_path}\nFake Slack saw {len(fake.calls)} Web API calls.\n")
     return db_path
 
 
-async def _play(demo: _Demo) -> None:
+async def _play(demo: _Demo, pictures: Path) -> None:
     sim = demo.sim
     demo.print("SDO Pulse demo — the real app against a local fake Slack, 3 teams × 8 weeks.")
     for spec in DEMO_TEAMS:
@@ -277,6 +278,8 @@ async def _play(demo: _Demo) -> None:
                 )
 
     sim.clock.travel_to(START + timedelta(weeks=WEEKS - 1, days=4))
+    written: list[Path] = []
+    headlines: list[tuple[str, Region | None]] = []
     for spec in DEMO_TEAMS:
         manager = _members(spec)[0]
         team = await sim.runtime.services.team_for_channel(
@@ -285,6 +288,8 @@ async def _play(demo: _Demo) -> None:
         assert team is not None
         rounds = await sim.runtime.services.history(team=team, limit=WEEKS)
         _print_table(demo, spec, rounds)
+        written += _write_pictures(pictures, spec.name, rounds)
+        headlines.append((spec.name, rounds[-1].region))
         status = await demo.ask("status", user=manager, channel=spec.channel_id)
         demo.block(f"/sdo status in #{spec.name} (ephemeral, seen by {manager})", status)
         await demo.ask("digest", user=manager, channel=spec.channel_id)
@@ -294,6 +299,29 @@ async def _play(demo: _Demo) -> None:
         "status all", user=_members(DEMO_TEAMS[0])[0], channel=DEMO_TEAMS[0].channel_id
     )
     demo.block("/sdo status all", overview)
+    org = pictures / "all-teams.png"
+    org.write_bytes(charts.render_org_map(teams=headlines, title="All teams"))
+    written.append(org)
+    demo.print(
+        f"\nVenn pictures ({len(written)} PNG files, one per team and round, a trend per "
+        "team and the organisation map):"
+    )
+    for path in written:
+        demo.print(f"  {path}")
+
+
+def _write_pictures(folder: Path, team: str, rounds: list[RoundView]) -> list[Path]:
+    """The team's picture for every round, and its trend, as PNG files in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for view in rounds:
+        path = folder / f"{team}-round-{view.round.number}.png"
+        label = f"Round {view.round.number} · {view.round.opened_at:%d %b %Y}"
+        path.write_bytes(charts.render_team(region=view.region, team_name=team, round_label=label))
+        paths.append(path)
+    trend = folder / f"{team}-trend.png"
+    trend.write_bytes(charts.render_trend(regions=[v.region for v in rounds], team_name=team))
+    return [*paths, trend]
 
 
 def _fmt(score: float | None) -> str:
