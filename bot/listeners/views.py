@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.services import NOTE_MAX_CHARS
 
 log = logging.getLogger(__name__)
 
+ACK_BUDGET_SECONDS = 2.0
 CLOSED_ERROR = "This round is closed: the note was not saved."
 MALFORMED_ERROR = "Something in this form was missing. Please close it and try again."
 
@@ -44,18 +46,32 @@ def _note_submitted(ctx: AppContext) -> Any:
         if len(text) > NOTE_MAX_CHARS:
             await ack(**note_too_long_error(NOTE_MAX_CHARS, len(text)))
             return
-        outcome = await ctx.services.save_note(
-            workspace_id=str(body["team"]["id"]),
-            round_id=note_context.round_id,
-            user_id=str(body["user"]["id"]),
-            circle=submission.circle,
-            note=text,
-            internal_customer=submission.internal_customer,
+        user_id = str(body["user"]["id"])
+        saving = asyncio.ensure_future(
+            ctx.services.save_note(
+                workspace_id=str(body["team"]["id"]),
+                round_id=note_context.round_id,
+                user_id=user_id,
+                circle=submission.circle,
+                note=text,
+                internal_customer=submission.internal_customer,
+            )
         )
-        if not outcome.stored:
-            await ack(response_action="errors", errors={"note_text": CLOSED_ERROR})
-            return
-        await ack()
+        try:
+            # Slack waits 3 s for the answer: a field error needs the outcome, but a slow
+            # database must not make the modal fail. The save goes on after the ack.
+            outcome = await asyncio.wait_for(asyncio.shield(saving), ACK_BUDGET_SECONDS)
+        except TimeoutError:
+            await ack()
+            outcome = await saving
+            if not outcome.stored:
+                await ctx.gateway.send_dm(user_id=user_id, message={"text": CLOSED_ERROR})
+                return
+        else:
+            if not outcome.stored:
+                await ack(response_action="errors", errors={"note_text": CLOSED_ERROR})
+                return
+            await ack()
         if note_context.channel_id and note_context.message_ts:
             assert outcome.round is not None
             assert outcome.team is not None
