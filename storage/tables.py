@@ -53,7 +53,13 @@ class WorkspaceRow(SQLModel, table=True):
 
 class TeamRow(SQLModel, table=True):
     __tablename__ = "team"
-    __table_args__ = (UniqueConstraint("workspace_id", "channel_id", name="uq_team_channel"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "channel_id", name="uq_team_channel"),
+        # The scheduler tick scans these every few seconds.
+        Index("ix_team_next_pulse_at", "next_pulse_at"),
+        Index("ix_team_next_reminder_at", "next_reminder_at"),
+        Index("ix_team_next_close_at", "next_close_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
@@ -121,6 +127,8 @@ class RoundRow(SQLModel, table=True):
             sqlite_where=text("closed_at IS NULL"),
             postgresql_where=text("closed_at IS NULL"),
         ),
+        # The tick looks for recently closed rounds whose digest is not posted yet.
+        Index("ix_round_closed_at", "closed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -146,6 +154,11 @@ class DeliveryRow(SQLModel, table=True):
     message_ts: str | None = Field(default=None, max_length=32)
     error: str | None = Field(default=None, max_length=500)
     attempts: int = 0
+    # A pending row claimed by a sender: reserved for ``lease_owner`` until ``lease_until``.
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _ts()
+    # Set when the member's one reminder was claimed (before it is sent).
+    reminded_at: datetime | None = _ts()
     updated_at: datetime = _ts_required()
 
 
@@ -175,6 +188,7 @@ class DigestRow(SQLModel, table=True):
     channel_id: str = Field(max_length=32)
     status: str = Field(default="claimed", max_length=16)
     message_ts: str | None = Field(default=None, max_length=32)
+    error: str | None = Field(default=None, max_length=500)
     claimed_at: datetime = _ts_required()
     posted_at: datetime | None = _ts()
 
