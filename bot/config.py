@@ -54,6 +54,12 @@ class Settings:
     port: int = 3000
     send_concurrency: int = 8
     log_level: str = "INFO"
+    # The scheduler tick: how often it looks for due work (0 turns the periodic tick off).
+    tick_seconds: float = 30.0
+    # How long a claimed pulse DM stays reserved for its sender before another may retry it.
+    send_lease_seconds: float = 120.0
+    # A clock file (bot.clock.FileClock) in place of the system clock: simulations and tests.
+    clock_file: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +71,17 @@ class Settings:
             raise ConfigError(
                 f"PORT and SDO_SEND_CONCURRENCY must be whole numbers ({exc})"
             ) from exc
+        try:
+            tick = float(env.get("SDO_TICK_SECONDS", "30"))
+            lease = float(env.get("SDO_SEND_LEASE_SECONDS", "120"))
+        except ValueError as exc:
+            raise ConfigError(
+                f"SDO_TICK_SECONDS and SDO_SEND_LEASE_SECONDS must be numbers ({exc})"
+            ) from exc
+        if tick < 0 or lease <= 0:
+            raise ConfigError(
+                "SDO_TICK_SECONDS must be 0 or more and SDO_SEND_LEASE_SECONDS more than 0"
+            )
         api_url = env.get("SDO_SLACK_API_URL") or DEFAULT_SLACK_API_URL
         return cls(
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
@@ -75,6 +92,9 @@ class Settings:
             port=port,
             send_concurrency=max(1, concurrency),
             log_level=env.get("SDO_LOG_LEVEL", "INFO").upper(),
+            tick_seconds=tick,
+            send_lease_seconds=lease,
+            clock_file=env.get("SDO_CLOCK_FILE") or None,
         )
 
     def require_slack(self, *, socket_mode: bool = False) -> None:

@@ -1,29 +1,56 @@
-"""Sending a round's pulse DMs from the delivery ledger.
+"""Sending a round's pulse DMs from the delivery ledger, resumably and at most once per lease.
 
-Every member of the round has a delivery row before anything is sent; a send marks its row
-``sent`` (with the DM's channel and ts) or ``failed`` (with Slack's reason). Running this again
-sends only to rows still pending, so a crash or a restart resumes where it stopped.
+Every member of the round has a delivery row before anything is sent. A sender *leases* a
+small batch of pending rows (``lease_owner``/``lease_until``), sends them with bounded
+concurrency and marks each ``sent`` (with the DM's channel and ts) or ``failed`` (with Slack's
+reason). While it works, a heartbeat keeps its leases alive; if it dies, the leases run out and
+the next tick — of this process after a restart, or of another replica — sends what is still
+pending. Several senders on one round (a replica's tick and a manager's ``/sdo pulse``) share
+the work without sending a row twice.
+
+What a crash can still duplicate: a DM Slack accepted in the instant before the process died,
+before the row was marked sent. At most one per concurrent send, so at most ``concurrency``.
+
+Failures:
+
+* Slack answers ``ok: false`` (``user_not_found``, ``cannot_dm_bot``, …): that member is marked
+  failed with the reason (managers see the count in status); the rest go on.
+* HTTP 429: the Web API client waits ``Retry-After`` and retries; if its retries run out, the
+  row goes back to pending (never failed) and is retried after ``RETRY_DELAY``.
+* HTTP 5xx or a dropped connection: retried with backoff by the client, then back to pending.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import secrets
+import socket
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.pulse import pulse_message
-from bot.domain.model import Round, Team
+from bot.domain.model import Delivery, Round, Team
 from bot.services import Services
 from bot.slack_gateway import SlackGateway
 
 log = logging.getLogger(__name__)
 
+DEFAULT_LEASE = timedelta(seconds=120)
+# A delivery that hit a passing failure (rate limit, 5xx, network) waits this long.
+RETRY_DELAY = timedelta(seconds=30)
+
 
 @dataclass(frozen=True, slots=True)
 class FanoutResult:
+    """What this call did: DMs it sent, members it marked failed, rows it left pending."""
+
     sent: int
     failed: int
     pending: int
@@ -33,6 +60,17 @@ class FanoutResult:
         return self.sent + self.failed + self.pending
 
 
+def new_owner() -> str:
+    """A lease owner id naming this process and this fan-out (for logs and for renewals)."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _is_passing(exc: SlackApiError) -> bool:
+    """A rate limit or server error the client already retried: worth trying again later."""
+    status = getattr(exc.response, "status_code", 200)
+    return status == 429 or status >= 500
+
+
 async def deliver_round(
     *,
     services: Services,
@@ -40,56 +78,106 @@ async def deliver_round(
     team: Team,
     rnd: Round,
     concurrency: int,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> FanoutResult:
-    """Send the round's DM to every member whose delivery is still pending.
+    """Send the round's DM to every member whose delivery nobody is sending yet.
 
-    A Slack API error (e.g. ``user_not_found``) marks that member failed and the rest go on; a
-    network error leaves the row pending for the next attempt. Rate limits and server errors
-    are retried inside the Web API client.
+    Args:
+        services: the use cases (the ledger).
+        gateway: the Slack side.
+        team: the round's team.
+        rnd: the round.
+        concurrency: most DMs in flight at once.
+        lease: how long a claimed row stays reserved without a heartbeat.
     """
-    pending = await services.pending_deliveries(team=team, round_id=rnd.id)
+    width = max(1, concurrency)
+    owner = new_owner()
     members = len(await services.members(team=team))
-    required = team.rules.required_respondents(members)
-    gate = asyncio.Semaphore(max(1, concurrency))
     message = pulse_message(
         team_name=team.name,
         round_id=rnd.id,
         round_number=rnd.number,
         answers={},
-        min_respondents=required,
+        min_respondents=team.rules.required_respondents(members),
     )
+    queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=width)
+    outcomes = {"sent": 0, "failed": 0, "pending": 0}
 
-    async def send(user_id: str) -> str:
-        async with gate:
-            try:
-                sent = await gateway.send_dm(user_id=user_id, message=message)
-            except SlackApiError as exc:
-                reason = str(exc.response.get("error") or "slack_error")
-                log.warning("pulse DM to %s for round %s failed: %s", user_id, rnd.id, reason)
-                await services.delivery_failed(
-                    team=team, round_id=rnd.id, user_id=user_id, error=reason
-                )
-                return "failed"
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                log.warning(
-                    "pulse DM to %s for round %s left pending: %s",
-                    user_id,
-                    rnd.id,
-                    type(exc).__name__,
-                )
-                return "pending"
-            await services.delivery_sent(
+    async def claim_all() -> None:
+        while batch := await services.claim_deliveries(
+            team=team, round_id=rnd.id, owner=owner, lease=lease, limit=width
+        ):
+            for delivery in batch:
+                await queue.put(delivery)
+        for _ in range(width):
+            await queue.put(None)  # one "done" per sender
+
+    async def send_all() -> None:
+        while (delivery := await queue.get()) is not None:
+            outcome = await _send_one(
+                services=services,
+                gateway=gateway,
                 team=team,
-                round_id=rnd.id,
-                user_id=user_id,
-                channel_id=sent.channel_id,
-                message_ts=sent.ts,
+                rnd=rnd,
+                user_id=delivery.user_id,
+                owner=owner,
+                message=message,
             )
-            return "sent"
+            outcomes[outcome] += 1
 
-    outcomes = await asyncio.gather(*(send(d.user_id) for d in pending))
-    return FanoutResult(
-        sent=outcomes.count("sent"),
-        failed=outcomes.count("failed"),
-        pending=outcomes.count("pending"),
+    async def heartbeat() -> None:
+        while True:
+            await asyncio.sleep(lease.total_seconds() / 3)
+            await services.renew_leases(owner=owner, lease=lease)
+
+    beat = asyncio.create_task(heartbeat())
+    try:
+        # A TaskGroup: if one part fails (e.g. the database), the others stop too.
+        async with asyncio.TaskGroup() as group:
+            group.create_task(claim_all())
+            for _ in range(width):
+                group.create_task(send_all())
+    finally:
+        beat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beat
+    return FanoutResult(**outcomes)
+
+
+async def _send_one(
+    *,
+    services: Services,
+    gateway: SlackGateway,
+    team: Team,
+    rnd: Round,
+    user_id: str,
+    owner: str,
+    message: dict[str, Any],
+) -> str:
+    try:
+        sent = await gateway.send_dm(user_id=user_id, message=message)
+    except SlackApiError as exc:
+        reason = str(exc.response.get("error") or f"http_{exc.response.status_code}")
+        if _is_passing(exc):
+            log.warning("pulse DM to %s (round %s) left pending: %s", user_id, rnd.id, reason)
+            await services.release_delivery(
+                team=team, round_id=rnd.id, user_id=user_id, owner=owner, error=reason,
+                retry_in=RETRY_DELAY,
+            )
+            return "pending"
+        log.warning("pulse DM to %s (round %s) failed: %s", user_id, rnd.id, reason)
+        await services.delivery_failed(team=team, round_id=rnd.id, user_id=user_id, error=reason)
+        return "failed"
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        reason = type(exc).__name__
+        log.warning("pulse DM to %s (round %s) left pending: %s", user_id, rnd.id, reason)
+        await services.release_delivery(
+            team=team, round_id=rnd.id, user_id=user_id, owner=owner, error=reason,
+            retry_in=RETRY_DELAY,
+        )
+        return "pending"
+    await services.delivery_sent(
+        team=team, round_id=rnd.id, user_id=user_id, channel_id=sent.channel_id,
+        message_ts=sent.ts,
     )
+    return "sent"

@@ -1,7 +1,7 @@
 """`sdo serve`: the aiohttp server (or Socket Mode) around the Bolt app.
 
 Start-up brings the database up to date, opens one aiohttp client session shared by every Web
-API call, and closes both on shutdown.
+API call and starts the scheduler tick (``bot.jobs``); shutdown stops them in reverse order.
 """
 
 from __future__ import annotations
@@ -23,8 +23,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import http
 from bot.app import create_app
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, FileClock, SystemClock
 from bot.config import Settings
+from bot.context import AppContext
+from bot.jobs import Scheduler
+from bot.logs import keep_payloads_out_of_logs
+from bot.pictures import Pictures
 from bot.services import Services
 from bot.slack_gateway import SlackGateway
 from storage.db import Database
@@ -46,6 +50,15 @@ class Runtime:
     services: Services
     gateway: SlackGateway
     bolt: AsyncApp
+    scheduler: Scheduler
+
+
+def clock_for(settings: Settings) -> Clock:
+    """The system clock, or the shared clock file ``SDO_CLOCK_FILE`` names (simulations)."""
+    if settings.clock_file:
+        log.warning("using the clock file %s instead of the system clock", settings.clock_file)
+        return FileClock(settings.clock_file)
+    return SystemClock()
 
 
 def web_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
@@ -63,6 +76,7 @@ def web_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebCl
 
 
 async def start_runtime(settings: Settings, *, clock: Clock) -> Runtime:
+    keep_payloads_out_of_logs()
     db = Database(settings.database_url)
     await upgrade(db)
     session = aiohttp.ClientSession()
@@ -72,6 +86,15 @@ async def start_runtime(settings: Settings, *, clock: Clock) -> Runtime:
         client=client, session=session, clock=clock, concurrency=settings.send_concurrency
     )
     bolt = create_app(settings, services=services, gateway=gateway)
+    scheduler = Scheduler(
+        ctx=AppContext(
+            settings=settings,
+            services=services,
+            gateway=gateway,
+            pictures=Pictures(gateway=gateway),
+        )
+    )
+    scheduler.start()
     return Runtime(
         settings=settings,
         db=db,
@@ -80,17 +103,19 @@ async def start_runtime(settings: Settings, *, clock: Clock) -> Runtime:
         services=services,
         gateway=gateway,
         bolt=bolt,
+        scheduler=scheduler,
     )
 
 
 async def stop_runtime(runtime: Runtime) -> None:
+    await runtime.scheduler.stop()
     await runtime.session.close()
     await runtime.db.dispose()
 
 
 def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     """The aiohttp application: ``POST /slack/events`` and ``GET /healthz``."""
-    clock = clock or SystemClock()
+    clock = clock or clock_for(settings)
     settings.require_slack()
     web_app = web.Application(client_max_size=http.MAX_BODY_BYTES)
 
@@ -128,8 +153,7 @@ def serve(settings: Settings, *, socket_mode: bool = False, port: int | None = N
 async def _serve_socket_mode(settings: Settings, *, port: int) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    clock = SystemClock()
-    runtime = await start_runtime(settings, clock=clock)
+    runtime = await start_runtime(settings, clock=clock_for(settings))
     health = web.Application()
     health.router.add_routes([http.health_route(db=lambda: runtime.db)])
     runner = web.AppRunner(health, access_log=None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,11 +20,16 @@ from bot.domain.nudges import Nudge, nudges_for
 from bot.domain.regions import Region
 from bot.domain.scoring import RoundScore, score_round
 from bot.domain.trends import Trend, trend_of
+from bot.schedule import next_pulse_at, round_times
 from storage import repository as repo
+from storage import scheduling as sched
 from storage.db import Database
+from storage.scheduling import NextRuns, PendingWork, ReminderTarget, TeamRound
 
 NOTE_MAX_CHARS = 500
 TREND_WINDOW = 4
+# How many due teams (or rounds) one scheduler step takes on at a time.
+SCHEDULER_BATCH = 100
 
 
 class Role(StrEnum):
@@ -169,6 +174,15 @@ class Services:
             await repo.add_manager(
                 s, workspace_id=workspace_id, team_id=team.id, user_id=caller.user_id
             )
+            if team.schedule.enabled:
+                # Stored now, so a tick after this moment can never miss the first pulse.
+                await sched.set_next_pulse(
+                    s,
+                    workspace_id=workspace_id,
+                    team_id=team.id,
+                    pulse_at=next_pulse_at(team.schedule, valid_tz(team.tz), after=now),
+                    only_if_unset=True,
+                )
         return team, created, len(humans)
 
     async def team_for_channel(self, *, workspace_id: str, channel_id: str) -> Team | None:
@@ -287,13 +301,41 @@ class Services:
             )
 
     async def set_schedule(self, *, team: Team, schedule: Schedule) -> Team:
+        """Store a new schedule and the due times it implies, from this moment on.
+
+        The next pulse is the first one after now (every other week: also at least two weeks,
+        less a day, after the latest round). The open round, if any, gets its reminder and close
+        recomputed from when it opened; a reminder already sent is not sent again.
+        """
+        now = self.clock.now()
+        tz = valid_tz(team.tz)
+        ws, team_id = team.workspace_id, team.id
         async with self.db.write() as s:
-            await repo.update_schedule(
-                s, workspace_id=team.workspace_id, team_id=team.id, schedule=schedule
+            await repo.update_schedule(s, workspace_id=ws, team_id=team_id, schedule=schedule)
+            last = await sched.last_opened_at(s, workspace_id=ws, team_id=team_id)
+            upcoming = (
+                next_pulse_at(schedule, tz, after=now, last_pulse=last)
+                if schedule.enabled
+                else None
             )
-            updated = await repo.get_team(s, workspace_id=team.workspace_id, team_id=team.id)
+            await sched.set_next_pulse(s, workspace_id=ws, team_id=team_id, pulse_at=upcoming)
+            current = await repo.get_open_round(s, workspace_id=ws, team_id=team_id)
+            if current is not None:
+                reminder_at, close_at = round_times(schedule, tz, pulse_at=current.opened_at)
+                reminded = await sched.round_reminded_at(s, workspace_id=ws, round_id=current.id)
+                if reminded is not None or (reminder_at is not None and reminder_at <= now):
+                    reminder_at = None
+                await sched.set_round_times(
+                    s, workspace_id=ws, team_id=team_id, reminder_at=reminder_at, close_at=close_at
+                )
+            updated = await repo.get_team(s, workspace_id=ws, team_id=team_id)
         assert updated is not None
         return updated
+
+    async def next_runs(self, *, team: Team) -> NextRuns | None:
+        """The team's next pulse, reminder and close times (UTC) as stored."""
+        async with self.db.read() as s:
+            return await sched.next_runs(s, workspace_id=team.workspace_id, team_id=team.id)
 
     # -- rounds and answers --------------------------------------------------------------
 
@@ -308,20 +350,34 @@ class Services:
         now = self.clock.now()
         period = period or "manual:" + now.astimezone(ZoneInfo(team.tz)).strftime("%Y-%m-%dT%H:%M")
         async with self.db.write() as s:
-            rnd, created = await repo.open_round(
-                s, workspace_id=team.workspace_id, team_id=team.id, period=period, now=now
+            return await self._open_round(s, team=team, period=period, now=now)
+
+    async def _open_round(
+        self, s: AsyncSession, *, team: Team, period: str, now: datetime
+    ) -> tuple[Round, bool]:
+        """Open the round, record its deliveries and when it is reminded and closed."""
+        rnd, created = await repo.open_round(
+            s, workspace_id=team.workspace_id, team_id=team.id, period=period, now=now
+        )
+        if created:
+            members = await repo.list_team_members(
+                s, workspace_id=team.workspace_id, team_id=team.id
             )
-            if created:
-                members = await repo.list_team_members(
-                    s, workspace_id=team.workspace_id, team_id=team.id
-                )
-                await repo.create_deliveries(
-                    s,
-                    workspace_id=team.workspace_id,
-                    round_id=rnd.id,
-                    user_ids=[m.user_id for m in members],
-                    now=now,
-                )
+            await repo.create_deliveries(
+                s,
+                workspace_id=team.workspace_id,
+                round_id=rnd.id,
+                user_ids=[m.user_id for m in members],
+                now=now,
+            )
+            reminder_at, close_at = round_times(team.schedule, valid_tz(team.tz), pulse_at=now)
+            await sched.set_round_times(
+                s,
+                workspace_id=team.workspace_id,
+                team_id=team.id,
+                reminder_at=reminder_at,
+                close_at=close_at,
+            )
         return rnd, created
 
     async def close_round(self, *, team: Team, round_id: int) -> bool:
@@ -340,7 +396,7 @@ class Services:
         self, *, team: Team, round_id: int, user_id: str, channel_id: str, message_ts: str
     ) -> None:
         async with self.db.write() as s:
-            await repo.mark_delivery_sent(
+            await sched.mark_sent(
                 s,
                 workspace_id=team.workspace_id,
                 round_id=round_id,
@@ -352,7 +408,7 @@ class Services:
 
     async def delivery_failed(self, *, team: Team, round_id: int, user_id: str, error: str) -> None:
         async with self.db.write() as s:
-            await repo.mark_delivery_failed(
+            await sched.mark_failed(
                 s,
                 workspace_id=team.workspace_id,
                 round_id=round_id,
@@ -360,6 +416,55 @@ class Services:
                 error=error,
                 now=self.clock.now(),
             )
+
+    async def claim_deliveries(
+        self, *, team: Team, round_id: int, owner: str, lease: timedelta, limit: int
+    ) -> list[Delivery]:
+        """Lease up to ``limit`` of the round's unsent deliveries to ``owner`` for ``lease``."""
+        now = self.clock.now()
+        async with self.db.write() as s:
+            return await sched.claim_deliveries(
+                s,
+                workspace_id=team.workspace_id,
+                round_id=round_id,
+                owner=owner,
+                now=now,
+                until=now + lease,
+                limit=limit,
+            )
+
+    async def renew_leases(self, *, owner: str, lease: timedelta) -> int:
+        """Extend the leases ``owner`` holds (it is alive and still sending)."""
+        async with self.db.write() as s:
+            return await sched.renew_leases(s, owner=owner, until=self.clock.now() + lease)
+
+    async def release_delivery(
+        self,
+        *,
+        team: Team,
+        round_id: int,
+        user_id: str,
+        owner: str,
+        error: str,
+        retry_in: timedelta,
+    ) -> None:
+        """Put a delivery back to pending after a passing failure; retried after ``retry_in``."""
+        now = self.clock.now()
+        async with self.db.write() as s:
+            await sched.release_delivery(
+                s,
+                workspace_id=team.workspace_id,
+                round_id=round_id,
+                user_id=user_id,
+                owner=owner,
+                error=error,
+                retry_at=now + retry_in,
+                now=now,
+            )
+
+    async def delivery_counts(self, *, team: Team, round_id: int) -> dict[DeliveryStatus, int]:
+        async with self.db.read() as s:
+            return await sched.delivery_counts(s, workspace_id=team.workspace_id, round_id=round_id)
 
     async def answer(
         self,
@@ -535,8 +640,14 @@ class Services:
             statuses = [await self._status(s, t) for t in teams]
         return sorted(statuses, key=_center_first)
 
-    async def digest(self, *, team: Team) -> DigestView | None:
-        """The digest of the last closed round (or the open one when none is closed)."""
+    async def digest(self, *, team: Team, round_id: int | None = None) -> DigestView | None:
+        """The digest of a round: by default the last closed one (or the open one).
+
+        Args:
+            round_id: this round instead (the scheduler posts each closed round's digest).
+        """
+        if round_id is not None:
+            return await self._round_digest(team=team, round_id=round_id)
         status = await self.team_status(team=team)
         shown = status.last_closed or status.current
         if shown is None:
@@ -557,14 +668,44 @@ class Services:
             team=team, round=shown, previous=previous, trend=status.trend, nudges=nudges
         )
 
-    async def claim_digest(self, *, team: Team, round_id: int) -> bool:
+    async def _round_digest(self, *, team: Team, round_id: int) -> DigestView | None:
+        async with self.db.read() as s:
+            rounds = await sched.rounds_up_to(
+                s,
+                workspace_id=team.workspace_id,
+                team_id=team.id,
+                round_id=round_id,
+                limit=TREND_WINDOW + 1,
+            )
+            aggregates = await repo.round_aggregates(
+                s, workspace_id=team.workspace_id, round_ids=[r.id for r in rounds]
+            )
+        if not rounds or rounds[-1].id != round_id:
+            return None
+        views = [RoundView(r, _score(aggregates[r.id], team)) for r in rounds]
+        shown = views[-1]
+        closed = [v for v in views if not v.round.is_open or v is shown]
+        return DigestView(
+            team=team,
+            round=shown,
+            previous=views[-2] if len(views) > 1 else None,
+            trend=trend_of([v.region for v in closed[-TREND_WINDOW:]], window=TREND_WINDOW),
+            nudges=nudges_for(shown.region, rotation=shown.round.number + team.id),
+        )
+
+    async def claim_digest(
+        self, *, team: Team, round_id: int, lease: timedelta = timedelta(minutes=10)
+    ) -> bool:
+        """Claim the round's one digest post (or take over a claim older than ``lease``)."""
+        now = self.clock.now()
         async with self.db.write() as s:
-            return await repo.claim_digest(
+            return await sched.claim_digest(
                 s,
                 workspace_id=team.workspace_id,
                 round_id=round_id,
                 channel_id=team.channel_id,
-                now=self.clock.now(),
+                now=now,
+                stale_before=now - lease,
             )
 
     async def digest_posted(self, *, team: Team, round_id: int, message_ts: str) -> None:
@@ -578,8 +719,16 @@ class Services:
             )
 
     async def digest_failed(self, *, team: Team, round_id: int) -> None:
+        """The post failed for now: release the claim so a later tick posts it."""
         async with self.db.write() as s:
-            await repo.release_digest(s, workspace_id=team.workspace_id, round_id=round_id)
+            await sched.release_digest(s, workspace_id=team.workspace_id, round_id=round_id)
+
+    async def digest_refused(self, *, team: Team, round_id: int, error: str) -> None:
+        """Slack refused the post for good: record why and never try again."""
+        async with self.db.write() as s:
+            await sched.mark_digest_failed(
+                s, workspace_id=team.workspace_id, round_id=round_id, error=error
+            )
 
     async def home(
         self, *, workspace_id: str, user_id: str, platform_admin: bool = False
@@ -594,6 +743,121 @@ class Services:
                 )
                 result.append(HomeTeam(team=t, status=await self._status(s, t), manages=manages))
         return result
+
+    # -- the scheduler's claims (see bot.jobs) -------------------------------------------
+
+    async def pending_work(self, *, digest_within: timedelta, lease: timedelta) -> PendingWork:
+        """Which scheduler steps have work now (one query: most ticks find nothing)."""
+        now = self.clock.now()
+        async with self.db.read() as s:
+            return await sched.pending_work(
+                s, now=now, closed_since=now - digest_within, stale_before=now - lease
+            )
+
+    async def arm_schedules(self) -> int:
+        """Give each scheduled team that has no next pulse time one, computed from now."""
+        now = self.clock.now()
+        async with self.db.read() as s:
+            if not await sched.teams_without_next_pulse(s, limit=1):
+                return 0  # the usual case: no write transaction for nothing
+        async with self.db.write() as s:
+            teams = await sched.teams_without_next_pulse(s, limit=SCHEDULER_BATCH)
+            armed = 0
+            for team in teams:
+                armed += await sched.set_next_pulse(
+                    s,
+                    workspace_id=team.workspace_id,
+                    team_id=team.id,
+                    pulse_at=next_pulse_at(team.schedule, valid_tz(team.tz), after=now),
+                    only_if_unset=True,
+                )
+        return armed
+
+    async def close_due_rounds(self) -> list[TeamRound]:
+        """Close each round whose close time has come; only the claimer of that time closes."""
+        now = self.clock.now()
+        async with self.db.read() as s:
+            due = await sched.teams_due_to_close(s, now=now, limit=SCHEDULER_BATCH)
+        closed: list[TeamRound] = []
+        for item in due:
+            team, ws = item.team, item.team.workspace_id
+            async with self.db.write() as s:
+                if not await sched.claim_close(
+                    s, workspace_id=ws, team_id=team.id, seen=item.due_at
+                ):
+                    continue
+                # A round opened after the close time came (a manual pulse) stays open.
+                rounds = await sched.close_rounds_opened_before(
+                    s, workspace_id=ws, team_id=team.id, before=item.due_at, now=now
+                )
+            closed += [TeamRound(team=team, round=r) for r in rounds]
+        return closed
+
+    async def open_due_pulses(self) -> list[TeamRound]:
+        """Open the round of each team whose scheduled pulse has come, exactly once.
+
+        The team's next pulse moves on (computed from now, so a long outage yields one pulse,
+        not a backlog) in the same transaction that opens the round and records its
+        deliveries: a crash leaves either both or neither.
+        """
+        now = self.clock.now()
+        async with self.db.read() as s:
+            due = await sched.teams_due_to_pulse(s, now=now, limit=SCHEDULER_BATCH)
+        opened: list[TeamRound] = []
+        for item in due:
+            team, ws = item.team, item.team.workspace_id
+            tz = valid_tz(team.tz)
+            upcoming = next_pulse_at(team.schedule, tz, after=now, last_pulse=item.due_at)
+            period = "sched:" + item.due_at.astimezone(ZoneInfo(tz)).date().isoformat()
+            async with self.db.write() as s:
+                if not await sched.claim_pulse(
+                    s, workspace_id=ws, team_id=team.id, seen=item.due_at, next_pulse_at=upcoming
+                ):
+                    continue
+                if not await repo.list_team_members(s, workspace_id=ws, team_id=team.id):
+                    continue  # nobody to ask this time
+                rnd, created = await self._open_round(s, team=team, period=period, now=now)
+            if created:
+                opened.append(TeamRound(team=team, round=rnd))
+        return opened
+
+    async def claim_due_reminders(self) -> list[tuple[TeamRound, list[ReminderTarget]]]:
+        """Claim each due reminder: the members of the open round still owing answers."""
+        now = self.clock.now()
+        async with self.db.read() as s:
+            due = await sched.teams_due_to_remind(s, now=now, limit=SCHEDULER_BATCH)
+        claimed: list[tuple[TeamRound, list[ReminderTarget]]] = []
+        for item in due:
+            team, ws = item.team, item.team.workspace_id
+            async with self.db.write() as s:
+                if not await sched.claim_reminder(
+                    s, workspace_id=ws, team_id=team.id, seen=item.due_at
+                ):
+                    continue
+                rnd = await sched.open_round_before(
+                    s, workspace_id=ws, team_id=team.id, before=item.due_at
+                )
+                if rnd is None:
+                    continue
+                targets = await sched.claim_reminders(s, workspace_id=ws, round_id=rnd.id, now=now)
+            if targets:
+                claimed.append((TeamRound(team=team, round=rnd), targets))
+        return claimed
+
+    async def rounds_to_send(self) -> list[TeamRound]:
+        """Open rounds with pulse DMs nobody is sending (new, interrupted or to retry)."""
+        async with self.db.read() as s:
+            return await sched.rounds_to_send(s, now=self.clock.now(), limit=SCHEDULER_BATCH)
+
+    async def rounds_awaiting_digest(
+        self, *, within: timedelta, lease: timedelta
+    ) -> list[TeamRound]:
+        """Rounds closed in the last ``within`` whose digest is not posted (nor being posted)."""
+        now = self.clock.now()
+        async with self.db.read() as s:
+            return await sched.rounds_awaiting_digest(
+                s, closed_since=now - within, stale_before=now - lease, limit=SCHEDULER_BATCH
+            )
 
     async def first_event(self, *, workspace_id: str, event_id: str) -> bool:
         """Record a platform event id; False when it was already processed."""

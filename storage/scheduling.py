@@ -58,6 +58,21 @@ class NextRuns:
     close_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class PendingWork:
+    """Which scheduler steps have anything to do right now."""
+
+    arm: bool
+    close: bool
+    pulse: bool
+    remind: bool
+    send: bool
+    digest: bool
+
+    def __bool__(self) -> bool:
+        return any((self.arm, self.close, self.pulse, self.remind, self.send, self.digest))
+
+
 def _team_is(workspace_id: str, team_id: int) -> Any:
     return and_(col(TeamRow.workspace_id) == workspace_id, col(TeamRow.id) == team_id)
 
@@ -189,6 +204,33 @@ async def claim_close(
         session, col(TeamRow.next_close_at), workspace_id=workspace_id, team_id=team_id,
         seen=seen, new=None,
     )
+
+
+async def pending_work(
+    session: AsyncSession, *, now: datetime, closed_since: datetime, stale_before: datetime
+) -> PendingWork:
+    """One cheap query that tells an idle tick it can stop (the usual case)."""
+    scheduled = col(TeamRow.schedule_enabled).is_(True)
+    row = (
+        await session.execute(
+            select(
+                exists().where(scheduled, col(TeamRow.next_pulse_at).is_(None)),
+                exists().where(col(TeamRow.next_close_at) <= now),
+                exists().where(scheduled, col(TeamRow.next_pulse_at) <= now),
+                exists().where(col(TeamRow.next_reminder_at) <= now),
+                exists().where(
+                    col(DeliveryRow.round_id) == col(RoundRow.id),
+                    col(RoundRow.closed_at).is_(None),
+                    _claimable(now),
+                ),
+                exists().where(
+                    col(RoundRow.closed_at) >= closed_since,
+                    ~_digest_taken(stale_before),
+                ),
+            )
+        )
+    ).one()
+    return PendingWork(*(bool(flag) for flag in row))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -474,6 +516,17 @@ async def delivery_counts(
 # digests
 
 
+def _digest_taken(stale_before: datetime) -> Any:
+    """The round's digest is posted, refused, or claimed recently enough to be in progress."""
+    return exists().where(
+        col(DigestRow.round_id) == col(RoundRow.id),
+        or_(
+            col(DigestRow.status) != DIGEST_CLAIMED,
+            col(DigestRow.claimed_at) > stale_before,
+        ),
+    )
+
+
 async def rounds_awaiting_digest(
     session: AsyncSession, *, closed_since: datetime, stale_before: datetime, limit: int
 ) -> list[TeamRound]:
@@ -481,17 +534,10 @@ async def rounds_awaiting_digest(
 
     A claim older than ``stale_before`` counts as abandoned (its poster died).
     """
-    taken = exists().where(
-        col(DigestRow.round_id) == col(RoundRow.id),
-        or_(
-            col(DigestRow.status) != DIGEST_CLAIMED,
-            col(DigestRow.claimed_at) > stale_before,
-        ),
-    )
     rows = await session.execute(
         select(TeamRow, RoundRow)
         .join(RoundRow, col(RoundRow.team_id) == col(TeamRow.id))
-        .where(col(RoundRow.closed_at) >= closed_since, ~taken)
+        .where(col(RoundRow.closed_at) >= closed_since, ~_digest_taken(stale_before))
         .order_by(col(RoundRow.closed_at), col(RoundRow.id))
         .limit(limit)
     )

@@ -1,0 +1,126 @@
+"""Fan-out under pressure: Slack's rate limits, retries that run out, two senders at once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.fakeslack import FakeSlack
+from bot.fanout import RETRY_DELAY, deliver_round
+from bot.slack_gateway import SlackGateway
+from tests.bot.jobs_harness import JobsHarness, pulse_dms
+from tests.conftest import DatabaseFactory
+
+THURSDAY_PULSE = datetime(2026, 10, 22, 13, tzinfo=UTC)  # 15:00 in Berlin
+
+
+@pytest.fixture
+async def jobs(fake_slack: FakeSlack, databases: DatabaseFactory) -> AsyncIterator[JobsHarness]:
+    harness = JobsHarness(
+        fake=fake_slack,
+        db_url=await databases.create("sqlite"),
+        start=datetime(2026, 10, 19, tzinfo=UTC),
+        concurrency=8,
+    )
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+async def _generated_team(jobs: JobsHarness, users: int) -> list[str]:
+    ids = jobs.fake.add_generated_team(users=users, channel_id="CSTORM", channel_name="storm")
+    await jobs.setup_team(channel_id="CSTORM", name="storm", tz="Europe/Berlin", user_ids=ids)
+    return ids
+
+
+async def test_a_429_storm_delivers_everyone_once_and_honours_retry_after(
+    jobs: JobsHarness,
+) -> None:
+    users = await _generated_team(jobs, 30)
+    jobs.fake.rate_limit("chat.postMessage", per_second=10, retry_after=1)
+    jobs.clock.set(THURSDAY_PULSE)
+
+    started = time.monotonic()
+    report = await jobs.tick()
+    elapsed = time.monotonic() - started
+
+    assert (report.opened, report.sent, report.failed) == (1, 30, 0)
+    assert {u: len(pulse_dms(jobs.fake, u)) for u in users} == dict.fromkeys(users, 1)
+    limited = jobs.fake.rate_limited
+    assert len(limited) >= 10, "the storm did not happen"
+    # After each 429, the same DM was tried again no sooner than Retry-After (1 s).
+    posts = [c for c in jobs.fake.requests if c.method == "chat.postMessage"]
+    for call in limited:
+        channel = call.args["channel"]
+        retry = next(c for c in posts if c.at > call.at and c.args["channel"] == channel)
+        assert retry.at - call.at >= 1.0
+    # 30 posts at 10 per second take 2 s at the very least.
+    assert elapsed >= 2.0
+    print(f"\n429 storm: 30 members, {len(limited)} answers 429, all delivered once in "
+          f"{elapsed:.2f} s")
+
+
+async def test_when_rate_limit_retries_run_out_the_member_stays_pending(
+    jobs: JobsHarness,
+) -> None:
+    users = await _generated_team(jobs, 3)
+    team = await jobs.services.team_for_channel(workspace_id=jobs.fake.workspace_id,
+                                                channel_id="CSTORM")
+    assert team is not None
+    unlucky = jobs.fake.dm_channel_id(users[1])
+    jobs.fake.rate_limit("chat.postMessage", retry_after=1, when=lambda a: a["channel"] == unlucky)
+    # A client that gives up after one retry, to reach the end of its retries quickly.
+    impatient = SlackGateway(
+        client=AsyncWebClient(
+            token=jobs.fake.bot_token,
+            base_url=jobs.fake.base_url,
+            session=jobs.runtime.session,
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
+        ),
+        session=jobs.runtime.session,
+        clock=jobs.clock,
+    )
+    rnd, _ = await jobs.services.open_round(team=team)
+
+    result = await deliver_round(services=jobs.services, gateway=impatient, team=team, rnd=rnd,
+                                 concurrency=2)
+
+    assert (result.sent, result.failed, result.pending) == (2, 0, 1)
+    assert await jobs.all("SELECT user_id, status, error FROM delivery WHERE status != 'sent'") == [
+        (users[1], "pending", "ratelimited")
+    ]
+    assert (await jobs.services.team_status(team=team)).failed_deliveries == 0
+
+    jobs.fake.reset_faults()
+    jobs.clock.advance(RETRY_DELAY)
+    assert (await jobs.tick()).sent == 1
+    assert {u: len(pulse_dms(jobs.fake, u)) for u in users} == dict.fromkeys(users, 1)
+
+
+async def test_two_senders_on_one_round_never_send_a_member_twice(jobs: JobsHarness) -> None:
+    users = await _generated_team(jobs, 60)
+    team = await jobs.services.team_for_channel(workspace_id=jobs.fake.workspace_id,
+                                                channel_id="CSTORM")
+    assert team is not None
+    jobs.fake.delay("chat.postMessage", 0.01)
+    rnd, _ = await jobs.services.open_round(team=team)
+
+    # A manager's `/sdo pulse` and the tick fan out the same round together.
+    manual, tick = await asyncio.gather(
+        deliver_round(services=jobs.services, gateway=jobs.runtime.gateway, team=team, rnd=rnd,
+                      concurrency=4),
+        jobs.tick(),
+    )
+
+    assert manual.sent + tick.sent == 60
+    per_member = Counter(c.args["channel"] for c in jobs.fake.calls_to("chat.postMessage"))
+    assert per_member == Counter({jobs.fake.dm_channel_id(u): 1 for u in users})
