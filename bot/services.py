@@ -24,7 +24,7 @@ from bot.schedule import next_pulse_at, round_times
 from storage import repository as repo
 from storage import scheduling as sched
 from storage.db import Database
-from storage.scheduling import NextRuns, PendingWork, ReminderTarget, TeamRound
+from storage.scheduling import NextRuns, PendingWork, ReminderTarget, SentDM, TeamRound
 
 NOTE_MAX_CHARS = 500
 TREND_WINDOW = 4
@@ -206,18 +206,26 @@ class Services:
         """
         if platform_admin:
             return Role.ADMIN
+        if team is None:
+            return Role.NONE
         async with self.db.read() as s:
+            return await _role_in(s, team=team, user_id=user_id)
+
+    async def channel_status(
+        self, *, workspace_id: str, channel_id: str, user_id: str, platform_admin: bool = False
+    ) -> tuple[Team | None, Role, TeamStatus | None]:
+        """``/sdo status`` in one read: the channel's team, the user's role, and the status
+        when the role may see it (``None`` otherwise)."""
+        async with self.db.read() as s:
+            team = await repo.get_team_by_channel(
+                s, workspace_id=workspace_id, channel_id=channel_id
+            )
             if team is None:
-                return Role.NONE
-            if await repo.is_manager(
-                s, workspace_id=workspace_id, team_id=team.id, user_id=user_id
-            ):
-                return Role.MANAGER
-            if await repo.is_team_member(
-                s, workspace_id=workspace_id, team_id=team.id, user_id=user_id
-            ):
-                return Role.MEMBER
-        return Role.NONE
+                return None, Role.NONE, None
+            role = Role.ADMIN if platform_admin else await _role_in(s, team=team, user_id=user_id)
+            if not role.can_view:
+                return team, role, None
+            return team, role, await self._status(s, team)
 
     async def remember_person(self, *, workspace_id: str, person: PersonInfo) -> None:
         """Store what the platform says about a person (admin flag, name, time zone)."""
@@ -406,6 +414,17 @@ class Services:
                 now=self.clock.now(),
             )
 
+    async def deliveries_sent(self, *, team: Team, round_id: int, sent: Sequence[SentDM]) -> None:
+        """Record several accepted DMs in one transaction."""
+        async with self.db.write() as s:
+            await sched.mark_sent_many(
+                s,
+                workspace_id=team.workspace_id,
+                round_id=round_id,
+                sent=sent,
+                now=self.clock.now(),
+            )
+
     async def delivery_failed(self, *, team: Team, round_id: int, user_id: str, error: str) -> None:
         async with self.db.write() as s:
             await sched.mark_failed(
@@ -585,19 +604,13 @@ class Services:
         closed = [v for v in views if not v.round.is_open]
         last_closed = closed[-1] if closed else None
         trend = trend_of([v.region for v in closed], window=TREND_WINDOW)
-        members = len(
-            await repo.list_team_members(s, workspace_id=team.workspace_id, team_id=team.id)
-        )
+        members = await repo.count_team_members(s, workspace_id=team.workspace_id, team_id=team.id)
         failed = 0
         if current is not None:
-            failed = len(
-                await repo.list_deliveries(
-                    s,
-                    workspace_id=team.workspace_id,
-                    round_id=current.round.id,
-                    status=DeliveryStatus.FAILED,
-                )
+            counts = await sched.delivery_counts(
+                s, workspace_id=team.workspace_id, round_id=current.round.id
             )
+            failed = counts[DeliveryStatus.FAILED]
         status = TeamStatus(
             team=team,
             current=current,
@@ -866,6 +879,16 @@ class Services:
             return await repo.record_event(
                 s, workspace_id=workspace_id, event_id=event_id, now=self.clock.now()
             )
+
+
+async def _role_in(s: AsyncSession, *, team: Team, user_id: str) -> Role:
+    if await repo.is_manager(s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id):
+        return Role.MANAGER
+    if await repo.is_team_member(
+        s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
+    ):
+        return Role.MEMBER
+    return Role.NONE
 
 
 def _score(agg: repo.RoundAggregate, team: Team) -> RoundScore:

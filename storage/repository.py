@@ -84,7 +84,10 @@ def _team(row: TeamRow) -> Team:
 
 def _member(row: MemberRow) -> Member:
     return Member(
-        workspace_id=row.workspace_id, user_id=row.user_id, name=row.name, tz=row.tz,
+        workspace_id=row.workspace_id,
+        user_id=row.user_id,
+        name=row.name,
+        tz=row.tz,
         active=row.active,
     )
 
@@ -92,24 +95,37 @@ def _member(row: MemberRow) -> Member:
 def _round(row: RoundRow) -> Round:
     assert row.id is not None
     return Round(
-        id=row.id, workspace_id=row.workspace_id, team_id=row.team_id, period=row.period,
-        number=row.number, opened_at=row.opened_at, closed_at=row.closed_at,
+        id=row.id,
+        workspace_id=row.workspace_id,
+        team_id=row.team_id,
+        period=row.period,
+        number=row.number,
+        opened_at=row.opened_at,
+        closed_at=row.closed_at,
     )
 
 
 def _delivery(row: DeliveryRow) -> Delivery:
     return Delivery(
-        round_id=row.round_id, user_id=row.user_id, status=DeliveryStatus(row.status),
-        channel_id=row.channel_id, message_ts=row.message_ts, error=row.error,
+        round_id=row.round_id,
+        user_id=row.user_id,
+        status=DeliveryStatus(row.status),
+        channel_id=row.channel_id,
+        message_ts=row.message_ts,
+        error=row.error,
         attempts=row.attempts,
     )
 
 
 def _answer(row: AnswerRow) -> Answer:
     return Answer(
-        round_id=row.round_id, user_id=row.user_id, circle=Circle(row.question),
-        value=AnswerValue(row.value) if row.value is not None else None, note=row.note,
-        internal_customer=row.internal_customer, answered_at=row.answered_at,
+        round_id=row.round_id,
+        user_id=row.user_id,
+        circle=Circle(row.question),
+        value=AnswerValue(row.value) if row.value is not None else None,
+        note=row.note,
+        internal_customer=row.internal_customer,
+        answered_at=row.answered_at,
     )
 
 
@@ -149,7 +165,12 @@ async def delete_workspace(session: AsyncSession, *, workspace_id: str) -> None:
 
 
 async def upsert_team(
-    session: AsyncSession, *, workspace_id: str, channel_id: str, name: str, tz: str,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    channel_id: str,
+    name: str,
+    tz: str,
     now: datetime,
 ) -> tuple[Team, bool]:
     """Register a channel as a team (or rename an existing one).
@@ -160,8 +181,7 @@ async def upsert_team(
     await ensure_workspace(session, workspace_id=workspace_id, now=now)
     stmt = (
         _insert(session, TeamRow)
-        .values(workspace_id=workspace_id, channel_id=channel_id, name=name, tz=tz,
-                created_at=now)
+        .values(workspace_id=workspace_id, channel_id=channel_id, name=name, tz=tz, created_at=now)
         .on_conflict_do_nothing(index_elements=["workspace_id", "channel_id"])
     )
     created = _rowcount(await session.execute(stmt)) == 1
@@ -328,8 +348,15 @@ async def manages_any_team(session: AsyncSession, *, workspace_id: str, user_id:
 
 
 async def upsert_member(
-    session: AsyncSession, *, workspace_id: str, user_id: str, name: str, tz: str | None,
-    now: datetime, active: bool = True, is_admin: bool = False,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    user_id: str,
+    name: str,
+    tz: str | None,
+    now: datetime,
+    active: bool = True,
+    is_admin: bool = False,
 ) -> None:
     values = {"name": name, "tz": tz, "active": active, "is_admin": is_admin, "updated_at": now}
     stmt = _insert(session, MemberRow).values(workspace_id=workspace_id, user_id=user_id, **values)
@@ -377,7 +404,11 @@ async def remove_team_member(
 
 
 async def set_team_members(
-    session: AsyncSession, *, workspace_id: str, team_id: int, user_ids: Iterable[str],
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    team_id: int,
+    user_ids: Iterable[str],
     now: datetime,
 ) -> None:
     """Make exactly ``user_ids`` the team's active members."""
@@ -423,6 +454,28 @@ async def list_team_members(
     return [_member(r) for r in rows]
 
 
+async def count_team_members(session: AsyncSession, *, workspace_id: str, team_id: int) -> int:
+    """How many active members the team has (the same people ``list_team_members`` lists)."""
+    count = await session.execute(
+        select(func.count())
+        .select_from(TeamMemberRow)
+        .join(
+            MemberRow,
+            and_(
+                col(TeamMemberRow.workspace_id) == col(MemberRow.workspace_id),
+                col(TeamMemberRow.user_id) == col(MemberRow.user_id),
+            ),
+        )
+        .where(
+            col(TeamMemberRow.workspace_id) == workspace_id,
+            col(TeamMemberRow.team_id) == team_id,
+            col(TeamMemberRow.active).is_(True),
+            col(MemberRow.active).is_(True),
+        )
+    )
+    return int(count.scalar_one())
+
+
 async def is_team_member(
     session: AsyncSession, *, workspace_id: str, team_id: int, user_id: str
 ) -> bool:
@@ -453,8 +506,9 @@ async def open_round(
         The round for ``period`` (or, if another period's round won a race, that open round),
         and whether this call created it.
     """
-    existing = await _round_by_period(session, workspace_id=workspace_id, team_id=team_id,
-                                      period=period)
+    existing = await _round_by_period(
+        session, workspace_id=workspace_id, team_id=team_id, period=period
+    )
     if existing is not None:
         return existing, False
     # Never close a round of this very period: on PostgreSQL a concurrent opener may have
@@ -471,17 +525,18 @@ async def open_round(
     )
     number = (
         await session.execute(
-            select(func.count()).select_from(RoundRow).where(
-                col(RoundRow.workspace_id) == workspace_id, col(RoundRow.team_id) == team_id
-            )
+            select(func.count())
+            .select_from(RoundRow)
+            .where(col(RoundRow.workspace_id) == workspace_id, col(RoundRow.team_id) == team_id)
         )
     ).scalar_one() + 1
     stmt = _insert(session, RoundRow).values(
         workspace_id=workspace_id, team_id=team_id, period=period, number=number, opened_at=now
     )
     created = _rowcount(await session.execute(stmt.on_conflict_do_nothing())) == 1
-    found = await _round_by_period(session, workspace_id=workspace_id, team_id=team_id,
-                                   period=period)
+    found = await _round_by_period(
+        session, workspace_id=workspace_id, team_id=team_id, period=period
+    )
     if found is None:  # another period's round is open (a concurrent opener won)
         found = await get_open_round(session, workspace_id=workspace_id, team_id=team_id)
     assert found is not None
@@ -563,7 +618,11 @@ async def recent_rounds(
 
 
 async def create_deliveries(
-    session: AsyncSession, *, workspace_id: str, round_id: int, user_ids: Sequence[str],
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    round_id: int,
+    user_ids: Sequence[str],
     now: datetime,
 ) -> int:
     """Record a pending delivery per member (existing rows are left alone).
@@ -575,8 +634,13 @@ async def create_deliveries(
         return 0
     stmt = _insert(session, DeliveryRow).values(
         [
-            {"workspace_id": workspace_id, "round_id": round_id, "user_id": u,
-             "status": DeliveryStatus.PENDING.value, "updated_at": now}
+            {
+                "workspace_id": workspace_id,
+                "round_id": round_id,
+                "user_id": u,
+                "status": DeliveryStatus.PENDING.value,
+                "updated_at": now,
+            }
             for u in dict.fromkeys(user_ids)
         ]
     )
@@ -587,7 +651,10 @@ async def create_deliveries(
 
 
 async def list_deliveries(
-    session: AsyncSession, *, workspace_id: str, round_id: int,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    round_id: int,
     status: DeliveryStatus | None = None,
 ) -> list[Delivery]:
     query = select(DeliveryRow).where(
@@ -615,8 +682,14 @@ async def get_delivery(
 
 
 async def mark_delivery_sent(
-    session: AsyncSession, *, workspace_id: str, round_id: int, user_id: str, channel_id: str,
-    message_ts: str, now: datetime,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    round_id: int,
+    user_id: str,
+    channel_id: str,
+    message_ts: str,
+    now: datetime,
 ) -> None:
     await session.execute(
         update(DeliveryRow)
@@ -626,14 +699,23 @@ async def mark_delivery_sent(
             col(DeliveryRow.user_id) == user_id,
         )
         .values(
-            status=DeliveryStatus.SENT.value, channel_id=channel_id, message_ts=message_ts,
-            error=None, attempts=col(DeliveryRow.attempts) + 1, updated_at=now,
+            status=DeliveryStatus.SENT.value,
+            channel_id=channel_id,
+            message_ts=message_ts,
+            error=None,
+            attempts=col(DeliveryRow.attempts) + 1,
+            updated_at=now,
         )
     )
 
 
 async def mark_delivery_failed(
-    session: AsyncSession, *, workspace_id: str, round_id: int, user_id: str, error: str,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    round_id: int,
+    user_id: str,
+    error: str,
     now: datetime,
 ) -> None:
     await session.execute(
@@ -645,8 +727,10 @@ async def mark_delivery_failed(
             col(DeliveryRow.status) != DeliveryStatus.SENT.value,
         )
         .values(
-            status=DeliveryStatus.FAILED.value, error=error[:500],
-            attempts=col(DeliveryRow.attempts) + 1, updated_at=now,
+            status=DeliveryStatus.FAILED.value,
+            error=error[:500],
+            attempts=col(DeliveryRow.attempts) + 1,
+            updated_at=now,
         )
     )
 
@@ -656,13 +740,23 @@ async def mark_delivery_failed(
 
 
 async def upsert_answer(
-    session: AsyncSession, *, workspace_id: str, round_id: int, user_id: str, circle: Circle,
-    value: AnswerValue, now: datetime,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    round_id: int,
+    user_id: str,
+    circle: Circle,
+    value: AnswerValue,
+    now: datetime,
 ) -> None:
     """Store a member's answer; a second answer to the same question replaces the first."""
     stmt = _insert(session, AnswerRow).values(
-        workspace_id=workspace_id, round_id=round_id, user_id=user_id, question=circle.value,
-        value=value.value, answered_at=now,
+        workspace_id=workspace_id,
+        round_id=round_id,
+        user_id=user_id,
+        question=circle.value,
+        value=value.value,
+        answered_at=now,
     )
     await session.execute(
         stmt.on_conflict_do_update(
@@ -673,13 +767,26 @@ async def upsert_answer(
 
 
 async def upsert_note(
-    session: AsyncSession, *, workspace_id: str, round_id: int, user_id: str, circle: Circle,
-    note: str | None, internal_customer: bool, now: datetime,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    round_id: int,
+    user_id: str,
+    circle: Circle,
+    note: str | None,
+    internal_customer: bool,
+    now: datetime,
 ) -> None:
     """Attach evidence to a member's answer (the answer itself may come later)."""
     stmt = _insert(session, AnswerRow).values(
-        workspace_id=workspace_id, round_id=round_id, user_id=user_id, question=circle.value,
-        value=None, note=note, internal_customer=internal_customer, answered_at=now,
+        workspace_id=workspace_id,
+        round_id=round_id,
+        user_id=user_id,
+        question=circle.value,
+        value=None,
+        note=note,
+        internal_customer=internal_customer,
+        answered_at=now,
     )
     await session.execute(
         stmt.on_conflict_do_update(
@@ -724,9 +831,7 @@ async def round_aggregates(
     if not round_ids:
         return {}
     ids = list(round_ids)
-    counts: dict[int, dict[Circle, dict[str, int]]] = {
-        r: {c: {} for c in CIRCLES} for r in ids
-    }
+    counts: dict[int, dict[Circle, dict[str, int]]] = {r: {c: {} for c in CIRCLES} for r in ids}
     tally_rows = await session.execute(
         select(col(AnswerRow.round_id), col(AnswerRow.question), col(AnswerRow.value), func.count())
         .where(
@@ -795,7 +900,10 @@ async def claim_digest(
 ) -> bool:
     """Claim the right to post a round's digest. Only the first claim ever succeeds."""
     stmt = _insert(session, DigestRow).values(
-        workspace_id=workspace_id, round_id=round_id, channel_id=channel_id, status="claimed",
+        workspace_id=workspace_id,
+        round_id=round_id,
+        channel_id=channel_id,
+        status="claimed",
         claimed_at=now,
     )
     result = await session.execute(stmt.on_conflict_do_nothing(index_elements=["round_id"]))

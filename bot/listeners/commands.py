@@ -162,19 +162,23 @@ async def _setup(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
 
 
 async def _status(ctx: AppContext, req: CommandRequest, channel_id: str) -> dict[str, Any]:
-    team = await ctx.services.team_for_channel(workspace_id=req.workspace_id, channel_id=channel_id)
+    person = await ctx.gateway.person(workspace_id=req.workspace_id, user_id=req.user_id)
+    team, role, status = await ctx.services.channel_status(
+        workspace_id=req.workspace_id,
+        channel_id=channel_id,
+        user_id=req.user_id,
+        platform_admin=person.is_admin,
+    )
     if team is None:
         return (
             NOT_A_TEAM
             if channel_id == req.channel_id
             else text_message(f"<#{channel_id}> is not a team yet: run `/sdo setup` there.")
         )
-    role = await _role(ctx, req, team)
-    if not role.can_view:
+    if status is None:
         return text_message(
             f":lock: Only members and managers of #{escape(team.name)} can see its status."
         )
-    status = await ctx.services.team_status(team=team)
     picture = await ctx.pictures.team(status)
     return status_message(status, show_failures=role.can_manage, picture=picture)
 
