@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Index, String, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlmodel import Field, SQLModel
 
 
@@ -202,3 +204,19 @@ class ProcessedEventRow(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+
+# Multi-workspace installs (OAuth): slack-sdk's own installation and state tables, on our
+# database and in our migrations. Token columns are wider than slack-sdk's 200 characters
+# because tokens are stored encrypted when SDO_ENCRYPTION_KEY is set.
+INSTALLATIONS_TABLE = SQLAlchemyInstallationStore.build_installations_table(
+    metadata, "slack_installations"
+)
+BOTS_TABLE = SQLAlchemyInstallationStore.build_bots_table(metadata, "slack_bots")
+OAUTH_STATES_TABLE = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    metadata, "slack_oauth_states"
+)
+TOKEN_COLUMN_CHARS = 1000
+for _table in (INSTALLATIONS_TABLE, BOTS_TABLE):
+    for _name in ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token"):
+        if _name in _table.c:
+            _table.c[_name].type = String(TOKEN_COLUMN_CHARS)
