@@ -39,6 +39,7 @@ from bot.blocks.pulse import pulse_message
 from bot.domain.model import Delivery, Round, Team
 from bot.services import Services
 from bot.slack_gateway import SlackGateway
+from storage.scheduling import SentDM
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ async def deliver_round(
     )
     queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=width)
     outcomes = {"sent": 0, "failed": 0, "pending": 0}
+    recorder = _SentRecorder(services=services, team=team, round_id=rnd.id)
 
     async def claim_all() -> None:
         while batch := await services.claim_deliveries(
@@ -122,13 +124,17 @@ async def deliver_round(
                 user_id=delivery.user_id,
                 owner=owner,
                 message=message,
+                recorder=recorder,
             )
             outcomes[outcome] += 1
 
     async def heartbeat() -> None:
         while True:
             await asyncio.sleep(lease.total_seconds() / 3)
-            await services.renew_leases(owner=owner, lease=lease)
+            try:
+                await services.renew_leases(owner=owner, lease=lease)
+            except Exception:  # a missed beat is retried; the lease has slack for two
+                log.warning("could not renew the leases of %s", owner, exc_info=True)
 
     beat = asyncio.create_task(heartbeat())
     try:
@@ -153,6 +159,7 @@ async def _send_one(
     user_id: str,
     owner: str,
     message: dict[str, Any],
+    recorder: _SentRecorder,
 ) -> str:
     try:
         sent = await gateway.send_dm(user_id=user_id, message=message)
@@ -176,8 +183,44 @@ async def _send_one(
             retry_in=RETRY_DELAY,
         )
         return "pending"
-    await services.delivery_sent(
-        team=team, round_id=rnd.id, user_id=user_id, channel_id=sent.channel_id,
-        message_ts=sent.ts,
-    )
+    await recorder.record(SentDM(user_id=user_id, channel_id=sent.channel_id, message_ts=sent.ts))
     return "sent"
+
+
+class _SentRecorder:
+    """Group commit of "sent" marks: one transaction for every DM accepted meanwhile.
+
+    Each sender waits until its mark is committed before it takes the next member, so at any
+    moment at most ``concurrency`` DMs are accepted by Slack but not yet marked: the bound on
+    duplicates after a crash stays the send concurrency.
+    """
+
+    def __init__(self, *, services: Services, team: Team, round_id: int) -> None:
+        self.services = services
+        self.team = team
+        self.round_id = round_id
+        self._waiting: list[tuple[SentDM, asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def record(self, sent: SentDM) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._waiting.append((sent, done))
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.create_task(self._flush())
+        await done
+
+    async def _flush(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                await self.services.deliveries_sent(
+                    team=self.team, round_id=self.round_id, sent=[s for s, _ in batch]
+                )
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():  # its sender may have been cancelled meanwhile
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)

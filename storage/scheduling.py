@@ -10,18 +10,19 @@ Like ``storage.repository``: session first, keyword-only arguments, domain recor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.domain.circles import CIRCLES
 from bot.domain.model import Delivery, DeliveryStatus, Round, Team
 from storage.repository import _delivery, _insert, _round, _rowcount, _team
-from storage.tables import AnswerRow, DeliveryRow, DigestRow, RoundRow, TeamRow
+from storage.tables import AnswerRow, DeliveryRow, DigestRow, RoundRow, TeamRow, metadata
 
 DIGEST_CLAIMED, DIGEST_POSTED, DIGEST_FAILED = "claimed", "posted", "failed"
 
@@ -462,7 +463,10 @@ async def mark_sent(
     session: AsyncSession, *, workspace_id: str, round_id: int, user_id: str, channel_id: str,
     message_ts: str, now: datetime,
 ) -> None:
-    """Record a DM Slack accepted (whoever held the lease: the message exists either way)."""
+    """Record a DM Slack accepted (whoever held the lease: the message exists either way).
+
+    ``lease_owner`` stays, naming the sender (process and fan-out) for the record.
+    """
     await session.execute(
         update(DeliveryRow)
         .where(
@@ -472,8 +476,44 @@ async def mark_sent(
         )
         .values(
             status=DeliveryStatus.SENT.value, channel_id=channel_id, message_ts=message_ts,
-            error=None, lease_owner=None, lease_until=None, updated_at=now,
+            error=None, lease_until=None, updated_at=now,
         )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SentDM:
+    """A pulse DM Slack accepted: whose, and where it is."""
+
+    user_id: str
+    channel_id: str
+    message_ts: str
+
+
+async def mark_sent_many(
+    session: AsyncSession, *, workspace_id: str, round_id: int, sent: Sequence[SentDM],
+    now: datetime,
+) -> None:
+    """``mark_sent`` for several members in one statement (the fan-out's group commit)."""
+    if not sent:
+        return
+    table = metadata.tables["delivery"]
+    stmt = (
+        update(table)
+        .where(
+            table.c.workspace_id == workspace_id,
+            table.c.round_id == round_id,
+            table.c.user_id == bindparam("b_user_id"),
+        )
+        .values(
+            status=DeliveryStatus.SENT.value, channel_id=bindparam("b_channel_id"),
+            message_ts=bindparam("b_message_ts"), error=None, lease_until=None, updated_at=now,
+        )
+    )
+    await session.execute(
+        stmt,
+        [{"b_user_id": s.user_id, "b_channel_id": s.channel_id, "b_message_ts": s.message_ts}
+         for s in sent],
     )
 
 

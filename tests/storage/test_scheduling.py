@@ -13,7 +13,7 @@ from bot.domain.model import DeliveryStatus, Round, Team
 from storage import repository as repo
 from storage import scheduling as sched
 from storage.db import Database
-from storage.migrate import current_revision, upgrade
+from storage.migrate import current_revision, head_revision, upgrade
 from tests.conftest import DatabaseFactory
 from tests.storage.conftest import RoundMaker, RowReader, TeamMaker
 
@@ -171,7 +171,7 @@ async def test_deliveries_are_leased_to_one_owner_until_the_lease_runs_out(
 
     stored = {r["user_id"]: r for r in await rows("delivery", round_id=rnd.id)}
     assert {u: (r["status"], r["lease_owner"], r["attempts"]) for u, r in stored.items()} == {
-        "U1": ("sent", None, 1), "U2": ("pending", "c", 2), "U3": ("pending", "c", 2),
+        "U1": ("sent", "a", 1), "U2": ("pending", "c", 2), "U3": ("pending", "c", 2),
     }
 
 
@@ -370,7 +370,7 @@ async def test_migration_0002_keeps_existing_rows(
                  if dialect == "sqlite" else clock.now()},
             )
         await upgrade(db)
-        assert await current_revision(db) == "0002"
+        assert await current_revision(db) == head_revision()
         async with db.read() as s:
             waiting = await sched.rounds_to_send(s, now=clock.now(), limit=10)
             runs = await sched.next_runs(s, workspace_id="T1", team_id=team.id)
