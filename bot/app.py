@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 
 from bot.config import Settings
 from bot.context import AppContext
@@ -12,11 +13,19 @@ from bot.listeners import actions, commands, events, views
 from bot.pictures import Pictures
 from bot.services import Services
 from bot.slack_gateway import SlackGateway
+from storage.installations import InstallationStore
 
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, *, services: Services, gateway: SlackGateway) -> AsyncApp:
+def create_app(
+    settings: Settings,
+    *,
+    services: Services,
+    gateway: SlackGateway,
+    installations: InstallationStore | None = None,
+    oauth: AsyncOAuthSettings | None = None,
+) -> AsyncApp:
     """Build the Bolt app.
 
     Request signatures are verified by the HTTP layer (``bot.server``) before Bolt sees a
@@ -26,15 +35,24 @@ def create_app(settings: Settings, *, services: Services, gateway: SlackGateway)
         settings: the loaded settings.
         services: the use cases over the database.
         gateway: the Slack Web API side (its client is the app's client).
+        installations: multi-workspace mode: the installation store.
+        oauth: multi-workspace mode: the OAuth flow's settings (install and redirect pages).
     """
     app = AsyncApp(
+        # Single-workspace mode: the client carries the token. Multi-workspace: Bolt finds
+        # each workspace's token in the installation store.
         client=gateway.client,
         signing_secret=settings.slack_signing_secret,
         request_verification_enabled=False,
+        oauth_settings=oauth,
         logger=logging.getLogger("slack_bolt"),
     )
     ctx = AppContext(
-        settings=settings, services=services, gateway=gateway, pictures=Pictures(gateway=gateway)
+        settings=settings,
+        services=services,
+        gateway=gateway,
+        pictures=Pictures(gateway=gateway),
+        installations=installations,
     )
     commands.register(app, ctx)
     actions.register(app, ctx)

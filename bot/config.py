@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from cryptography.fernet import Fernet
+
 from storage.db import DEFAULT_DATABASE_URL
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
@@ -26,6 +28,7 @@ _WHERE = {
     f"page at {APPS_PAGE}",
     "SLACK_SIGNING_SECRET": "the Signing Secret on your app's Basic Information page at "
     f"{APPS_PAGE}",
+    "SLACK_CLIENT_SECRET": f"the Client Secret on your app's Basic Information page at {APPS_PAGE}",
     "SLACK_APP_TOKEN": "an app-level token (xapp-…) with connections:write, under Basic "
     f"Information → App-Level Tokens at {APPS_PAGE}",
 }
@@ -60,6 +63,17 @@ class Settings:
     send_lease_seconds: float = 120.0
     # A clock file (bot.clock.FileClock) in place of the system clock: simulations and tests.
     clock_file: str | None = None
+    # Multi-workspace installs (OAuth): on when all three are set.
+    slack_client_id: str = ""
+    slack_client_secret: str = field(default="", repr=False)
+    slack_scopes: tuple[str, ...] = ()
+    # Encrypts stored bot tokens (a Fernet key; `sdo keygen` prints one).
+    encryption_key: str = field(default="", repr=False)
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Installs come through the OAuth flow instead of one SLACK_BOT_TOKEN."""
+        return bool(self.slack_client_id and self.slack_client_secret and self.slack_scopes)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -95,17 +109,46 @@ class Settings:
             tick_seconds=tick,
             send_lease_seconds=lease,
             clock_file=env.get("SDO_CLOCK_FILE") or None,
+            slack_client_id=env.get("SLACK_CLIENT_ID", ""),
+            slack_client_secret=env.get("SLACK_CLIENT_SECRET", ""),
+            slack_scopes=tuple(
+                s.strip() for s in env.get("SLACK_SCOPES", "").split(",") if s.strip()
+            ),
+            encryption_key=env.get("SDO_ENCRYPTION_KEY", ""),
         )
 
     def require_slack(self, *, socket_mode: bool = False) -> None:
         """Raise ConfigError naming the first missing or placeholder Slack secret."""
-        needed = {
-            "SLACK_BOT_TOKEN": self.slack_bot_token,
-            "SLACK_SIGNING_SECRET": self.slack_signing_secret,
-        }
+        needed = {"SLACK_SIGNING_SECRET": self.slack_signing_secret}
+        if self.oauth_enabled:
+            needed["SLACK_CLIENT_SECRET"] = self.slack_client_secret
+        else:
+            needed = {"SLACK_BOT_TOKEN": self.slack_bot_token, **needed}
         if socket_mode:
             needed["SLACK_APP_TOKEN"] = self.slack_app_token
         for name, value in needed.items():
             if is_placeholder(value):
                 state = "is not set" if not value else "still holds a placeholder"
                 raise ConfigError(f"{name} {state}: set it to {_WHERE[name]}.")
+        if (self.slack_client_id or self.slack_client_secret) and not self.oauth_enabled:
+            missing = [
+                name
+                for name, value in (
+                    ("SLACK_CLIENT_ID", self.slack_client_id),
+                    ("SLACK_CLIENT_SECRET", self.slack_client_secret),
+                    ("SLACK_SCOPES", ",".join(self.slack_scopes)),
+                )
+                if not value
+            ]
+            raise ConfigError(
+                f"{', '.join(missing)} not set: multi-workspace installs need SLACK_CLIENT_ID, "
+                "SLACK_CLIENT_SECRET and SLACK_SCOPES (comma-separated bot scopes) together."
+            )
+        if self.encryption_key:
+            try:
+                Fernet(self.encryption_key.encode())
+            except ValueError as exc:
+                raise ConfigError(
+                    "SDO_ENCRYPTION_KEY is not a valid key: use the output of `sdo keygen` "
+                    "(32 url-safe base64-encoded bytes)."
+                ) from exc

@@ -8,6 +8,7 @@ from bot.config import Settings
 from bot.pictures import Pictures
 from bot.services import Services
 from bot.slack_gateway import SlackGateway
+from storage.installations import InstallationStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,3 +19,5 @@ class AppContext:
     services: Services
     gateway: SlackGateway
     pictures: Pictures
+    # Multi-workspace mode only: where installs (and their tokens) are stored.
+    installations: InstallationStore | None = None

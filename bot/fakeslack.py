@@ -65,6 +65,8 @@ _MAX_MESSAGE_TEXT = 40_000
 _MAX_MEMBERS_PAGE = 1000
 _DEFAULT_MEMBERS_PAGE = 100
 _MAX_MPIM_USERS = 8
+# Methods that authenticate with the client id and secret, not a bearer token.
+NO_TOKEN_METHODS = frozenset({"oauth.v2.access"})
 _KNOWN_BLOCK_TYPES = frozenset(
     {
         "section",
@@ -554,6 +556,7 @@ class FakeSlack:
         self._pending_files: dict[str, JsonDict] = {}
         self._upload_keys: dict[str, str] = {}
         self._response_urls: dict[str, JsonDict] = {}
+        self.oauth_codes: set[str] = set()
         self._serial = 0
         self._last_ts_micros = 0
         self._methods: dict[str, Callable[[JsonDict], JsonDict]] = {
@@ -570,6 +573,7 @@ class FakeSlack:
             "views.publish": self._views_publish,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
+            "oauth.v2.access": self._oauth_v2_access,
         }
         self.add_user(bot_user_id, name="sdo-pulse", real_name="SDO Pulse", is_bot=True)
         # Every workspace has Slackbot; it is not a bot by users.info (is_bot false), only by id.
@@ -1035,7 +1039,17 @@ class FakeSlack:
         if authorization.startswith("Bearer "):
             token = authorization.removeprefix("Bearer ").strip()
         handler = self._methods.get(method)
-        if handler is None:
+        if handler is not None and method in NO_TOKEN_METHODS:
+            # The OAuth code exchange authenticates with the app's client id and secret.
+            answer = self._process(
+                method=method,
+                args=args,
+                arrived=arrived,
+                url=url,
+                handler=handler,
+                needs_auth=False,
+            )
+        elif handler is None:
             answer = self._process(
                 method=method,
                 args=args,
@@ -1258,6 +1272,31 @@ class FakeSlack:
         self._message_index[(channel_id, message["ts"])] = message
 
     # --- Web API methods
+
+    def _oauth_v2_access(self, args: JsonDict) -> JsonDict:
+        """The OAuth code exchange: any ``code`` from ``new_oauth_code`` installs the bot."""
+        code = args.get("code")
+        if not isinstance(code, str) or code not in self.oauth_codes:
+            return _error("invalid_code")
+        self.oauth_codes.discard(code)
+        return {
+            "ok": True,
+            "access_token": self.bot_token,
+            "token_type": "bot",
+            "scope": "commands,chat:write,im:write,users:read,channels:read,groups:read",
+            "bot_user_id": self.bot_user_id,
+            "app_id": self.app_id,
+            "team": {"id": self.workspace_id, "name": self.team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": "UINSTALLER"},
+        }
+
+    def new_oauth_code(self) -> str:
+        """A one-time code, as Slack hands to the redirect URL after "Allow"."""
+        code = f"code-{self._next_serial()}-{secrets.token_hex(4)}"
+        self.oauth_codes.add(code)
+        return code
 
     def _auth_test(self, args: JsonDict) -> JsonDict:
         return {

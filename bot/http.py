@@ -13,11 +13,12 @@ import logging
 from collections.abc import Callable
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.clock import Clock
+from bot.installs import INSTALL_PATH, REDIRECT_PATH
 from bot.payloads import well_formed
 from storage.db import Database
 
@@ -80,6 +81,24 @@ def slack_route(*, bolt: Callable[[], AsyncApp], secret: str, clock: Clock) -> w
         return await to_aiohttp_response(response)
 
     return web.post("/slack/events", slack_events)
+
+
+def oauth_routes(*, bolt: Callable[[], AsyncApp]) -> list[web.RouteDef]:
+    """``GET /slack/install`` and ``GET /slack/oauth_redirect``: Bolt's OAuth flow."""
+
+    async def install(request: web.Request) -> web.StreamResponse:
+        flow = bolt().oauth_flow
+        assert flow is not None
+        return await to_aiohttp_response(
+            await flow.handle_installation(await to_bolt_request(request))
+        )
+
+    async def redirect(request: web.Request) -> web.StreamResponse:
+        flow = bolt().oauth_flow
+        assert flow is not None
+        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+    return [web.get(INSTALL_PATH, install), web.get(REDIRECT_PATH, redirect)]
 
 
 def health_route(*, db: Callable[[], Database]) -> web.RouteDef:

@@ -58,6 +58,7 @@ class Pictures:
         return await self._picture(
             key,
             lambda: charts.render_team(region=region, team_name=team, round_label=label),
+            workspace=workspace,
             filename=f"sdo-{team}-{region_label(region).lower().replace(' ', '-')}.png",
             title=f"#{team}: {region_label(region)}",
             alt_text=alt,
@@ -76,6 +77,7 @@ class Pictures:
         return await self._picture(
             key,
             lambda: charts.render_trend(regions=regions, team_name=team),
+            workspace=workspace,
             filename=f"sdo-{team}-trend.png",
             title=f"#{team}: trend",
             alt_text=charts.alt_text_trend(regions=regions, team_name=team),
@@ -96,6 +98,7 @@ class Pictures:
         return await self._picture(
             key,
             lambda: charts.render_org_map(teams=teams, title=title),
+            workspace=workspace,
             filename="sdo-all-teams.png",
             title=title,
             alt_text=charts.alt_text_org(teams=teams, title=title),
@@ -106,6 +109,7 @@ class Pictures:
         key: Hashable,
         render: Callable[[], bytes],
         *,
+        workspace: str,
         filename: str,
         title: str,
         alt_text: str,
@@ -117,7 +121,7 @@ class Pictures:
         try:
             png = await asyncio.to_thread(render)
             file_id = await self.gateway.upload_png(
-                png=png, filename=filename, title=title, alt_text=alt_text
+                png=png, filename=filename, title=title, alt_text=alt_text, workspace_id=workspace
             )
         except Exception as exc:  # a picture is a bonus: never let it break the answer
             log.warning("picture %s left out: %s: %s", filename, type(exc).__name__, exc)

@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import http
+from bot import http, installs
 from bot.app import create_app
 from bot.clock import Clock, FileClock, SystemClock
 from bot.config import Settings
@@ -64,7 +64,7 @@ def clock_for(settings: Settings) -> Clock:
 def web_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
     """The one Web API client: honours 429 Retry-After and retries 5xx and dropped connections."""
     return AsyncWebClient(
-        token=settings.slack_bot_token,
+        token=settings.slack_bot_token or None,
         base_url=settings.slack_api_url,
         session=session,
         retry_handlers=[
@@ -82,16 +82,28 @@ async def start_runtime(settings: Settings, *, clock: Clock) -> Runtime:
     session = aiohttp.ClientSession()
     client = web_client(settings, session)
     services = Services(db=db, clock=clock)
+    store = installs.installation_store(settings, db.engine) if settings.oauth_enabled else None
     gateway = SlackGateway(
-        client=client, session=session, clock=clock, concurrency=settings.send_concurrency
+        client=client,
+        session=session,
+        clock=clock,
+        concurrency=settings.send_concurrency,
+        tokens=installs.InstalledTokens(store=store, clock=clock) if store else None,
     )
-    bolt = create_app(settings, services=services, gateway=gateway)
+    bolt = create_app(
+        settings,
+        services=services,
+        gateway=gateway,
+        installations=store,
+        oauth=installs.oauth_settings(settings, store=store, engine=db.engine) if store else None,
+    )
     scheduler = Scheduler(
         ctx=AppContext(
             settings=settings,
             services=services,
             gateway=gateway,
             pictures=Pictures(gateway=gateway),
+            installations=store,
         )
     )
     scheduler.start()
@@ -129,6 +141,8 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Appl
             http.health_route(db=lambda: web_app[RUNTIME_KEY].db),
         ]
     )
+    if settings.oauth_enabled:
+        web_app.router.add_routes(http.oauth_routes(bolt=lambda: web_app[RUNTIME_KEY].bolt))
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         app[RUNTIME_KEY] = await start_runtime(settings, clock=clock)

@@ -872,10 +872,14 @@ class Services:
                 s, closed_since=now - within, stale_before=now - lease, limit=SCHEDULER_BATCH
             )
 
+    async def forget_workspace(self, *, workspace_id: str) -> None:
+        """Delete everything stored for a workspace (the app was uninstalled there)."""
+        async with self.db.write() as s:
+            await repo.delete_workspace(s, workspace_id=workspace_id)
+
     async def first_event(self, *, workspace_id: str, event_id: str) -> bool:
         """Record a platform event id; False when it was already processed."""
         async with self.db.write() as s:
-            await repo.ensure_workspace(s, workspace_id=workspace_id, now=self.clock.now())
             return await repo.record_event(
                 s, workspace_id=workspace_id, event_id=event_id, now=self.clock.now()
             )

@@ -15,7 +15,7 @@ import itertools
 import json
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -66,6 +66,7 @@ class Reply:
 
     status: int
     text: str
+    headers: dict[str, str] = field(default_factory=dict)
 
     def json(self) -> Any:
         return json.loads(self.text) if self.text else None
@@ -104,6 +105,8 @@ class SlackSimulator:
         db_url: the app's database.
         workspace_id: the workspace requests come from.
         send_concurrency: the app's ``SDO_SEND_CONCURRENCY``.
+        oauth: run in multi-workspace mode (installs through the OAuth flow).
+        encryption_key: the app's ``SDO_ENCRYPTION_KEY``.
     """
 
     def __init__(
@@ -113,8 +116,12 @@ class SlackSimulator:
         db_url: str,
         workspace_id: str | None = None,
         send_concurrency: int = 4,
+        oauth: bool = False,
+        encryption_key: str = "",
     ) -> None:
         self.fake = fake
+        self.oauth = oauth
+        self.encryption_key = encryption_key
         self.db_url = db_url
         self.workspace_id = workspace_id or fake.workspace_id
         self.send_concurrency = send_concurrency
@@ -130,11 +137,15 @@ class SlackSimulator:
     @property
     def settings(self) -> Settings:
         return Settings(
-            slack_bot_token=self.fake.bot_token,
+            slack_bot_token="" if self.oauth else self.fake.bot_token,
             slack_signing_secret=self.secret,
             database_url=self.db_url,
             slack_api_url=self.fake.base_url,
             send_concurrency=self.send_concurrency,
+            slack_client_id="1111.2222" if self.oauth else "",
+            slack_client_secret="simulated-client-secret" if self.oauth else "",
+            slack_scopes=("commands", "chat:write") if self.oauth else (),
+            encryption_key=self.encryption_key,
         )
 
     @property
@@ -182,10 +193,13 @@ class SlackSimulator:
         }
         return await self.post_raw(body, headers)
 
-    async def get(self, path: str) -> Reply:
+    async def get(self, path: str, *, headers: dict[str, str] | None = None) -> Reply:
+        """A GET as a browser sends it (redirects not followed; pass cookies in ``headers``)."""
         assert self._http is not None
-        async with self._http.get(self.url + path) as r:
-            return Reply(r.status, await r.text())
+        async with self._http.get(
+            self.url + path, allow_redirects=False, headers=headers or {}
+        ) as r:
+            return Reply(r.status, await r.text(), dict(r.headers))
 
     # -- slash commands ------------------------------------------------------------------------
 

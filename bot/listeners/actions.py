@@ -85,7 +85,10 @@ def _answer(ctx: AppContext) -> Any:
         channel, ts = _message_location(body)
         if outcome.stored and channel and ts:
             await ctx.gateway.update(
-                channel_id=channel, ts=ts, message=_refresh_message(outcome, closed=False)
+                channel_id=channel,
+                ts=ts,
+                message=_refresh_message(outcome, closed=False),
+                workspace_id=workspace_id,
             )
         elif outcome.reason == "closed":
             if channel and ts:
@@ -100,7 +103,10 @@ def _answer(ctx: AppContext) -> Any:
                     answers=mine,
                 )
                 await ctx.gateway.update(
-                    channel_id=channel, ts=ts, message=_refresh_message(closed, closed=True)
+                    channel_id=channel,
+                    ts=ts,
+                    message=_refresh_message(closed, closed=True),
+                    workspace_id=workspace_id,
                 )
             await _tell(ctx, body, CLOSED_TEXT)
         elif not outcome.stored:
@@ -136,7 +142,9 @@ def _add_note(ctx: AppContext) -> Any:
             max_chars=NOTE_MAX_CHARS,
         )
         try:
-            await ctx.gateway.open_modal(trigger_id=str(body.get("trigger_id", "")), view=view)
+            await ctx.gateway.open_modal(
+                trigger_id=str(body.get("trigger_id", "")), view=view, workspace_id=workspace_id
+            )
         except SlackApiError as exc:
             log.warning("note form not opened: Slack said %s", exc.response.get("error"))
             await _tell(ctx, body, NOTE_FORM_FAILED_TEXT)

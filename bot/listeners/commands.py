@@ -228,7 +228,11 @@ async def _digest(ctx: AppContext, team: Team) -> dict[str, Any]:
     view = await ctx.services.digest(team=team)
     if view is None:
         return text_message("No round yet — send one with `/sdo pulse` first.")
-    await ctx.gateway.post(channel_id=team.channel_id, message=await render_digest(ctx, view))
+    await ctx.gateway.post(
+        channel_id=team.channel_id,
+        message=await render_digest(ctx, view),
+        workspace_id=team.workspace_id,
+    )
     return text_message(
         f":newspaper: Digest of round {view.round.round.number} posted to #{escape(team.name)}."
     )

@@ -64,8 +64,38 @@ async def home_opened(ctx: AppContext, workspace_id: str, event: dict[str, Any])
     await publish_home(ctx, workspace_id=workspace_id, user_id=str(event["user"]))
 
 
+async def app_uninstalled(ctx: AppContext, workspace_id: str, event: dict[str, Any]) -> None:
+    """The workspace removed the app: delete its data and tokens, and nothing else."""
+    await ctx.services.forget_workspace(workspace_id=workspace_id)
+    if ctx.installations is not None:
+        await ctx.installations.async_delete_all(enterprise_id=None, team_id=workspace_id)
+    ctx.gateway.forget_workspace(workspace_id)
+    log.info("app uninstalled from %s: its data and tokens are deleted", workspace_id)
+
+
+async def tokens_revoked(ctx: AppContext, workspace_id: str, event: dict[str, Any]) -> None:
+    """Revoked tokens can never be used again: forget them (the team data stays)."""
+    raw = event.get("tokens")
+    tokens: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    if ctx.installations is not None:
+        for user_id in tokens.get("oauth") or []:
+            await ctx.installations.async_delete_installation(
+                enterprise_id=None, team_id=workspace_id, user_id=str(user_id)
+            )
+        if tokens.get("bot"):
+            await ctx.installations.async_delete_bot(enterprise_id=None, team_id=workspace_id)
+    else:
+        log.warning(
+            "the bot token of %s was revoked: reinstall the app and update SLACK_BOT_TOKEN",
+            workspace_id,
+        )
+    ctx.gateway.forget_workspace(workspace_id)
+
+
 HANDLERS: dict[str, EventHandler] = {
     "member_joined_channel": member_joined,
     "member_left_channel": member_left,
     "app_home_opened": home_opened,
+    "app_uninstalled": app_uninstalled,
+    "tokens_revoked": tokens_revoked,
 }

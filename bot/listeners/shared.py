@@ -63,7 +63,9 @@ async def publish_home(
             if ref is not None:
                 pictures[item.team.id] = ref
     await ctx.gateway.publish_home(
-        user_id=user_id, view=home_view(teams, notice=notice, pictures=pictures)
+        user_id=user_id,
+        view=home_view(teams, notice=notice, pictures=pictures),
+        workspace_id=workspace_id,
     )
 
 

@@ -47,9 +47,10 @@ def _note_submitted(ctx: AppContext) -> Any:
             await ack(**note_too_long_error(NOTE_MAX_CHARS, len(text)))
             return
         user_id = str(body["user"]["id"])
+        workspace_id = str(body["team"]["id"])
         saving = asyncio.ensure_future(
             ctx.services.save_note(
-                workspace_id=str(body["team"]["id"]),
+                workspace_id=workspace_id,
                 round_id=note_context.round_id,
                 user_id=user_id,
                 circle=submission.circle,
@@ -65,7 +66,9 @@ def _note_submitted(ctx: AppContext) -> Any:
             await ack()
             outcome = await saving
             if not outcome.stored:
-                await ctx.gateway.send_dm(user_id=user_id, message={"text": CLOSED_ERROR})
+                await ctx.gateway.send_dm(
+                    user_id=user_id, message={"text": CLOSED_ERROR}, workspace_id=workspace_id
+                )
                 return
         else:
             if not outcome.stored:
@@ -76,6 +79,7 @@ def _note_submitted(ctx: AppContext) -> Any:
             assert outcome.round is not None
             assert outcome.team is not None
             await ctx.gateway.update(
+                workspace_id=workspace_id,
                 channel_id=note_context.channel_id,
                 ts=note_context.message_ts,
                 message=pulse_message(
