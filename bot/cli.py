@@ -35,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for the demo database (default: a new temporary folder)",
     )
 
+    sub.add_parser("keygen", help="print a new SDO_ENCRYPTION_KEY (encrypts stored tokens)")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations to SDO_DATABASE_URL")
@@ -56,7 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
-        if args.command == "demo":
+        if args.command == "keygen":
+            from cryptography.fernet import Fernet
+
+            print(Fernet.generate_key().decode())
+        elif args.command == "demo":
             from bot.demo import run_demo
 
             asyncio.run(run_demo(sys.stdout, args.out))

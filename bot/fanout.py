@@ -162,13 +162,19 @@ async def _send_one(
     recorder: _SentRecorder,
 ) -> str:
     try:
-        sent = await gateway.send_dm(user_id=user_id, message=message)
+        sent = await gateway.send_dm(
+            user_id=user_id, message=message, workspace_id=team.workspace_id
+        )
     except SlackApiError as exc:
         reason = str(exc.response.get("error") or f"http_{exc.response.status_code}")
         if _is_passing(exc):
             log.warning("pulse DM to %s (round %s) left pending: %s", user_id, rnd.id, reason)
             await services.release_delivery(
-                team=team, round_id=rnd.id, user_id=user_id, owner=owner, error=reason,
+                team=team,
+                round_id=rnd.id,
+                user_id=user_id,
+                owner=owner,
+                error=reason,
                 retry_in=RETRY_DELAY,
             )
             return "pending"
@@ -179,7 +185,11 @@ async def _send_one(
         reason = type(exc).__name__
         log.warning("pulse DM to %s (round %s) left pending: %s", user_id, rnd.id, reason)
         await services.release_delivery(
-            team=team, round_id=rnd.id, user_id=user_id, owner=owner, error=reason,
+            team=team,
+            round_id=rnd.id,
+            user_id=user_id,
+            owner=owner,
+            error=reason,
             retry_in=RETRY_DELAY,
         )
         return "pending"

@@ -62,8 +62,16 @@ class TickReport:
     @property
     def idle(self) -> bool:
         return not any(
-            (self.armed, self.closed, self.opened, self.reminded, self.sent, self.failed,
-             self.digests, self.errors)
+            (
+                self.armed,
+                self.closed,
+                self.opened,
+                self.reminded,
+                self.sent,
+                self.failed,
+                self.digests,
+                self.errors,
+            )
         )
 
 
@@ -107,7 +115,9 @@ class Scheduler:
             "interval",
             seconds=seconds,
             id="sdo-tick",
-            max_instances=1,
+            # One tick at a time is enforced in _run_tick: a tick that outlasts the interval
+            # (a long fan-out) is normal, and APScheduler's own limit logs a warning per skip.
+            max_instances=2,
             coalesce=True,
             # The interval is wall-clock time whatever clock the app uses; start at once so a
             # restart catches up on what came due while it was down.
@@ -129,6 +139,9 @@ class Scheduler:
             await asyncio.gather(*pending, return_exceptions=True)
 
     async def _run_tick(self) -> None:
+        if self._running is not None and not self._running.done():
+            log.debug("previous tick still running; skipping this one")
+            return
         self._running = asyncio.current_task()
         try:
             report = await self.tick()
@@ -190,11 +203,14 @@ class Scheduler:
             team_name=team.name, round_number=item.round.number, close_at=close_at
         )
         try:
-            await self.ctx.gateway.post(channel_id=target.channel_id, message=message)
+            await self.ctx.gateway.post(
+                channel_id=target.channel_id, message=message, workspace_id=team.workspace_id
+            )
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
             # Claimed before sending: this member goes without a reminder rather than get two.
-            log.warning("reminder to %s (round %s) not sent: %r", target.user_id, item.round.id,
-                        exc)
+            log.warning(
+                "reminder to %s (round %s) not sent: %r", target.user_id, item.round.id, exc
+            )
             return 0
         return 1
 
@@ -214,9 +230,7 @@ class Scheduler:
 
     async def _digest(self, report: TickReport) -> None:
         services = self.ctx.services
-        for item in await services.rounds_awaiting_digest(
-            within=DIGEST_WINDOW, lease=self.lease
-        ):
+        for item in await services.rounds_awaiting_digest(within=DIGEST_WINDOW, lease=self.lease):
             team, round_id = item.team, item.round.id
             if not await services.claim_digest(team=team, round_id=round_id, lease=self.lease):
                 continue
@@ -226,7 +240,9 @@ class Scheduler:
                     await services.digest_refused(team=team, round_id=round_id, error="no_round")
                     continue
                 message = await render_digest(self.ctx, view)
-                posted = await self.ctx.gateway.post(channel_id=team.channel_id, message=message)
+                posted = await self.ctx.gateway.post(
+                    channel_id=team.channel_id, message=message, workspace_id=team.workspace_id
+                )
             except SlackApiError as exc:
                 reason = str(exc.response.get("error") or f"http_{exc.response.status_code}")
                 log.warning("digest of round %s not posted: %s", round_id, reason)
