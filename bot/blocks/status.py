@@ -125,6 +125,9 @@ def status_message(
     return {"text": text, "blocks": blocks[:MAX_MESSAGE_BLOCKS]}
 
 
+SECTION_BUDGET = 2900  # characters per section, under Slack's 3,000
+
+
 def org_status_message(
     statuses: Sequence[TeamStatus], *, picture: ImageRef | None = None
 ) -> dict[str, Any]:
@@ -144,18 +147,24 @@ def org_status_message(
     blocks: list[Block] = [header(f"All teams ({len(statuses)})")]
     if picture is not None:
         blocks.append(image(picture))
+    # Sections hold at most 3,000 characters and a message 50 blocks: pack lines into
+    # sections, and say how many teams did not fit rather than cut a list silently.
+    room = MAX_MESSAGE_BLOCKS - len(blocks) - 1  # one block kept for "…and N more teams"
+    shown = 0
     chunk: list[str] = []
-    size = 0
-    # Sections hold at most 3,000 characters: split long lists over several sections.
     for line in lines:
-        if size + len(line) + 1 > 2900:
+        if sum(len(c) + 1 for c in chunk) + len(line) > SECTION_BUDGET:
+            if room == 0:
+                break
             blocks.append(section("\n".join(chunk)))
-            chunk, size = [], 0
+            room -= 1
+            chunk = []
         chunk.append(line)
-        size += len(line) + 1
-    if chunk:
+        shown += 1
+    if chunk and room > 0:
         blocks.append(section("\n".join(chunk)))
-    if len(blocks) > MAX_MESSAGE_BLOCKS:
-        hidden = len(blocks) - (MAX_MESSAGE_BLOCKS - 1)
-        blocks = [*blocks[: MAX_MESSAGE_BLOCKS - 1], context(f"…and {hidden} more sections")]
+    else:
+        shown -= len(chunk)
+    if shown < len(lines):
+        blocks.append(context(f"…and {len(lines) - shown} more teams"))
     return {"text": f"All teams: {len(statuses)}", "blocks": blocks}
