@@ -14,6 +14,10 @@ from tests.bot.conftest import ALICE, BOB, MANAGER, OUTSIDER, TEAM_CHANNEL
 from tests.bot.listeners.test_round import answer, dm_of
 from tests.bot.slack_harness import WORKSPACE, SlackHarness, eventually
 
+HOSTILE_NOTE = (
+    "Demo to ACME <!channel> <!here> <@UALICE01> <https://evil.example|trusted.example> & co"
+)
+
 
 async def start_round(slack: SlackHarness) -> None:
     await slack.command_and_answer("setup", user=MANAGER, channel=TEAM_CHANNEL)
@@ -140,7 +144,7 @@ async def test_add_note_opens_the_modal_and_saves_evidence(slack: SlackHarness) 
     submitted = await slack.interact(
         note_submission(
             1,
-            "Demo to ACME <!channel> & co",
+            HOSTILE_NOTE,
             user=BOB,
             internal=True,
             channel=dm["channel"],
@@ -157,13 +161,19 @@ async def test_add_note_opens_the_modal_and_saves_evidence(slack: SlackHarness) 
                 {"u": BOB},
             )
         ).one()
-    assert tuple(row) == ("H", None, "Demo to ACME <!channel> & co", True)
+    assert tuple(row) == ("H", None, HOSTILE_NOTE, True)
     await eventually(
         lambda: "Your note (internal customer)" in render_message(dm_of(slack, BOB)),
         what="the DM to show the note",
     )
-    # Member text is escaped wherever it is shown: it can never ping the channel.
-    assert "&lt;!channel&gt; &amp; co" in render_message(dm_of(slack, BOB))
+    # Member text is escaped wherever it is shown: it never pings, mentions or links.
+    shown = render_message(dm_of(slack, BOB))
+    assert (
+        "Demo to ACME &lt;!channel&gt; &lt;!here&gt; &lt;@UALICE01&gt; "
+        "&lt;https://evil.example|trusted.example&gt; &amp; co"
+    ) in shown
+    for live in ("<!channel>", "<!here>", "<@UALICE01>", "<https://evil"):
+        assert live not in str(dm_of(slack, BOB)["blocks"])
 
 
 async def test_an_oversized_note_gets_a_field_error_not_a_crash(slack: SlackHarness) -> None:
