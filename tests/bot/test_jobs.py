@@ -221,7 +221,7 @@ async def test_changing_the_schedule_moves_the_next_pulse_at_once(jobs: JobsHarn
 
     # Turning the schedule off stops pulses; manual rounds still close and get digests.
     await jobs.services.set_schedule(team=team, schedule=Schedule(enabled=False))
-    await jobs.run_until(utc(2026, 11, 10))
+    await jobs.run_until(utc(2026, 11, 10), step=timedelta(hours=6))
     assert len(await jobs.rounds(team)) == 1
     assert len(channel_posts(jobs.fake, TEAM_CHANNEL)) == 1
 

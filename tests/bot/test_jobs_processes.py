@@ -215,7 +215,7 @@ async def test_two_replicas_on_one_postgres_do_everything_exactly_once(
         FileClock.write(clock_file, when)
         test_clock.set(when)
         await _until(check, timeout=20, what=what, logs=logs)
-        await asyncio.sleep(0.6)  # several ticks of both replicas: room for a duplicate
+        await asyncio.sleep(0.4)  # several ticks of both replicas: room for a duplicate
 
     def dms(users: list[str]) -> int:
         return min(len(dm_round_ids(fake, u)) for u in users)
