@@ -142,6 +142,8 @@ class SlackSimulator:
             database_url=self.db_url,
             slack_api_url=self.fake.base_url,
             send_concurrency=self.send_concurrency,
+            # The simulation decides when time passes: no periodic tick behind its back.
+            tick_seconds=0,
             slack_client_id="1111.2222" if self.oauth else "",
             slack_client_secret="simulated-client-secret" if self.oauth else "",
             slack_scopes=("commands", "chat:write") if self.oauth else (),

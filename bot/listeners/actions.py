@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -180,6 +181,7 @@ def _send_pulse(ctx: AppContext) -> Any:
                 team=team,
                 rnd=rnd,
                 concurrency=ctx.settings.send_concurrency,
+                lease=timedelta(seconds=ctx.settings.send_lease_seconds),
             )
             notice = (
                 f":mailbox_with_mail: Round {rnd.number} of #{team.name} sent to "

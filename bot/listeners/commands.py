@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -22,6 +24,7 @@ from bot.services import Role
 log = logging.getLogger(__name__)
 
 COMMAND = "/sdo"
+PROGRESS_NOTE_MEMBERS = 25
 
 
 def text_message(text: str) -> dict[str, Any]:
@@ -52,6 +55,7 @@ def _handler(ctx: AppContext) -> Any:
             user_id=str(command["user_id"]),
             channel_id=str(command["channel_id"]),
             channel_name=str(command.get("channel_name") or command["channel_id"]),
+            response_url=str(command["response_url"]),
         )
         try:
             reply = await run_command(ctx, parsed, request)
@@ -68,18 +72,15 @@ def _handler(ctx: AppContext) -> Any:
     return handle_sdo
 
 
+@dataclass(frozen=True, slots=True)
 class CommandRequest:
-    """Who asked, where."""
+    """Who asked, where, and where to answer."""
 
-    __slots__ = ("channel_id", "channel_name", "user_id", "workspace_id")
-
-    def __init__(
-        self, *, workspace_id: str, user_id: str, channel_id: str, channel_name: str
-    ) -> None:
-        self.workspace_id = workspace_id
-        self.user_id = user_id
-        self.channel_id = channel_id
-        self.channel_name = channel_name
+    workspace_id: str
+    user_id: str
+    channel_id: str
+    channel_name: str
+    response_url: str
 
 
 async def run_command(
@@ -121,7 +122,7 @@ async def run_command(
         return refusal(what)
     match cmd:
         case grammar.Pulse():
-            return await _pulse(ctx, team)
+            return await _pulse(ctx, team, req)
         case grammar.Digest():
             return await _digest(ctx, team)
         case grammar.Schedule():
@@ -197,7 +198,7 @@ async def _status_all(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
     return org_status_message(statuses, picture=picture)
 
 
-async def _pulse(ctx: AppContext, team: Team) -> dict[str, Any]:
+async def _pulse(ctx: AppContext, team: Team, req: CommandRequest) -> dict[str, Any]:
     members = await ctx.services.members(team=team)
     if not members:
         return text_message(
@@ -205,12 +206,22 @@ async def _pulse(ctx: AppContext, team: Team) -> dict[str, Any]:
             "channel, then run `/sdo setup` again."
         )
     rnd, created = await ctx.services.open_round(team=team)
+    if len(members) > PROGRESS_NOTE_MEMBERS:
+        # A large team takes a while to reach: say so now, report when done.
+        await ctx.gateway.respond(
+            response_url=req.response_url,
+            message=text_message(
+                f":hourglass_flowing_sand: Round {rnd.number} is open: sending it to "
+                f"{len(members)} members…"
+            ),
+        )
     result = await deliver_round(
         services=ctx.services,
         gateway=ctx.gateway,
         team=team,
         rnd=rnd,
         concurrency=ctx.settings.send_concurrency,
+        lease=timedelta(seconds=ctx.settings.send_lease_seconds),
     )
     opened = f"Round {rnd.number} is open" if created else f"Round {rnd.number} was already open"
     parts = [
@@ -228,11 +239,19 @@ async def _digest(ctx: AppContext, team: Team) -> dict[str, Any]:
     view = await ctx.services.digest(team=team)
     if view is None:
         return text_message("No round yet — send one with `/sdo pulse` first.")
-    await ctx.gateway.post(
+    round_id = view.round.round.id
+    # A closed round's digest is posted once by the schedule: posting it by hand first takes
+    # that turn, so the channel does not get it twice. (Asked again, it is posted again.)
+    claimed = not view.round.round.is_open and await ctx.services.claim_digest(
+        team=team, round_id=round_id
+    )
+    posted = await ctx.gateway.post(
         channel_id=team.channel_id,
         message=await render_digest(ctx, view),
         workspace_id=team.workspace_id,
     )
+    if claimed:
+        await ctx.services.digest_posted(team=team, round_id=round_id, message_ts=posted.ts)
     return text_message(
         f":newspaper: Digest of round {view.round.round.number} posted to #{escape(team.name)}."
     )
@@ -251,10 +270,15 @@ async def _schedule(ctx: AppContext, team: Team, cmd: grammar.Schedule) -> dict[
         every_weeks=cmd.every_weeks or team.schedule.every_weeks,
     )
     updated = await ctx.services.set_schedule(team=team, schedule=schedule)
+    runs = await ctx.services.next_runs(team=updated)
+    upcoming = ""
+    if runs is not None and runs.pulse_at is not None:
+        local = runs.pulse_at.astimezone(ZoneInfo(updated.tz))
+        upcoming = f" Next pulse: {local:%A %d %B %H:%M}."
     return text_message(
         f":calendar: Done: #{escape(team.name)} gets its pulse every "
         f"{WEEKDAY_NAMES[cmd.weekday]} at {cmd.at:%H:%M} ({escape(team.tz)}) — "
-        f"{updated.schedule.describe()}."
+        f"{updated.schedule.describe()}.{upcoming}"
     )
 
 

@@ -106,7 +106,9 @@ async def test_revoked_tokens_are_forgotten_and_uninstall_deletes_the_rest(
     assert await rows(slack, "SELECT name FROM team") == [("team",)]
     assert (await slack.event({"type": "app_uninstalled"})).status == 200
     await eventually_async(lambda: rows(slack, "SELECT * FROM team"), lambda r: r == [])
-    assert await rows(slack, "SELECT * FROM slack_installations") == []
+    await eventually_async(
+        lambda: rows(slack, "SELECT * FROM slack_installations"), lambda r: r == []
+    )
 
 
 async def table_rows(slack: SlackHarness, workspace: str) -> dict[str, int]:

@@ -105,6 +105,9 @@ async def test_schedule_shows_and_changes_the_pulse_time(slack: SlackHarness) ->
     changed = await ask(slack, "schedule Tuesday 9:05 biweekly", user=MANAGER)
     assert "gets its pulse every Tuesday at 09:05 (Europe/Berlin)" in changed
     assert "every 2 weeks" in changed
+    # The answer names the next pulse, in the team's time zone.
+    assert "Next pulse: Tuesday" in changed
+    assert "09:05." in changed
     bad = await ask(slack, "schedule someday 25:00", user=MANAGER)
     assert bad.startswith("Usage: `/sdo schedule <day> <HH:MM>")
     async with slack.runtime.db.read() as s:
@@ -205,6 +208,27 @@ async def test_digest_posts_to_the_channel_and_refuses_without_a_round(slack: Sl
     assert "0 of 4 answered" in digest
     assert "Scores appear once at least 3 people have answered." in digest
     assert "evidence note" not in digest
+
+
+async def test_a_manual_digest_of_a_closed_round_is_not_posted_again_by_the_schedule(
+    slack: SlackHarness,
+) -> None:
+    from datetime import timedelta
+
+    await ask(slack, "setup", user=MANAGER)
+    await ask(slack, "pulse", user=MANAGER)
+    slack.clock.advance(timedelta(minutes=5))
+    await ask(slack, "pulse", user=MANAGER)  # closes round 1
+    assert await ask(slack, "digest", user=MANAGER) == (
+        ":newspaper: Digest of round 1 posted to #team."
+    )
+    # The scheduler's digest step finds round 1 already posted.
+    scheduler = slack.runtime.scheduler
+    await scheduler.tick()
+    posts = [
+        c for c in slack.fake.calls_to("chat.postMessage") if c.args["channel"] == TEAM_CHANNEL
+    ]
+    assert len(posts) == 1
 
 
 async def test_overlong_command_text_gets_usage(slack: SlackHarness) -> None:
