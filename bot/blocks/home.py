@@ -21,6 +21,7 @@ from bot.blocks.text import (
 from bot.services import HomeTeam
 
 SEND_PULSE_ACTION_ID = "home_send_pulse"
+EDIT_SCHEDULE_ACTION_ID = "home_edit_schedule"
 
 
 def home_view(
@@ -66,17 +67,25 @@ def home_view(
             blocks.append(image(pictures[item.team.id]))
         if item.manages:
             blocks.append(
+                section(f":calendar: {item.team.schedule.describe()} ({escape(item.team.tz)})")
+            )
+            blocks.append(
                 {
-                    **section(
-                        f":calendar: {item.team.schedule.describe()} ({escape(item.team.tz)})\n"
-                        "Change it with `/sdo schedule <day> <HH:MM>` in the team channel."
-                    ),
-                    "accessory": button(
-                        "Send pulse now",
-                        action_id=SEND_PULSE_ACTION_ID,
-                        value=str(item.team.id),
-                        style="primary",
-                    ),
+                    "type": "actions",
+                    "block_id": f"manage_{item.team.id}",
+                    "elements": [
+                        button(
+                            "Send pulse now",
+                            action_id=SEND_PULSE_ACTION_ID,
+                            value=str(item.team.id),
+                            style="primary",
+                        ),
+                        button(
+                            "Edit schedule",
+                            action_id=EDIT_SCHEDULE_ACTION_ID,
+                            value=str(item.team.id),
+                        ),
+                    ],
                 }
             )
     if len(blocks) > MAX_VIEW_BLOCKS:

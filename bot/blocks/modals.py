@@ -1,15 +1,16 @@
-"""The "Add a note" modal and its validation."""
+"""Modals and their validation: "Add a note" and the App Home's schedule settings."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import time
 from typing import Any
 
 from bot.blocks.text import escape
 from bot.domain.circles import CIRCLES, Circle
-from bot.domain.model import Answer
+from bot.domain.model import Answer, Schedule
 
 NOTE_CALLBACK_ID = "pulse_note"
 NOTE_CIRCLE_BLOCK, NOTE_CIRCLE_ACTION = "note_circle", "circle"
@@ -147,3 +148,143 @@ def note_too_long_error(max_chars: int, length: int) -> dict[str, Any]:
             NOTE_TEXT_BLOCK: f"Please keep the note to {max_chars} characters (it has {length}).",
         },
     }
+
+
+# -- the schedule settings modal (App Home) ---------------------------------------------------
+
+SCHEDULE_CALLBACK_ID = "schedule_settings"
+_SCHEDULE_FIELDS = {
+    "pulse_day": "Pulse day",
+    "pulse_time": "Pulse time",
+    "cadence": "How often",
+    "reminder": "Reminder",
+    "reminder_day": "Reminder day",
+    "reminder_time": "Reminder time",
+    "close_day": "Close and digest day",
+    "close_time": "Close and digest time",
+}
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+REMINDER_ON = "on"
+
+
+def _day_select(block_id: str, label: str, day: int) -> dict[str, Any]:
+    options = [
+        {"text": {"type": "plain_text", "text": d}, "value": str(i)} for i, d in enumerate(_DAYS)
+    ]
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": {
+            "type": "static_select",
+            "action_id": "value",
+            "options": options,
+            "initial_option": options[day],
+        },
+    }
+
+
+def _time_picker(block_id: str, label: str, at: time) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": label},
+        "element": {"type": "timepicker", "action_id": "value", "initial_time": f"{at:%H:%M}"},
+    }
+
+
+def schedule_modal(*, team_id: int, team_name: str, tz: str, schedule: Schedule) -> dict[str, Any]:
+    """The App Home's settings for one team's schedule, in the team's time zone."""
+    weekly = {"text": {"type": "plain_text", "text": "Every week"}, "value": "1"}
+    biweekly = {"text": {"type": "plain_text", "text": "Every two weeks"}, "value": "2"}
+    reminder_option = {
+        "text": {"type": "plain_text", "text": "Remind those who have not answered, once"},
+        "value": REMINDER_ON,
+    }
+    reminder: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": "value",
+        "options": [reminder_option],
+    }
+    if schedule.reminder_enabled:
+        reminder["initial_options"] = [reminder_option]
+    return {
+        "type": "modal",
+        "callback_id": SCHEDULE_CALLBACK_ID,
+        "private_metadata": str(team_id),
+        "title": {"type": "plain_text", "text": "Pulse schedule"},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "context",
+                "elements": [
+                    {
+                        "type": "mrkdwn",
+                        "text": (
+                            f"When *#{escape(team_name)}* is asked, reminded and summarised "
+                            f"— times in {escape(tz)}."
+                        ),
+                    }
+                ],
+            },
+            _day_select("pulse_day", _SCHEDULE_FIELDS["pulse_day"], schedule.pulse_weekday),
+            _time_picker("pulse_time", _SCHEDULE_FIELDS["pulse_time"], schedule.pulse_time),
+            {
+                "type": "input",
+                "block_id": "cadence",
+                "label": {"type": "plain_text", "text": _SCHEDULE_FIELDS["cadence"]},
+                "element": {
+                    "type": "radio_buttons",
+                    "action_id": "value",
+                    "options": [weekly, biweekly],
+                    "initial_option": biweekly if schedule.every_weeks == 2 else weekly,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "reminder",
+                "optional": True,
+                "label": {"type": "plain_text", "text": _SCHEDULE_FIELDS["reminder"]},
+                "element": reminder,
+            },
+            _day_select(
+                "reminder_day", _SCHEDULE_FIELDS["reminder_day"], schedule.reminder_weekday
+            ),
+            _time_picker(
+                "reminder_time", _SCHEDULE_FIELDS["reminder_time"], schedule.reminder_time
+            ),
+            _day_select("close_day", _SCHEDULE_FIELDS["close_day"], schedule.close_weekday),
+            _time_picker("close_time", _SCHEDULE_FIELDS["close_time"], schedule.close_time),
+        ],
+    }
+
+
+def parse_schedule_submission(state_values: Mapping[str, Any], *, current: Schedule) -> Schedule:
+    """The schedule a manager saved; raises ValueError (KeyError, TypeError) when malformed."""
+
+    def day(block: str) -> int:
+        value = int(state_values[block]["value"]["selected_option"]["value"])
+        if not 0 <= value <= 6:
+            raise ValueError(f"no such weekday: {value}")
+        return value
+
+    def at(block: str) -> time:
+        hours, minutes = str(state_values[block]["value"]["selected_time"]).split(":")
+        return time(int(hours), int(minutes))
+
+    every = int(state_values["cadence"]["value"]["selected_option"]["value"])
+    if every not in (1, 2):
+        raise ValueError(f"unsupported cadence: {every}")
+    chosen = state_values.get("reminder", {}).get("value", {}).get("selected_options") or []
+    return replace(
+        current,
+        pulse_weekday=day("pulse_day"),
+        pulse_time=at("pulse_time"),
+        every_weeks=every,
+        reminder_enabled=any(isinstance(o, dict) and o.get("value") == REMINDER_ON for o in chosen),
+        reminder_weekday=day("reminder_day"),
+        reminder_time=at("reminder_time"),
+        close_weekday=day("close_day"),
+        close_time=at("close_time"),
+    )

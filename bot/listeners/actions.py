@@ -10,8 +10,8 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.home import SEND_PULSE_ACTION_ID
-from bot.blocks.modals import NoteContext, note_modal
+from bot.blocks.home import EDIT_SCHEDULE_ACTION_ID, SEND_PULSE_ACTION_ID
+from bot.blocks.modals import NoteContext, note_modal, schedule_modal
 from bot.blocks.pulse import (
     ANSWER_ACTION_IDS,
     ANSWER_ACTION_PREFIX,
@@ -35,13 +35,14 @@ NOT_ASKED_TEXT = "This pulse was not sent to you, so I cannot record an answer f
 
 
 # Every action id this module answers (the answer buttons share one handler).
-ACTION_IDS = (*ANSWER_ACTION_IDS, NOTE_ACTION_ID, SEND_PULSE_ACTION_ID)
+ACTION_IDS = (*ANSWER_ACTION_IDS, NOTE_ACTION_ID, SEND_PULSE_ACTION_ID, EDIT_SCHEDULE_ACTION_ID)
 
 
 def register(app: AsyncApp, ctx: AppContext) -> None:
     app.action(ANSWER_ACTION)(tolerate_slack_errors(_answer(ctx)))
     app.action(NOTE_ACTION_ID)(tolerate_slack_errors(_add_note(ctx)))
     app.action(SEND_PULSE_ACTION_ID)(tolerate_slack_errors(_send_pulse(ctx)))
+    app.action(EDIT_SCHEDULE_ACTION_ID)(tolerate_slack_errors(_edit_schedule(ctx)))
 
 
 def _message_location(body: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -190,6 +191,41 @@ def _send_pulse(ctx: AppContext) -> Any:
         await publish_home(ctx, workspace_id=workspace_id, user_id=user_id, notice=notice)
 
     return handle_send_pulse
+
+
+def _edit_schedule(ctx: AppContext) -> Any:
+    async def handle_edit_schedule(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        await ack()
+        workspace_id = str(body["team"]["id"])
+        user_id = str(body["user"]["id"])
+        value = str(action.get("value", ""))
+        team = (
+            await ctx.services.team(workspace_id=workspace_id, team_id=int(value))
+            if value.isdigit()
+            else None
+        )
+        person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
+        role = await ctx.services.role(
+            workspace_id=workspace_id, team=team, user_id=user_id, platform_admin=person.is_admin
+        )
+        if team is None or not role.can_manage:
+            await publish_home(
+                ctx,
+                workspace_id=workspace_id,
+                user_id=user_id,
+                notice=":lock: Only this team's managers can change its schedule.",
+            )
+            return
+        view = schedule_modal(
+            team_id=team.id, team_name=team.name, tz=team.tz, schedule=team.schedule
+        )
+        await ctx.gateway.open_modal(
+            trigger_id=str(body.get("trigger_id", "")), view=view, workspace_id=workspace_id
+        )
+
+    return handle_edit_schedule
 
 
 async def _tell(ctx: AppContext, body: dict[str, Any], text: str) -> None:

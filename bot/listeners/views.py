@@ -10,13 +10,16 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.blocks.modals import (
     NOTE_CALLBACK_ID,
+    SCHEDULE_CALLBACK_ID,
     NoteContext,
     note_too_long_error,
     parse_note_submission,
+    parse_schedule_submission,
 )
 from bot.blocks.pulse import pulse_message
+from bot.blocks.text import escape
 from bot.context import AppContext
-from bot.listeners.shared import tolerate_slack_errors
+from bot.listeners.shared import publish_home, tolerate_slack_errors
 from bot.services import NOTE_MAX_CHARS
 
 log = logging.getLogger(__name__)
@@ -26,11 +29,48 @@ CLOSED_ERROR = "This round is closed: the note was not saved."
 MALFORMED_ERROR = "Something in this form was missing. Please close it and try again."
 
 
-CALLBACK_IDS = (NOTE_CALLBACK_ID,)
+CALLBACK_IDS = (NOTE_CALLBACK_ID, SCHEDULE_CALLBACK_ID)
 
 
 def register(app: AsyncApp, ctx: AppContext) -> None:
     app.view(NOTE_CALLBACK_ID)(tolerate_slack_errors(_note_submitted(ctx)))
+    app.view(SCHEDULE_CALLBACK_ID)(tolerate_slack_errors(_schedule_submitted(ctx)))
+
+
+def _schedule_submitted(ctx: AppContext) -> Any:
+    async def handle_schedule(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        workspace_id = str(body["team"]["id"])
+        user_id = str(body["user"]["id"])
+        metadata = str(view.get("private_metadata", ""))
+        team = (
+            await ctx.services.team(workspace_id=workspace_id, team_id=int(metadata))
+            if metadata.isdigit()
+            else None
+        )
+        try:
+            if team is None:
+                raise ValueError("unknown team")
+            schedule = parse_schedule_submission(view["state"]["values"], current=team.schedule)
+        except (KeyError, TypeError, ValueError):
+            log.warning("schedule submission of an unexpected shape")
+            await ack(response_action="errors", errors={"pulse_day": MALFORMED_ERROR})
+            return
+        await ack()
+        person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
+        role = await ctx.services.role(
+            workspace_id=workspace_id, team=team, user_id=user_id, platform_admin=person.is_admin
+        )
+        if not role.can_manage:
+            notice = ":lock: Only this team's managers can change its schedule."
+        else:
+            updated = await ctx.services.set_schedule(team=team, schedule=schedule)
+            notice = (
+                f":calendar: #{escape(updated.name)}: {updated.schedule.describe()} "
+                f"({escape(updated.tz)}) — saved."
+            )
+        await publish_home(ctx, workspace_id=workspace_id, user_id=user_id, notice=notice)
+
+    return handle_schedule
 
 
 def _note_submitted(ctx: AppContext) -> Any:

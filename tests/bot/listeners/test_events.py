@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bot.blocks.home import SEND_PULSE_ACTION_ID
+from zoneinfo import ZoneInfo
+
+from bot.blocks.home import EDIT_SCHEDULE_ACTION_ID, SEND_PULSE_ACTION_ID
+from bot.blocks.modals import SCHEDULE_CALLBACK_ID
 from bot.blocks.render import render_message
 from storage import repository as repo
 from tests.bot.conftest import ALICE, BOT, MANAGER, OUTSIDER, TEAM_CHANNEL
@@ -75,9 +78,11 @@ async def test_app_home_shows_teams_and_lets_managers_send_a_pulse(slack: SlackH
     assert "[Send pulse now]" in home
 
     button = next(
-        b["accessory"]
+        e
         for b in publish["view"]["blocks"]
-        if b.get("accessory", {}).get("action_id") == SEND_PULSE_ACTION_ID
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == SEND_PULSE_ACTION_ID
     )
     reply, _ = await slack.click(
         action_id=SEND_PULSE_ACTION_ID,
@@ -101,3 +106,99 @@ async def test_app_home_shows_teams_and_lets_managers_send_a_pulse(slack: SlackH
     member_home = render_message(slack.fake.calls_to("views.publish")[2].args["view"])
     assert "#team" in member_home
     assert "[Send pulse now]" not in member_home
+
+
+def schedule_submission(view: dict[str, object], *, user: str) -> dict[str, object]:
+    """The manager picks Friday 09:30, every two weeks, no reminder, close Tuesday 08:00."""
+
+    def pick(value: str) -> dict[str, object]:
+        return {"value": {"selected_option": {"value": value}}}
+
+    def at(value: str) -> dict[str, object]:
+        return {"value": {"type": "timepicker", "selected_time": value}}
+
+    return {
+        "type": "view_submission",
+        "team": {"id": WORKSPACE},
+        "user": {"id": user},
+        "view": {
+            **view,
+            "id": "VSCHEDULE",
+            "state": {
+                "values": {
+                    "pulse_day": pick("4"),
+                    "pulse_time": at("09:30"),
+                    "cadence": pick("2"),
+                    "reminder": {"value": {"selected_options": []}},
+                    "reminder_day": pick("0"),
+                    "reminder_time": at("11:00"),
+                    "close_day": pick("1"),
+                    "close_time": at("08:00"),
+                }
+            },
+        },
+    }
+
+
+async def test_managers_change_the_schedule_from_the_app_home(slack: SlackHarness) -> None:
+    await slack.command_and_answer("setup", user=MANAGER, channel=TEAM_CHANNEL)
+    await slack.event(
+        {"type": "app_home_opened", "user": MANAGER, "tab": "home", "event_ts": "1.0"}
+    )
+    await eventually(lambda: bool(slack.fake.calls_to("views.publish")), what="home")
+    home = slack.fake.calls_to("views.publish")[0].args["view"]
+    edit = next(
+        e
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == EDIT_SCHEDULE_ACTION_ID
+    )
+    reply, _ = await slack.click(
+        action_id=EDIT_SCHEDULE_ACTION_ID,
+        value=edit["value"],
+        user=MANAGER,
+        channel="",
+        ts="",
+        view=home,
+    )
+    assert reply.status == 200
+    await eventually(lambda: bool(slack.fake.calls_to("views.open")), what="the settings modal")
+    modal = slack.fake.calls_to("views.open")[0].args["view"]
+    assert modal["callback_id"] == SCHEDULE_CALLBACK_ID
+    shown = render_message(modal)
+    assert "Pulse day: <select: Monday / Tuesday" in shown
+    assert "Remind those who have not answered, once" in shown
+
+    # A member cannot save a schedule, even with a forged form.
+    refused = await slack.interact(schedule_submission(modal, user=ALICE))
+    assert (refused.status, refused.text) == (200, "")
+    await eventually(lambda: len(slack.fake.calls_to("views.publish")) >= 2, what="refusal")
+    assert "Only this team's managers can change its schedule" in render_message(
+        slack.fake.calls_to("views.publish")[1].args["view"]
+    )
+
+    saved = await slack.interact(schedule_submission(modal, user=MANAGER))
+    assert (saved.status, saved.text) == (200, "")
+    await eventually(lambda: len(slack.fake.calls_to("views.publish")) >= 3, what="saved")
+    notice = render_message(slack.fake.calls_to("views.publish")[2].args["view"])
+    assert (
+        "#team: pulse Friday 09:30 every 2 weeks, no reminder, digest Tuesday 08:00 "
+        "(Europe/Berlin) — saved."
+    ) in notice
+    async with slack.runtime.db.read() as s:
+        team = await repo.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
+    assert team is not None
+    schedule = team.schedule
+    assert (
+        schedule.pulse_weekday,
+        f"{schedule.pulse_time:%H:%M}",
+        schedule.every_weeks,
+        schedule.reminder_enabled,
+        schedule.close_weekday,
+    ) == (4, "09:30", 2, False, 1)
+    runs = await slack.runtime.services.next_runs(team=team)
+    assert runs is not None
+    assert runs.pulse_at is not None
+    local = runs.pulse_at.astimezone(ZoneInfo("Europe/Berlin"))
+    assert (local.weekday(), f"{local:%H:%M}") == (4, "09:30")
