@@ -66,7 +66,7 @@ async def test_forged_stale_and_odd_signatures_are_all_refused(slack: SlackHarne
         statuses["forged"].append(
             (await slack.post_raw(body, {"Content-Type": FORM, **headers})).status
         )
-    for i in range(100):
+    for _ in range(100):
         offset = rng.choice([-1, 1]) * rng.randint(301, 10**6)
         statuses["stale"].append(
             (await slack.post_signed(body, FORM, timestamp=now + offset)).status
