@@ -21,7 +21,7 @@ from bot.blocks.pulse import (
 )
 from bot.context import AppContext
 from bot.fanout import deliver_round
-from bot.listeners.shared import publish_home, tolerate_slack_errors
+from bot.listeners.shared import managed_team, publish_home, tolerate_slack_errors
 from bot.services import NOTE_MAX_CHARS, AnswerOutcome
 
 log = logging.getLogger(__name__)
@@ -161,18 +161,11 @@ def _send_pulse(ctx: AppContext) -> Any:
         await ack()
         workspace_id = str(body["team"]["id"])
         user_id = str(body["user"]["id"])
-        value = str(action.get("value", ""))
-        team = (
-            await ctx.services.team(workspace_id=workspace_id, team_id=int(value))
-            if value.isdigit()
-            else None
-        )
-        person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
-        role = await ctx.services.role(
-            workspace_id=workspace_id, team=team, user_id=user_id, platform_admin=person.is_admin
+        team = await managed_team(
+            ctx, workspace_id=workspace_id, user_id=user_id, team_id=str(action.get("value", ""))
         )
         notice: str
-        if team is None or not role.can_manage:
+        if team is None:
             notice = ":lock: Only this team's managers can send its pulse."
         else:
             rnd, _ = await ctx.services.open_round(team=team)
@@ -200,17 +193,10 @@ def _edit_schedule(ctx: AppContext) -> Any:
         await ack()
         workspace_id = str(body["team"]["id"])
         user_id = str(body["user"]["id"])
-        value = str(action.get("value", ""))
-        team = (
-            await ctx.services.team(workspace_id=workspace_id, team_id=int(value))
-            if value.isdigit()
-            else None
+        team = await managed_team(
+            ctx, workspace_id=workspace_id, user_id=user_id, team_id=str(action.get("value", ""))
         )
-        person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
-        role = await ctx.services.role(
-            workspace_id=workspace_id, team=team, user_id=user_id, platform_admin=person.is_admin
-        )
-        if team is None or not role.can_manage:
+        if team is None:
             await publish_home(
                 ctx,
                 workspace_id=workspace_id,

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.digest import digest_message
 from bot.blocks.home import home_view
 from bot.context import AppContext
+from bot.domain.model import Team
 from bot.services import DigestView
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,24 @@ async def publish_home(
         view=home_view(teams, notice=notice, pictures=pictures),
         workspace_id=workspace_id,
     )
+
+
+async def managed_team(
+    ctx: AppContext, *, workspace_id: str, user_id: str, team_id: str
+) -> Team | None:
+    """The team a button or form names, if ``user_id`` may manage it (else ``None``)."""
+    team = (
+        await ctx.services.team(workspace_id=workspace_id, team_id=int(team_id))
+        if team_id.isdigit()
+        else None
+    )
+    if team is None:
+        return None
+    person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
+    role = await ctx.services.role(
+        workspace_id=workspace_id, team=team, user_id=user_id, platform_admin=person.is_admin
+    )
+    return team if role.can_manage else None
 
 
 async def render_digest(ctx: AppContext, view: DigestView) -> dict[str, Any]:
