@@ -38,7 +38,8 @@ def signature_ok(
         return False
     base = b"v0:" + timestamp.encode() + b":" + body
     expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, signature)
+    # Compared as bytes: a non-ASCII header must be a mismatch, not an exception.
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace"))
 
 
 def slack_route(*, bolt: Callable[[], AsyncApp], secret: str, clock: Clock) -> web.RouteDef:
