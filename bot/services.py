@@ -5,8 +5,11 @@ Platform-neutral: nothing here sees a Slack payload. Listeners, jobs and the dem
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -21,6 +24,8 @@ from bot.domain.regions import Region
 from bot.domain.scoring import RoundScore, score_round
 from bot.domain.trends import Trend, trend_of
 from bot.schedule import next_pulse_at, round_times
+from bot.status_cache import DEFAULT_TTL_SECONDS, StatusCache
+from storage import aggregates
 from storage import repository as repo
 from storage import scheduling as sched
 from storage.db import Database
@@ -30,6 +35,10 @@ NOTE_MAX_CHARS = 500
 TREND_WINDOW = 4
 # How many due teams (or rounds) one scheduler step takes on at a time.
 SCHEDULER_BATCH = 100
+# `status all`: teams per read, and reads at a time (the database counts one chunk while the
+# process scores another).
+ORG_STATUS_CHUNK = 100
+ORG_STATUS_READS = 2
 
 
 class Role(StrEnum):
@@ -109,6 +118,15 @@ class AnswerOutcome:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelStatus:
+    """What ``channel_status`` found for one person in one channel (as cached)."""
+
+    team: Team
+    role: Role
+    status: TeamStatus | None
+
+
+@dataclass(frozen=True, slots=True)
 class HomeTeam:
     team: Team
     status: TeamStatus
@@ -121,11 +139,36 @@ class Services:
     Args:
         db: the database.
         clock: the source of "now".
+        status_ttl: seconds a computed status is reused (0: never). This process's own writes
+            drop them at once; other processes' writes show at most this late.
+        monotonic: the cache's time source (seconds); tests pass their own.
     """
 
-    def __init__(self, *, db: Database, clock: Clock) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        status_ttl: float = DEFAULT_TTL_SECONDS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.db = db
         self.clock = clock
+        self._status_cache: StatusCache[object] = StatusCache(ttl=status_ttl, monotonic=monotonic)
+
+    @asynccontextmanager
+    async def _write(self, *, affects_status: bool = True) -> AsyncIterator[AsyncSession]:
+        """A write transaction; cached statuses are dropped when it ends (committed or not).
+
+        Args:
+            affects_status: False for writes no status shows (leases, claims, event ids).
+        """
+        try:
+            async with self.db.write() as s:
+                yield s
+        finally:
+            if affects_status:
+                self._status_cache.invalidate()
 
     # -- teams and people ----------------------------------------------------------------
 
@@ -145,7 +188,7 @@ class Services:
         """
         now = self.clock.now()
         humans = [p for p in people if p.is_human]
-        async with self.db.write() as s:
+        async with self._write() as s:
             team, created = await repo.upsert_team(
                 s,
                 workspace_id=workspace_id,
@@ -215,7 +258,16 @@ class Services:
         self, *, workspace_id: str, channel_id: str, user_id: str, platform_admin: bool = False
     ) -> tuple[Team | None, Role, TeamStatus | None]:
         """``/sdo status`` in one read: the channel's team, the user's role, and the status
-        when the role may see it (``None`` otherwise)."""
+        when the role may see it (``None`` otherwise).
+
+        Served from the status cache when this process computed it less than ``status_ttl``
+        seconds ago and has written nothing since.
+        """
+        key = ("channel", workspace_id, channel_id, user_id, platform_admin)
+        cached = self._status_cache.get(key)
+        if isinstance(cached, ChannelStatus):
+            return cached.team, cached.role, cached.status
+        generation = self._status_cache.generation
         async with self.db.read() as s:
             team = await repo.get_team_by_channel(
                 s, workspace_id=workspace_id, channel_id=channel_id
@@ -223,13 +275,13 @@ class Services:
             if team is None:
                 return None, Role.NONE, None
             role = Role.ADMIN if platform_admin else await _role_in(s, team=team, user_id=user_id)
-            if not role.can_view:
-                return team, role, None
-            return team, role, await self._status(s, team)
+            status = await self._status(s, team) if role.can_view else None
+        self._status_cache.put(key, ChannelStatus(team, role, status), generation=generation)
+        return team, role, status
 
     async def remember_person(self, *, workspace_id: str, person: PersonInfo) -> None:
         """Store what the platform says about a person (admin flag, name, time zone)."""
-        async with self.db.write() as s:
+        async with self._write() as s:
             await repo.ensure_workspace(s, workspace_id=workspace_id, now=self.clock.now())
             await repo.upsert_member(
                 s,
@@ -253,7 +305,7 @@ class Services:
     ) -> bool:
         """Add a human who joined a team channel. Returns False when the channel is no team."""
         now = self.clock.now()
-        async with self.db.write() as s:
+        async with self._write() as s:
             team = await repo.get_team_by_channel(
                 s, workspace_id=workspace_id, channel_id=channel_id
             )
@@ -274,7 +326,7 @@ class Services:
         return True
 
     async def member_left(self, *, workspace_id: str, channel_id: str, user_id: str) -> bool:
-        async with self.db.write() as s:
+        async with self._write() as s:
             team = await repo.get_team_by_channel(
                 s, workspace_id=workspace_id, channel_id=channel_id
             )
@@ -293,14 +345,14 @@ class Services:
             return await repo.list_managers(s, workspace_id=team.workspace_id, team_id=team.id)
 
     async def add_manager(self, *, team: Team, user_id: str) -> bool:
-        async with self.db.write() as s:
+        async with self._write() as s:
             return await repo.add_manager(
                 s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
             )
 
     async def remove_manager(self, *, team: Team, user_id: str) -> bool:
         """Remove a manager, but never the last one (a team always keeps someone in charge)."""
-        async with self.db.write() as s:
+        async with self._write() as s:
             current = await repo.list_managers(s, workspace_id=team.workspace_id, team_id=team.id)
             if user_id not in current or len(current) <= 1:
                 return False
@@ -318,7 +370,7 @@ class Services:
         now = self.clock.now()
         tz = valid_tz(team.tz)
         ws, team_id = team.workspace_id, team.id
-        async with self.db.write() as s:
+        async with self._write() as s:
             await repo.update_schedule(s, workspace_id=ws, team_id=team_id, schedule=schedule)
             last = await sched.last_opened_at(s, workspace_id=ws, team_id=team_id)
             upcoming = (
@@ -357,7 +409,7 @@ class Services:
         """
         now = self.clock.now()
         period = period or "manual:" + now.astimezone(ZoneInfo(team.tz)).strftime("%Y-%m-%dT%H:%M")
-        async with self.db.write() as s:
+        async with self._write() as s:
             return await self._open_round(s, team=team, period=period, now=now)
 
     async def _open_round(
@@ -389,7 +441,7 @@ class Services:
         return rnd, created
 
     async def close_round(self, *, team: Team, round_id: int) -> bool:
-        async with self.db.write() as s:
+        async with self._write() as s:
             return await repo.close_round(
                 s, workspace_id=team.workspace_id, round_id=round_id, now=self.clock.now()
             )
@@ -403,7 +455,7 @@ class Services:
     async def delivery_sent(
         self, *, team: Team, round_id: int, user_id: str, channel_id: str, message_ts: str
     ) -> None:
-        async with self.db.write() as s:
+        async with self._write() as s:
             await sched.mark_sent(
                 s,
                 workspace_id=team.workspace_id,
@@ -416,7 +468,7 @@ class Services:
 
     async def deliveries_sent(self, *, team: Team, round_id: int, sent: Sequence[SentDM]) -> None:
         """Record several accepted DMs in one transaction."""
-        async with self.db.write() as s:
+        async with self._write() as s:
             await sched.mark_sent_many(
                 s,
                 workspace_id=team.workspace_id,
@@ -426,7 +478,7 @@ class Services:
             )
 
     async def delivery_failed(self, *, team: Team, round_id: int, user_id: str, error: str) -> None:
-        async with self.db.write() as s:
+        async with self._write() as s:
             await sched.mark_failed(
                 s,
                 workspace_id=team.workspace_id,
@@ -441,7 +493,7 @@ class Services:
     ) -> list[Delivery]:
         """Lease up to ``limit`` of the round's unsent deliveries to ``owner`` for ``lease``."""
         now = self.clock.now()
-        async with self.db.write() as s:
+        async with self._write(affects_status=False) as s:
             return await sched.claim_deliveries(
                 s,
                 workspace_id=team.workspace_id,
@@ -454,7 +506,7 @@ class Services:
 
     async def renew_leases(self, *, owner: str, lease: timedelta) -> int:
         """Extend the leases ``owner`` holds (it is alive and still sending)."""
-        async with self.db.write() as s:
+        async with self._write(affects_status=False) as s:
             return await sched.renew_leases(s, owner=owner, until=self.clock.now() + lease)
 
     async def release_delivery(
@@ -469,7 +521,7 @@ class Services:
     ) -> None:
         """Put a delivery back to pending after a passing failure; retried after ``retry_in``."""
         now = self.clock.now()
-        async with self.db.write() as s:
+        async with self._write() as s:
             await sched.release_delivery(
                 s,
                 workspace_id=team.workspace_id,
@@ -495,7 +547,7 @@ class Services:
         value: AnswerValue,
     ) -> AnswerOutcome:
         """Store a member's click, unless the round is closed or was not sent to them."""
-        async with self.db.write() as s:
+        async with self._write() as s:
             refused = await self._refusal(
                 s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
             )
@@ -530,7 +582,7 @@ class Services:
         text = note.strip()
         if len(text) > NOTE_MAX_CHARS:
             return AnswerOutcome(stored=False, reason="too_long")
-        async with self.db.write() as s:
+        async with self._write() as s:
             refused = await self._refusal(
                 s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
             )
@@ -589,69 +641,66 @@ class Services:
 
     async def team_status(self, *, team: Team) -> TeamStatus:
         """The team's open round so far, its last closed round, trend and nudges."""
+        key = ("team", team.workspace_id, team.id, team)
+        cached = self._status_cache.get(key)
+        if isinstance(cached, TeamStatus):
+            return cached
+        generation = self._status_cache.generation
         async with self.db.read() as s:
-            return await self._status(s, team)
+            status = await self._status(s, team)
+        self._status_cache.put(key, status, generation=generation)
+        return status
 
     async def _status(self, s: AsyncSession, team: Team) -> TeamStatus:
-        rounds = await repo.recent_rounds(
-            s, workspace_id=team.workspace_id, team_id=team.id, limit=TREND_WINDOW + 1
+        (status,) = await self._statuses(s, [team])
+        return status
+
+    async def _statuses(self, s: AsyncSession, teams: Sequence[Team]) -> list[TeamStatus]:
+        """The statuses of teams of one workspace: one statement however many teams (two when
+        some have no round yet)."""
+        if not teams:
+            return []
+        workspace_id = teams[0].workspace_id
+        figures = await aggregates.team_figures(
+            s, workspace_id=workspace_id, limit=TREND_WINDOW + 1, team_ids=[t.id for t in teams]
         )
-        aggregates = await repo.round_aggregates(
-            s, workspace_id=team.workspace_id, round_ids=[r.id for r in rounds]
-        )
-        views = [RoundView(r, _score(aggregates[r.id], team)) for r in rounds]
-        current = views[-1] if views and views[-1].round.is_open else None
-        closed = [v for v in views if not v.round.is_open]
-        last_closed = closed[-1] if closed else None
-        trend = trend_of([v.region for v in closed], window=TREND_WINDOW)
-        members = await repo.count_team_members(s, workspace_id=team.workspace_id, team_id=team.id)
-        failed = 0
-        if current is not None:
-            counts = await sched.delivery_counts(
-                s, workspace_id=team.workspace_id, round_id=current.round.id
-            )
-            failed = counts[DeliveryStatus.FAILED]
-        status = TeamStatus(
-            team=team,
-            current=current,
-            last_closed=last_closed,
-            trend=trend,
-            nudges=[],
-            members=members,
-            failed_deliveries=failed,
-        )
-        head = status.headline
-        nudges = nudges_for(
-            head.region if head else None,
-            rotation=(head.round.number if head else 0) + team.id,
-        )
-        return TeamStatus(
-            team=team,
-            current=current,
-            last_closed=last_closed,
-            trend=trend,
-            nudges=nudges,
-            members=members,
-            failed_deliveries=failed,
-        )
+        roundless = [t.id for t in teams if t.id not in figures]
+        members = await aggregates.member_counts(s, workspace_id=workspace_id, team_ids=roundless)
+        return [
+            _team_status(t, figures[t.id].rounds, members=figures[t.id].members)
+            if t.id in figures
+            else _team_status(t, [], members=members.get(t.id, 0))
+            for t in teams
+        ]
 
     async def history(self, *, team: Team, limit: int) -> list[RoundView]:
         """The team's last ``limit`` rounds with their scores, oldest first."""
         async with self.db.read() as s:
-            rounds = await repo.recent_rounds(
-                s, workspace_id=team.workspace_id, team_id=team.id, limit=limit
+            figures = await aggregates.team_figures(
+                s, workspace_id=team.workspace_id, limit=limit, team_ids=[team.id]
             )
-            aggregates = await repo.round_aggregates(
-                s, workspace_id=team.workspace_id, round_ids=[r.id for r in rounds]
-            )
-        return [RoundView(r, _score(aggregates[r.id], team)) for r in rounds]
+        rounds = figures[team.id].rounds if team.id in figures else []
+        return [RoundView(f.round, _score(f.aggregate, team)) for f in rounds]
 
     async def org_status(self, *, workspace_id: str) -> list[TeamStatus]:
-        """Every team of the workspace, sorted toward the center (Center first)."""
+        """Every team of the workspace, sorted toward the center (Center first).
+
+        Teams go in chunks, two reads at a time: the database counts one chunk while this
+        process scores the previous one (each chunk is its own consistent snapshot).
+        """
         async with self.db.read() as s:
             teams = await repo.list_teams(s, workspace_id=workspace_id)
-            statuses = [await self._status(s, t) for t in teams]
-        return sorted(statuses, key=_center_first)
+        gate = asyncio.Semaphore(ORG_STATUS_READS)
+
+        async def statuses_of(chunk: Sequence[Team]) -> list[TeamStatus]:
+            async with gate, self.db.read() as s:
+                return await self._statuses(s, chunk)
+
+        chunks = [
+            teams[i : i + ORG_STATUS_CHUNK] for i in range(0, len(teams), ORG_STATUS_CHUNK)
+        ]
+        parts = await asyncio.gather(*(statuses_of(chunk) for chunk in chunks))
+        return sorted((status for part in parts for status in part), key=_center_first)
 
     async def digest(self, *, team: Team, round_id: int | None = None) -> DigestView | None:
         """The digest of a round: by default the last closed one (or the open one).
@@ -711,7 +760,7 @@ class Services:
     ) -> bool:
         """Claim the round's one digest post (or take over a claim older than ``lease``)."""
         now = self.clock.now()
-        async with self.db.write() as s:
+        async with self._write(affects_status=False) as s:
             return await sched.claim_digest(
                 s,
                 workspace_id=team.workspace_id,
@@ -722,7 +771,7 @@ class Services:
             )
 
     async def digest_posted(self, *, team: Team, round_id: int, message_ts: str) -> None:
-        async with self.db.write() as s:
+        async with self._write(affects_status=False) as s:
             await repo.mark_digest_posted(
                 s,
                 workspace_id=team.workspace_id,
@@ -733,12 +782,12 @@ class Services:
 
     async def digest_failed(self, *, team: Team, round_id: int) -> None:
         """The post failed for now: release the claim so a later tick posts it."""
-        async with self.db.write() as s:
+        async with self._write(affects_status=False) as s:
             await sched.release_digest(s, workspace_id=team.workspace_id, round_id=round_id)
 
     async def digest_refused(self, *, team: Team, round_id: int, error: str) -> None:
         """Slack refused the post for good: record why and never try again."""
-        async with self.db.write() as s:
+        async with self._write(affects_status=False) as s:
             await sched.mark_digest_failed(
                 s, workspace_id=team.workspace_id, round_id=round_id, error=error
             )
@@ -749,12 +798,13 @@ class Services:
         """The user's teams with their status, and whether the user manages each."""
         async with self.db.read() as s:
             teams = await repo.teams_of_user(s, workspace_id=workspace_id, user_id=user_id)
+            statuses = await self._statuses(s, teams)
             result = []
-            for t in teams:
+            for t, status in zip(teams, statuses, strict=True):
                 manages = platform_admin or await repo.is_manager(
                     s, workspace_id=workspace_id, team_id=t.id, user_id=user_id
                 )
-                result.append(HomeTeam(team=t, status=await self._status(s, t), manages=manages))
+                result.append(HomeTeam(team=t, status=status, manages=manages))
         return result
 
     # -- the scheduler's claims (see bot.jobs) -------------------------------------------
@@ -773,7 +823,7 @@ class Services:
         async with self.db.read() as s:
             if not await sched.teams_without_next_pulse(s, limit=1):
                 return 0  # the usual case: no write transaction for nothing
-        async with self.db.write() as s:
+        async with self._write(affects_status=False) as s:
             teams = await sched.teams_without_next_pulse(s, limit=SCHEDULER_BATCH)
             armed = 0
             for team in teams:
@@ -794,7 +844,7 @@ class Services:
         closed: list[TeamRound] = []
         for item in due:
             team, ws = item.team, item.team.workspace_id
-            async with self.db.write() as s:
+            async with self._write() as s:
                 if not await sched.claim_close(
                     s, workspace_id=ws, team_id=team.id, seen=item.due_at
                 ):
@@ -822,7 +872,7 @@ class Services:
             tz = valid_tz(team.tz)
             upcoming = next_pulse_at(team.schedule, tz, after=now, last_pulse=item.due_at)
             period = "sched:" + item.due_at.astimezone(ZoneInfo(tz)).date().isoformat()
-            async with self.db.write() as s:
+            async with self._write() as s:
                 if not await sched.claim_pulse(
                     s, workspace_id=ws, team_id=team.id, seen=item.due_at, next_pulse_at=upcoming
                 ):
@@ -842,7 +892,7 @@ class Services:
         claimed: list[tuple[TeamRound, list[ReminderTarget]]] = []
         for item in due:
             team, ws = item.team, item.team.workspace_id
-            async with self.db.write() as s:
+            async with self._write(affects_status=False) as s:
                 if not await sched.claim_reminder(
                     s, workspace_id=ws, team_id=team.id, seen=item.due_at
                 ):
@@ -874,12 +924,12 @@ class Services:
 
     async def forget_workspace(self, *, workspace_id: str) -> None:
         """Delete everything stored for a workspace (the app was uninstalled there)."""
-        async with self.db.write() as s:
+        async with self._write() as s:
             await repo.delete_workspace(s, workspace_id=workspace_id)
 
     async def first_event(self, *, workspace_id: str, event_id: str) -> bool:
         """Record a platform event id; False when it was already processed."""
-        async with self.db.write() as s:
+        async with self._write(affects_status=False) as s:
             return await repo.record_event(
                 s, workspace_id=workspace_id, event_id=event_id, now=self.clock.now()
             )
@@ -893,6 +943,31 @@ async def _role_in(s: AsyncSession, *, team: Team, user_id: str) -> Role:
     ):
         return Role.MEMBER
     return Role.NONE
+
+
+def _team_status(
+    team: Team, figures: Sequence[aggregates.RoundFigures], *, members: int
+) -> TeamStatus:
+    """A team's status from its recent rounds (oldest first) and member count."""
+    views = [RoundView(f.round, _score(f.aggregate, team)) for f in figures]
+    is_current = bool(figures) and figures[-1].round.is_open
+    current = views[-1] if is_current else None
+    closed = [v for v in views if not v.round.is_open]
+    status = TeamStatus(
+        team=team,
+        current=current,
+        last_closed=closed[-1] if closed else None,
+        trend=trend_of([v.region for v in closed], window=TREND_WINDOW),
+        nudges=[],
+        members=members,
+        failed_deliveries=figures[-1].failed_deliveries if is_current else 0,
+    )
+    head = status.headline
+    nudges = nudges_for(
+        head.region if head else None,
+        rotation=(head.round.number if head else 0) + team.id,
+    )
+    return replace(status, nudges=nudges)
 
 
 def _score(agg: repo.RoundAggregate, team: Team) -> RoundScore:

@@ -7,19 +7,20 @@ Slack workspace id, and returns plain domain records (``bot.domain.model``), nev
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
-from bot.domain.circles import CIRCLES, AnswerValue, Circle
+from bot.domain.circles import AnswerValue, Circle
 from bot.domain.model import Answer, Delivery, DeliveryStatus, Member, Round, Schedule, Team
-from bot.domain.scoring import ScoringRules, Tally
+from bot.domain.scoring import ScoringRules
+from storage.aggregates import RoundAggregate as RoundAggregate
+from storage.aggregates import round_aggregates as round_aggregates
 from storage.tables import (
     AnswerRow,
     DeliveryRow,
@@ -810,85 +811,6 @@ async def member_answers(
         )
     ).scalars()
     return {Circle(r.question): _answer(r) for r in rows}
-
-
-@dataclass(frozen=True, slots=True)
-class RoundAggregate:
-    """Counts for one round, computed in SQL: the inputs of ``score_round``."""
-
-    round_id: int
-    tallies: dict[Circle, Tally]
-    respondents: int
-    asked: int
-    notes: int
-    internal_customer_notes: int
-
-
-async def round_aggregates(
-    session: AsyncSession, *, workspace_id: str, round_ids: Sequence[int]
-) -> dict[int, RoundAggregate]:
-    """Aggregate answers per round and circle in the database (no answer leaves it)."""
-    if not round_ids:
-        return {}
-    ids = list(round_ids)
-    counts: dict[int, dict[Circle, dict[str, int]]] = {r: {c: {} for c in CIRCLES} for r in ids}
-    tally_rows = await session.execute(
-        select(col(AnswerRow.round_id), col(AnswerRow.question), col(AnswerRow.value), func.count())
-        .where(
-            col(AnswerRow.workspace_id) == workspace_id,
-            col(AnswerRow.round_id).in_(ids),
-            col(AnswerRow.value).is_not(None),
-        )
-        .group_by(col(AnswerRow.round_id), col(AnswerRow.question), col(AnswerRow.value))
-    )
-    for round_id, question, value, n in tally_rows:
-        if value is not None:  # excluded by the query; narrows the type
-            counts[round_id][Circle(question)][value] = n
-
-    has_value = col(AnswerRow.value).is_not(None)
-    has_note = col(AnswerRow.note).is_not(None)
-    per_round = await session.execute(
-        select(
-            col(AnswerRow.round_id),
-            # A respondent gave at least one answer (Not sure counts); a note alone does not.
-            func.count(func.distinct(case((has_value, col(AnswerRow.user_id))))),
-            func.count(col(AnswerRow.note)),
-            func.sum(
-                case((and_(col(AnswerRow.internal_customer).is_(True), has_note), 1), else_=0)
-            ),
-        )
-        .where(col(AnswerRow.workspace_id) == workspace_id, col(AnswerRow.round_id).in_(ids))
-        .group_by(col(AnswerRow.round_id))
-    )
-    stats = {r: (resp, notes, int(internal or 0)) for r, resp, notes, internal in per_round}
-
-    asked_rows = await session.execute(
-        select(col(DeliveryRow.round_id), func.count())
-        .where(col(DeliveryRow.workspace_id) == workspace_id, col(DeliveryRow.round_id).in_(ids))
-        .group_by(col(DeliveryRow.round_id))
-    )
-    asked = {round_id: n for round_id, n in asked_rows}
-
-    result: dict[int, RoundAggregate] = {}
-    for r in ids:
-        respondents, notes, internal = stats.get(r, (0, 0, 0))
-        result[r] = RoundAggregate(
-            round_id=r,
-            tallies={
-                c: Tally(
-                    yes=counts[r][c].get(AnswerValue.YES.value, 0),
-                    partly=counts[r][c].get(AnswerValue.PARTLY.value, 0),
-                    no=counts[r][c].get(AnswerValue.NO.value, 0),
-                    not_sure=counts[r][c].get(AnswerValue.NOT_SURE.value, 0),
-                )
-                for c in CIRCLES
-            },
-            respondents=respondents,
-            asked=asked.get(r, 0),
-            notes=notes,
-            internal_customer_notes=internal,
-        )
-    return result
 
 
 # ---------------------------------------------------------------------------------------------

@@ -131,6 +131,8 @@ class RoundRow(SQLModel, table=True):
         ),
         # The tick looks for recently closed rounds whose digest is not posted yet.
         Index("ix_round_closed_at", "closed_at"),
+        # Each team's last rounds, newest first (status, history, `status all`).
+        Index("ix_round_team_opened", "team_id", "opened_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
