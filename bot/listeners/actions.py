@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -20,8 +19,7 @@ from bot.blocks.pulse import (
     pulse_message,
 )
 from bot.context import AppContext
-from bot.fanout import deliver_round
-from bot.listeners.shared import managed_team, publish_home, tolerate_slack_errors
+from bot.listeners.shared import managed_team, publish_home, send_round, tolerate_slack_errors
 from bot.services import NOTE_MAX_CHARS, AnswerOutcome
 
 log = logging.getLogger(__name__)
@@ -169,14 +167,7 @@ def _send_pulse(ctx: AppContext) -> Any:
             notice = ":lock: Only this team's managers can send its pulse."
         else:
             rnd, _ = await ctx.services.open_round(team=team)
-            result = await deliver_round(
-                services=ctx.services,
-                gateway=ctx.gateway,
-                team=team,
-                rnd=rnd,
-                concurrency=ctx.settings.send_concurrency,
-                lease=timedelta(seconds=ctx.settings.send_lease_seconds),
-            )
+            result = await send_round(ctx, team=team, rnd=rnd)
             notice = (
                 f":mailbox_with_mail: Round {rnd.number} of #{team.name} sent to "
                 f"{result.sent} member{'s' if result.sent != 1 else ''}."

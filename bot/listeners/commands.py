@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,8 +16,7 @@ from bot.blocks.status import org_status_message, status_message
 from bot.blocks.text import escape, section
 from bot.context import AppContext
 from bot.domain.model import WEEKDAY_NAMES, Team
-from bot.fanout import deliver_round
-from bot.listeners.shared import render_digest
+from bot.listeners.shared import render_digest, send_round
 from bot.services import Role
 
 log = logging.getLogger(__name__)
@@ -215,14 +213,7 @@ async def _pulse(ctx: AppContext, team: Team, req: CommandRequest) -> dict[str, 
                 f"{len(members)} members…"
             ),
         )
-    result = await deliver_round(
-        services=ctx.services,
-        gateway=ctx.gateway,
-        team=team,
-        rnd=rnd,
-        concurrency=ctx.settings.send_concurrency,
-        lease=timedelta(seconds=ctx.settings.send_lease_seconds),
-    )
+    result = await send_round(ctx, team=team, rnd=rnd)
     opened = f"Round {rnd.number} is open" if created else f"Round {rnd.number} was already open"
     parts = [
         f":mailbox_with_mail: {opened}: sent to {result.sent} member"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -12,7 +13,8 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks.digest import digest_message
 from bot.blocks.home import home_view
 from bot.context import AppContext
-from bot.domain.model import Team
+from bot.domain.model import Round, Team
+from bot.fanout import FanoutResult, deliver_round
 from bot.services import DigestView
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,18 @@ async def publish_home(
         user_id=user_id,
         view=home_view(teams, notice=notice, pictures=pictures),
         workspace_id=workspace_id,
+    )
+
+
+async def send_round(ctx: AppContext, *, team: Team, rnd: Round) -> FanoutResult:
+    """Send ``rnd``'s pulse DMs now, with the app's concurrency and send lease."""
+    return await deliver_round(
+        services=ctx.services,
+        gateway=ctx.gateway,
+        team=team,
+        rnd=rnd,
+        concurrency=ctx.settings.send_concurrency,
+        lease=timedelta(seconds=ctx.settings.send_lease_seconds),
     )
 
 
