@@ -2,6 +2,10 @@
 
 Rendering runs in a worker thread so the event loop keeps answering requests. A picture that
 cannot be rendered or uploaded is logged and left out: status and digest still answer in text.
+
+A burst of requests for the same picture (twenty people asking `/sdo status` at once) renders
+and uploads it once: the others wait for that upload. At most ``RENDER_CONCURRENCY`` pictures
+are drawn at a time, because each drawing holds tens of megabytes of pixels until it is encoded.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from bot.slack_gateway import SlackGateway
 log = logging.getLogger(__name__)
 
 CACHE_SIZE = 512
+RENDER_CONCURRENCY = 2
 
 
 class Pictures:
@@ -28,12 +33,21 @@ class Pictures:
     Args:
         gateway: the Slack side, for the files v2 upload.
         cache_size: how many uploaded pictures to remember (by content key).
+        render_concurrency: how many pictures may be drawn at the same time.
     """
 
-    def __init__(self, *, gateway: SlackGateway, cache_size: int = CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        *,
+        gateway: SlackGateway,
+        cache_size: int = CACHE_SIZE,
+        render_concurrency: int = RENDER_CONCURRENCY,
+    ) -> None:
         self.gateway = gateway
         self.cache_size = cache_size
         self._uploaded: OrderedDict[Hashable, ImageRef] = OrderedDict()
+        self._in_progress: dict[Hashable, asyncio.Future[ImageRef | None]] = {}
+        self._render_gate = asyncio.Semaphore(render_concurrency)
 
     async def team(self, status: TeamStatus) -> ImageRef | None:
         """The team's diagram for the round it is judged by (``headline``)."""
@@ -118,8 +132,31 @@ class Pictures:
         if cached is not None:
             self._uploaded.move_to_end(key)
             return cached
+        running = self._in_progress.get(key)
+        if running is not None:
+            # shield: a caller that gives up must not cancel the upload the others wait for.
+            return await asyncio.shield(running)
+        making = asyncio.ensure_future(
+            self._make(key, render, workspace=workspace, filename=filename, title=title,
+                       alt_text=alt_text)
+        )
+        self._in_progress[key] = making
+        making.add_done_callback(lambda _: self._in_progress.pop(key, None))
+        return await asyncio.shield(making)
+
+    async def _make(
+        self,
+        key: Hashable,
+        render: Callable[[], bytes],
+        *,
+        workspace: str,
+        filename: str,
+        title: str,
+        alt_text: str,
+    ) -> ImageRef | None:
         try:
-            png = await asyncio.to_thread(render)
+            async with self._render_gate:
+                png = await asyncio.to_thread(render)
             file_id = await self.gateway.upload_png(
                 png=png, filename=filename, title=title, alt_text=alt_text, workspace_id=workspace
             )

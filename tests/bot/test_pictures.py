@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 
@@ -54,6 +55,19 @@ async def test_status_uploads_the_diagram_and_shows_it(slack: SlackHarness) -> N
     # A second status of the same round reuses the upload.
     await slack.command_and_answer("status", user=ALICE, channel=TEAM_CHANNEL)
     assert upload_calls(slack) == UPLOAD_FLOW
+
+
+async def test_a_burst_of_status_requests_uploads_the_picture_once(slack: SlackHarness) -> None:
+    await place_team_in_devops(slack)
+    askers = [MANAGER, ALICE, BOB] * 4
+
+    answers = await asyncio.gather(
+        *(slack.command_and_answer("status", user=u, channel=TEAM_CHANNEL) for u in askers)
+    )
+
+    assert upload_calls(slack) == UPLOAD_FLOW  # twelve answers, one picture uploaded
+    file_id = slack.fake.calls_to("files.completeUploadExternal")[0].args["files"][0]["id"]
+    assert [images(a)[0]["slack_file"] for a in answers] == [{"id": file_id}] * len(askers)
 
 
 async def test_status_answers_in_text_when_the_upload_fails(
