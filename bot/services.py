@@ -121,7 +121,7 @@ class AnswerOutcome:
 class ChannelStatus:
     """What ``channel_status`` found for one person in one channel (as cached)."""
 
-    team: Team
+    team: Team | None
     role: Role
     status: TeamStatus | None
 
@@ -154,7 +154,12 @@ class Services:
     ) -> None:
         self.db = db
         self.clock = clock
-        self._status_cache: StatusCache[object] = StatusCache(ttl=status_ttl, monotonic=monotonic)
+        self._team_statuses: StatusCache[TeamStatus] = StatusCache(
+            ttl=status_ttl, monotonic=monotonic
+        )
+        self._channel_statuses: StatusCache[ChannelStatus] = StatusCache(
+            ttl=status_ttl, monotonic=monotonic
+        )
 
     @asynccontextmanager
     async def _write(self, *, affects_status: bool = True) -> AsyncIterator[AsyncSession]:
@@ -168,7 +173,8 @@ class Services:
                 yield s
         finally:
             if affects_status:
-                self._status_cache.invalidate()
+                self._team_statuses.invalidate()
+                self._channel_statuses.invalidate()
 
     # -- teams and people ----------------------------------------------------------------
 
@@ -263,21 +269,24 @@ class Services:
         Served from the status cache when this process computed it less than ``status_ttl``
         seconds ago and has written nothing since.
         """
-        key = ("channel", workspace_id, channel_id, user_id, platform_admin)
-        cached = self._status_cache.get(key)
-        if isinstance(cached, ChannelStatus):
-            return cached.team, cached.role, cached.status
-        generation = self._status_cache.generation
-        async with self.db.read() as s:
-            team = await repo.get_team_by_channel(
-                s, workspace_id=workspace_id, channel_id=channel_id
-            )
-            if team is None:
-                return None, Role.NONE, None
-            role = Role.ADMIN if platform_admin else await _role_in(s, team=team, user_id=user_id)
-            status = await self._status(s, team) if role.can_view else None
-        self._status_cache.put(key, ChannelStatus(team, role, status), generation=generation)
-        return team, role, status
+
+        async def compute() -> ChannelStatus:
+            async with self.db.read() as s:
+                team = await repo.get_team_by_channel(
+                    s, workspace_id=workspace_id, channel_id=channel_id
+                )
+                if team is None:
+                    return ChannelStatus(None, Role.NONE, None)
+                role = (
+                    Role.ADMIN if platform_admin else await _role_in(s, team=team, user_id=user_id)
+                )
+                status = await self._status(s, team) if role.can_view else None
+            return ChannelStatus(team, role, status)
+
+        found = await self._channel_statuses.get_or_compute(
+            (workspace_id, channel_id, user_id, platform_admin), compute
+        )
+        return found.team, found.role, found.status
 
     async def remember_person(self, *, workspace_id: str, person: PersonInfo) -> None:
         """Store what the platform says about a person (admin flag, name, time zone)."""
@@ -420,15 +429,8 @@ class Services:
             s, workspace_id=team.workspace_id, team_id=team.id, period=period, now=now
         )
         if created:
-            members = await repo.list_team_members(
-                s, workspace_id=team.workspace_id, team_id=team.id
-            )
-            await repo.create_deliveries(
-                s,
-                workspace_id=team.workspace_id,
-                round_id=rnd.id,
-                user_ids=[m.user_id for m in members],
-                now=now,
+            await repo.create_team_deliveries(
+                s, workspace_id=team.workspace_id, team_id=team.id, round_id=rnd.id, now=now
             )
             reminder_at, close_at = round_times(team.schedule, valid_tz(team.tz), pulse_at=now)
             await sched.set_round_times(
@@ -641,15 +643,13 @@ class Services:
 
     async def team_status(self, *, team: Team) -> TeamStatus:
         """The team's open round so far, its last closed round, trend and nudges."""
-        key = ("team", team.workspace_id, team.id, team)
-        cached = self._status_cache.get(key)
-        if isinstance(cached, TeamStatus):
-            return cached
-        generation = self._status_cache.generation
-        async with self.db.read() as s:
-            status = await self._status(s, team)
-        self._status_cache.put(key, status, generation=generation)
-        return status
+
+        async def compute() -> TeamStatus:
+            async with self.db.read() as s:
+                return await self._status(s, team)
+
+        # The team itself is part of the key: its rules (threshold…) decide the scores.
+        return await self._team_statuses.get_or_compute(team, compute)
 
     async def _status(self, s: AsyncSession, team: Team) -> TeamStatus:
         (status,) = await self._statuses(s, [team])

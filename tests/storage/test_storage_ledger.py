@@ -6,11 +6,14 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+from sqlmodel import select
+
 from bot.clock import FrozenClock
 from bot.domain.circles import AnswerValue, Circle
 from bot.domain.model import Delivery, DeliveryStatus, Round, Team
 from storage import repository as repo
 from storage.db import Database
+from storage.tables import DeliveryRow
 from tests.storage.conftest import RoundMaker, RowReader, TeamMaker
 
 SENT, FAILED, PENDING = DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.PENDING
@@ -39,6 +42,42 @@ async def test_create_deliveries_records_each_member_once(
         listed = await repo.list_deliveries(s, workspace_id="T1", round_id=rnd.id)
     assert listed == [Delivery(round_id=rnd.id, user_id=u, status=PENDING) for u in
                       ("U1", "U2", "U3")]
+
+
+async def test_team_deliveries_go_to_active_members_of_that_team_once(
+    db: Database, clock: FrozenClock, new_team: TeamMaker, new_round: RoundMaker,
+    rows: RowReader,
+) -> None:
+    team, other = await new_team(), await new_team(channel_id="C2", name="beta")
+    now = clock.now()
+    async with db.write() as s:
+        for user in ("U1", "U2", "U3", "U4", "U5"):
+            await repo.upsert_member(s, workspace_id="T1", user_id=user, name=user, tz=None,
+                                     now=now, active=user != "U3")  # U3 left the workspace
+        await repo.set_team_members(s, workspace_id="T1", team_id=team.id,
+                                    user_ids=["U1", "U2", "U3", "U4"], now=now)
+        await repo.remove_team_member(s, workspace_id="T1", team_id=team.id, user_id="U4")
+        await repo.set_team_members(s, workspace_id="T1", team_id=other.id, user_ids=["U5"],
+                                    now=now)
+    rnd = await new_round(team, "p1")
+    ids: dict[str, Any] = {"workspace_id": "T1", "team_id": team.id, "round_id": rnd.id}
+    async with db.write() as s:
+        first = await repo.create_team_deliveries(s, **ids, now=now)
+        await repo.mark_delivery_sent(s, workspace_id="T1", round_id=rnd.id, user_id="U1",
+                                      channel_id="D1", message_ts="1.1", now=now)
+    async with db.write() as s:
+        again = await repo.create_team_deliveries(s, **ids, now=now)
+
+    assert (first, again) == (2, 0)
+    stored = await rows("delivery", round_id=rnd.id)
+    assert sorted((r["user_id"], r["status"], r["workspace_id"]) for r in stored) == [
+        ("U1", "sent", "T1"), ("U2", "pending", "T1")
+    ]
+    async with db.read() as s:
+        stamped = (await s.execute(
+            select(DeliveryRow.updated_at).where(DeliveryRow.user_id == "U2")
+        )).scalar_one()
+    assert stamped == now
 
 
 async def test_deliveries_are_marked_sent_and_failed_but_failed_never_overrides_sent(
