@@ -44,6 +44,10 @@ from storage.scheduling import SentDM
 log = logging.getLogger(__name__)
 
 DEFAULT_LEASE = timedelta(seconds=120)
+# Rows leased per claim: one claim transaction serves this many DMs (the senders still take
+# them ``concurrency`` at a time). Even rate-limited to tens of DMs a second, a batch is sent
+# long before its lease (renewed by the heartbeat) runs out.
+CLAIM_BATCH = 64
 # A delivery that hit a passing failure (rate limit, 5xx, network) waits this long.
 RETRY_DELAY = timedelta(seconds=30)
 
@@ -101,13 +105,15 @@ async def deliver_round(
         answers={},
         min_respondents=team.rules.required_respondents(members),
     )
-    queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=width)
+    batch_size = max(width, CLAIM_BATCH)
+    # Room for a whole claim: the next claim runs while the senders still have work.
+    queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=batch_size)
     outcomes = {"sent": 0, "failed": 0, "pending": 0}
     recorder = _SentRecorder(services=services, team=team, round_id=rnd.id)
 
     async def claim_all() -> None:
         while batch := await services.claim_deliveries(
-            team=team, round_id=rnd.id, owner=owner, lease=lease, limit=width
+            team=team, round_id=rnd.id, owner=owner, lease=lease, limit=batch_size
         ):
             for delivery in batch:
                 await queue.put(delivery)
