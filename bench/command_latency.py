@@ -8,23 +8,31 @@ Figures per server: p50/p95/p99 of the HTTP acknowledgement (what Slack's 3-seco
 about) and throughput; for SDO Pulse also the time until the ephemeral answer reaches the
 response_url (what the person waits for) and the server's peak RSS.
 
-    python bench/command_latency.py                      # 2,000 requests at concurrency 20
-    python bench/command_latency.py --requests 100 --concurrency 1
+The closed loop (``--concurrency`` requests always in flight) pushes each server to its limit:
+the baseline's is Bolt's 10 ms ack poll, SDO Pulse's is CPU (it answers every command too). The
+open loop (``--rate`` requests per second, whatever the answers) shows both below saturation.
+
+    python bench/command_latency.py                      # 2,000 requests at concurrency 20,
+                                                         # then 2,000 at 200 requests/s
+    python bench/command_latency.py --requests 100 --concurrency 1 --rate 0
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import hashlib
 import hmac
 import json
+import os
 import platform
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -37,6 +45,7 @@ from bot.fakeslack import FakeSlack
 WORKSPACE, CHANNEL = "TBENCH001", "CBENCH001"
 SECRET = "bench-signing-secret"
 GOAL_P99_RATIO = 1.5
+ANSWER_TIMEOUT = 120.0
 
 
 def signed(body: bytes) -> dict[str, str]:
@@ -50,13 +59,28 @@ def signed(body: bytes) -> dict[str, str]:
 
 
 async def load(
-    url: str, fake: FakeSlack, *, user: str, requests: int, concurrency: int
+    url: str,
+    fake: FakeSlack,
+    *,
+    user: str,
+    requests: int,
+    concurrency: int,
+    answered: bool,
+    rate: float | None = None,
 ) -> dict[str, float]:
-    gate = asyncio.Semaphore(concurrency)
+    """Send ``requests`` signed `/sdo status` commands, ``concurrency`` at a time.
+
+    Args:
+        rate: send at this many requests per second instead, whatever the answers (an open
+            loop: the server is not pushed beyond what it is offered).
+        answered: the server answers on the response_url (SDO Pulse): wait for every answer
+            (up to ``ANSWER_TIMEOUT`` seconds after the last ack) and report how late they came.
+    """
+    gate = asyncio.Semaphore(concurrency if rate is None else requests)
     acks: list[float] = []
     started: dict[str, float] = {}
     statuses: dict[int, int] = {}
-    connector = aiohttp.TCPConnector(limit=concurrency)
+    connector = aiohttp.TCPConnector(limit=concurrency if rate is None else 0)
     async with aiohttp.ClientSession(connector=connector) as http:
 
         async def one() -> None:
@@ -83,21 +107,25 @@ async def load(
                     statuses[reply.status] = statuses.get(reply.status, 0) + 1
                 acks.append((time.monotonic() - begin) * 1000)
 
-        wall = time.monotonic()
-        await asyncio.gather(*(one() for _ in range(requests)))
-        wall = time.monotonic() - wall
-    # SDO Pulse answers on the response_url after the ack; wait for the last answers.
-    deadline = time.monotonic() + 30
-    answered: dict[str, float] = {}
-    while time.monotonic() < deadline:
-        answered = {c.url: c.at for c in fake.calls_to("response_url") if c.url in started}
-        if len(answered) >= len(started) or not any(
-            c.url in started for c in fake.calls_to("response_url")
-        ):
-            break
-        await asyncio.sleep(0.05)
-    answers = [(answered[u] - started[u]) * 1000 for u in answered]
-    figures = {
+        # No garbage collection in this process while it measures: a collection here (the
+        # fake Slack keeps every call it received) would stall all requests in flight and be
+        # counted as server latency.
+        gc.collect()
+        gc.disable()
+        try:
+            wall = time.monotonic()
+            if rate is None:
+                await asyncio.gather(*(one() for _ in range(requests)))
+            else:
+                sent = []
+                for i in range(requests):
+                    await asyncio.sleep(max(0.0, wall + i / rate - time.monotonic()))
+                    sent.append(asyncio.create_task(one()))
+                await asyncio.gather(*sent)
+            wall = time.monotonic() - wall
+        finally:
+            gc.enable()
+    figures: dict[str, Any] = {
         "p50_ms": round(percentile(acks, 0.50), 2),
         "p95_ms": round(percentile(acks, 0.95), 2),
         "p99_ms": round(percentile(acks, 0.99), 2),
@@ -105,29 +133,44 @@ async def load(
         "throughput_rps": round(requests / wall, 1),
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
     }
-    if answers:
-        figures |= {
-            "answer_p50_ms": round(percentile(answers, 0.50), 2),
-            "answer_p95_ms": round(percentile(answers, 0.95), 2),
-            "answer_p99_ms": round(percentile(answers, 0.99), 2),
-            "answered": len(answers),
-        }
+    if not answered:
+        return figures
+    # SDO Pulse answers on the response_url after the ack: wait for every answer.
+    deadline = time.monotonic() + ANSWER_TIMEOUT
+    arrived: dict[str, float] = {}
+    while time.monotonic() < deadline:
+        arrived = {c.url: c.at for c in fake.calls_to("response_url") if c.url in started}
+        if len(arrived) >= len(started):
+            break
+        await asyncio.sleep(0.05)
+    answers = [(arrived[u] - started[u]) * 1000 for u in arrived]
+    last = max(arrived.values(), default=time.monotonic())
+    figures |= {
+        "answer_p50_ms": round(percentile(answers, 0.50), 2),
+        "answer_p95_ms": round(percentile(answers, 0.95), 2),
+        "answer_p99_ms": round(percentile(answers, 0.99), 2),
+        "answered": len(answers),
+        # Commands fully served per second: first request sent to last answer received.
+        "answered_rps": round(len(answers) / (last - min(started.values())), 1),
+    }
     return figures
 
 
-async def main(requests: int, concurrency: int, warmup: int) -> dict[str, object]:
+async def main(options: argparse.Namespace) -> dict[str, object]:
     folder = Path(tempfile.mkdtemp(prefix="sdo-bench-"))
     db_url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     users = await seed_team_history(
         db_url, workspace_id=WORKSPACE, channel_id=CHANNEL, members=12, rounds=52
     )
-    result: dict[str, object] = {
+    result: dict[str, Any] = {
         "bench": "command_latency",
-        "requests": requests,
-        "concurrency": concurrency,
+        "requests": options.requests,
+        "concurrency": options.concurrency,
+        "python": platform.python_version(),
         "machine": platform.machine(),
-        "cpus": __import__("os").cpu_count(),
+        "cpus": os.cpu_count(),
     }
+    open_loop: dict[str, Any] = {"rate_rps": options.rate}
     async with FakeSlack(workspace_id=WORKSPACE) as fake:
         for user in users:
             fake.add_user(user, name=user.lower())
@@ -144,23 +187,28 @@ async def main(requests: int, concurrency: int, warmup: int) -> dict[str, object
             ("sdo", ["-m", "bot", "serve"]),
         ):
             server = Server(args, env=env)
+            common = {"user": users[1], "concurrency": options.concurrency,
+                      "answered": name == "sdo"}
             try:
                 await server.ready("/healthz")
-                await load(
-                    server.url, fake, user=users[1], requests=warmup, concurrency=concurrency
-                )
-                figures = await load(
-                    server.url, fake, user=users[1], requests=requests, concurrency=concurrency
-                )
+                # Warm-up (caches, pictures, connections), answers included, before measuring.
+                await load(server.url, fake, requests=options.warmup, **common)
+                figures = await load(server.url, fake, requests=options.requests, **common)
+                if options.rate:
+                    open_loop[name] = await load(
+                        server.url, fake, requests=options.requests, rate=options.rate, **common
+                    )
                 figures["peak_rss_mb"] = round(rss_mb(server.process.pid), 1)
                 result[name] = figures
             finally:
                 server.stop()
-    sdo, base = result["sdo"], result["baseline"]
-    assert isinstance(sdo, dict)
-    assert isinstance(base, dict)
-    result["p99_ratio"] = round(sdo["p99_ms"] / base["p99_ms"], 2)
+    result["p99_ratio"] = round(result["sdo"]["p99_ms"] / result["baseline"]["p99_ms"], 2)
     result["goal_p99_ratio"] = GOAL_P99_RATIO
+    if options.rate:
+        open_loop["p99_ratio"] = round(
+            open_loop["sdo"]["p99_ms"] / open_loop["baseline"]["p99_ms"], 2
+        )
+        result["open_loop"] = open_loop
     return result
 
 
@@ -169,5 +217,6 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=50)
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.requests, args.concurrency, args.warmup))), flush=True)
+    parser.add_argument("--rate", type=float, default=200.0,
+                        help="then the same requests at this fixed rate (open loop); 0: skip")
+    print(json.dumps(asyncio.run(main(parser.parse_args()))), flush=True)

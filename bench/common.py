@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,24 +46,28 @@ class Server:
     def __init__(self, args: Sequence[str], *, env: dict[str, str]) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # A file, not a pipe: nobody reads the log while the server runs, and a full pipe
+        # would block the server on its next warning.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop())
         self.process = subprocess.Popen(
             [sys.executable, *args],
             env={**os.environ, **env, "PORT": str(self.port)},
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
+
+    def log_tail(self, chars: int = 2000) -> str:
+        """The end of what the server wrote to stderr."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-chars:]
 
     async def ready(self, path: str, *, timeout: float = 30.0) -> None:
         deadline = asyncio.get_running_loop().time() + timeout
         async with aiohttp.ClientSession() as http:
             while True:
                 if self.process.poll() is not None:
-                    raise RuntimeError(
-                        self.process.stderr.read().decode()[-2000:]  # type: ignore[union-attr]
-                        if self.process.stderr
-                        else "server exited"
-                    )
+                    raise RuntimeError(self.log_tail() or "server exited")
                 try:
                     async with http.get(self.url + path) as r:
                         if r.status < 500:
@@ -81,6 +86,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.log.close()
 
 
 async def seed_team_history(
