@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 from bot.domain.circles import CIRCLES, AnswerValue, Circle
 from bot.domain.regions import Region, region_for
@@ -54,16 +55,26 @@ class Tally:
             return False
         if not math.isfinite(threshold):
             return threshold < 0  # -inf: always in; +inf and NaN: never
-        exact = Fraction(2 * self.yes + self.partly, 2 * self.counted)
-        # The threshold as written in decimal (0.6 is 3/5), not its binary approximation, and
-        # not rounded to a nearby fraction (0.50000001 must not collapse to 1/2).
-        return exact >= Fraction(repr(float(threshold)))
+        # score = (2·yes + partly) / (2·counted) ≥ num / den, in integers.
+        num, den = _as_written(float(threshold))
+        return (2 * self.yes + self.partly) * den >= num * 2 * self.counted
 
     @property
     def split(self) -> bool:
         """Members disagree: both Yes and No make up at least a third of the counted answers."""
         n = self.counted
         return n >= 2 and 3 * self.yes >= n and 3 * self.no >= n
+
+
+@lru_cache(maxsize=64)
+def _as_written(threshold: float) -> tuple[int, int]:
+    """The threshold as written in decimal (0.6 is 3/5), not its binary approximation, and not
+    rounded to a nearby fraction (0.50000001 must not collapse to 1/2): numerator, denominator.
+
+    Cached: a team's threshold is compared for every circle of every round it shows.
+    """
+    exact = Fraction(repr(threshold))
+    return exact.numerator, exact.denominator
 
 
 @dataclass(frozen=True, slots=True)
