@@ -72,6 +72,14 @@ class Reply:
         return json.loads(self.text) if self.text else None
 
 
+def ack_message(reply: Reply) -> dict[str, Any] | None:
+    """The message an acknowledgement carries (what Slack shows at once), if any."""
+    body = reply.json() if reply.status == 200 else None
+    if isinstance(body, dict) and ("text" in body or "blocks" in body):
+        return body
+    return None
+
+
 async def eventually(
     check: Callable[[], bool], *, timeout: float = 10.0, what: str = "condition"
 ) -> None:
@@ -176,7 +184,7 @@ class SlackSimulator:
     async def post_raw(self, body: bytes, headers: dict[str, str]) -> Reply:
         assert self._http is not None
         async with self._http.post(self.url + "/slack/events", data=body, headers=headers) as r:
-            return Reply(r.status, await r.text())
+            return Reply(r.status, await r.text(), dict(r.headers))
 
     async def post_signed(
         self,
@@ -269,12 +277,16 @@ class SlackSimulator:
         workspace: str | None = None,
         timeout: float = 10.0,
     ) -> dict[str, Any]:
-        """Send a command and wait for the answer the app posts to its response_url."""
+        """Send a command and return its answer: the one in the acknowledgement, or else the
+        last one the app posted to the command's response_url (waits for it)."""
         reply, response_url = await self.command(
             text, user=user, channel=channel, channel_name=channel_name, workspace=workspace
         )
         if reply.status != 200:
             raise AssertionError(f"/sdo {text} got HTTP {reply.status}: {reply.text}")
+        in_ack = ack_message(reply)
+        if in_ack is not None:
+            return in_ack
         return await self.response_to(response_url, timeout=timeout)
 
     async def response_to(self, response_url: str, *, timeout: float = 10.0) -> dict[str, Any]:

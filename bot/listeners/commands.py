@@ -1,8 +1,16 @@
-"""`/sdo …`: ack at once, parse, one service call per command, answer ephemerally."""
+"""`/sdo …`: parse, one service call per command, answer ephemerally.
+
+An answer that is ready within ``ANSWER_IN_ACK_SECONDS`` travels in the HTTP acknowledgement
+itself (what Slack recommends: the person sees it at once, and no second request is needed).
+A slower one (a cold cache, Slack being slow, a large fan-out) is acknowledged empty when that
+time is up — well inside Slack's 3-second deadline — and answered on the response_url when done.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,11 +26,13 @@ from bot.context import AppContext
 from bot.domain.model import WEEKDAY_NAMES, Team
 from bot.listeners.shared import render_digest, send_round
 from bot.services import Role
+from bot.slack_gateway import SlackGateway
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/sdo"
 PROGRESS_NOTE_MEMBERS = 25
+ANSWER_IN_ACK_SECONDS = 1.0
 
 
 def text_message(text: str) -> dict[str, Any]:
@@ -40,45 +50,93 @@ NOT_A_TEAM = text_message(
 )
 
 
-def register(app: AsyncApp, ctx: AppContext) -> None:
-    app.command(COMMAND)(_handler(ctx))
+def register(
+    app: AsyncApp, ctx: AppContext, *, answer_in_ack_seconds: float = ANSWER_IN_ACK_SECONDS
+) -> None:
+    app.command(COMMAND)(_handler(ctx, answer_in_ack_seconds))
 
 
-def _handler(ctx: AppContext) -> Any:
+def _handler(ctx: AppContext, answer_in_ack_seconds: float) -> Any:
     async def handle_sdo(ack: AsyncAck, command: dict[str, Any]) -> None:
-        await ack()
-        parsed = grammar.parse_command(command.get("text"))
-        request = CommandRequest(
-            workspace_id=str(command["team_id"]),
-            user_id=str(command["user_id"]),
-            channel_id=str(command["channel_id"]),
-            channel_name=str(command.get("channel_name") or command["channel_id"]),
-            response_url=str(command["response_url"]),
+        answer = _Answer(ack=ack, gateway=ctx.gateway, response_url=str(command["response_url"]))
+        # Time is up: acknowledge empty, answer on the response_url later.
+        timer = asyncio.get_running_loop().call_later(
+            answer_in_ack_seconds, lambda: answer.keep(asyncio.ensure_future(answer.ack_empty()))
         )
         try:
-            reply = await run_command(ctx, parsed, request)
-        except SlackApiError as exc:
-            log.warning("/sdo %s: Slack said %s", type(parsed).__name__, exc.response.get("error"))
-            reply = text_message(
-                ":warning: Slack refused a request I needed "
-                f"(`{escape(str(exc.response.get('error')))}`). If I am not in this channel, "
-                "invite me with `/invite @SDO Pulse` and try again."
+            parsed = grammar.parse_command(command.get("text"))
+            request = CommandRequest(
+                workspace_id=str(command["team_id"]),
+                user_id=str(command["user_id"]),
+                channel_id=str(command["channel_id"]),
+                channel_name=str(command.get("channel_name") or command["channel_id"]),
+                progress=answer.progress,
             )
-        if reply is not None:
-            await ctx.gateway.respond(response_url=command["response_url"], message=reply)
+            try:
+                reply = await run_command(ctx, parsed, request)
+            except SlackApiError as exc:
+                log.warning(
+                    "/sdo %s: Slack said %s", type(parsed).__name__, exc.response.get("error")
+                )
+                reply = text_message(
+                    ":warning: Slack refused a request I needed "
+                    f"(`{escape(str(exc.response.get('error')))}`). If I am not in this channel, "
+                    "invite me with `/invite @SDO Pulse` and try again."
+                )
+            if reply is not None:
+                await answer.final(reply)
+        finally:
+            timer.cancel()
+            await answer.ack_empty()  # nothing to say, or it failed: Slack still gets its ack
 
     return handle_sdo
 
 
+class _Answer:
+    """Where a command's answers go: into the acknowledgement while it has not been sent,
+    else to the response_url. Always ephemeral."""
+
+    def __init__(self, *, ack: AsyncAck, gateway: SlackGateway, response_url: str) -> None:
+        self._ack = ack
+        self._gateway = gateway
+        self._response_url = response_url
+        self._acked = False
+        self._tasks: set[asyncio.Future[None]] = set()
+
+    def keep(self, task: asyncio.Future[None]) -> None:
+        """Hold a reference to a fire-and-forget task until it is done."""
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def ack_empty(self) -> None:
+        if not self._acked:
+            self._acked = True
+            await self._ack()
+
+    async def final(self, message: dict[str, Any]) -> None:
+        """The command's answer: in the acknowledgement if there is still time."""
+        if not self._acked:
+            self._acked = True
+            await self._ack({**message, "response_type": "ephemeral"})
+            return
+        await self._gateway.respond(response_url=self._response_url, message=message)
+
+    async def progress(self, message: dict[str, Any]) -> None:
+        """A note while the work goes on: acknowledge first, so the answer follows the note."""
+        await self.ack_empty()
+        await self._gateway.respond(response_url=self._response_url, message=message)
+
+
 @dataclass(frozen=True, slots=True)
 class CommandRequest:
-    """Who asked, where, and where to answer."""
+    """Who asked, where, and how to tell them something before the answer."""
 
     workspace_id: str
     user_id: str
     channel_id: str
     channel_name: str
-    response_url: str
+    # Say something before the answer (``/sdo pulse`` to a large team says it is sending).
+    progress: Callable[[dict[str, Any]], Awaitable[None]]
 
 
 async def run_command(
@@ -206,12 +264,11 @@ async def _pulse(ctx: AppContext, team: Team, req: CommandRequest) -> dict[str, 
     rnd, created = await ctx.services.open_round(team=team)
     if len(members) > PROGRESS_NOTE_MEMBERS:
         # A large team takes a while to reach: say so now, report when done.
-        await ctx.gateway.respond(
-            response_url=req.response_url,
-            message=text_message(
+        await req.progress(
+            text_message(
                 f":hourglass_flowing_sand: Round {rnd.number} is open: sending it to "
                 f"{len(members)} members…"
-            ),
+            )
         )
     result = await send_round(ctx, team=team, rnd=rnd)
     opened = f"Round {rnd.number} is open" if created else f"Round {rnd.number} was already open"

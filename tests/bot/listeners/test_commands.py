@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from bot.blocks.render import render_message
 from storage import repository as repo
 from tests.bot.conftest import (
@@ -19,7 +21,9 @@ from tests.bot.slack_harness import WORKSPACE, SlackHarness
 
 async def ask(slack: SlackHarness, text: str, *, user: str, channel: str = TEAM_CHANNEL) -> str:
     """Run `/sdo <text>` and return the ephemeral answer as the user reads it."""
-    return render_message(await slack.command_and_answer(text, user=user, channel=channel))
+    answer = await slack.command_and_answer(text, user=user, channel=channel)
+    assert answer["response_type"] == "ephemeral"  # only the caller sees it
+    return render_message(answer)
 
 
 async def test_help_and_unknown_words_answer_with_usage(slack: SlackHarness) -> None:
@@ -29,8 +33,6 @@ async def test_help_and_unknown_words_answer_with_usage(slack: SlackHarness) -> 
     assert "Sorry, I don't know `frobnicate`" in unknown
     assert "`/sdo pulse`" in unknown
     assert await ask(slack, "", user=OUTSIDER) == help_text
-    # The answers are ephemeral: only the caller sees them.
-    assert all(c.args["response_type"] == "ephemeral" for c in slack.fake.calls_to("response_url"))
 
 
 async def test_setup_registers_channel_humans_and_makes_caller_manager(slack: SlackHarness) -> None:
@@ -235,3 +237,34 @@ async def test_overlong_command_text_gets_usage(slack: SlackHarness) -> None:
     answer = await ask(slack, "status " + "x" * 2000, user=MANAGER)
     assert "Sorry, I don't know" in answer
     assert "`/sdo setup`" in answer
+
+
+async def test_a_quick_answer_comes_in_the_acknowledgement(slack: SlackHarness) -> None:
+    await ask(slack, "setup", user=MANAGER)
+
+    reply, response_url = await slack.command("status", user=ALICE, channel=TEAM_CHANNEL)
+
+    assert reply.status == 200
+    assert reply.headers.get("Content-Type", "").startswith("application/json")
+    answer = reply.json()
+    assert answer["response_type"] == "ephemeral"
+    assert "== #team —" in render_message(answer)
+    assert slack.responses(response_url) == []  # nothing more to send afterwards
+
+
+async def test_a_slow_answer_is_acknowledged_empty_in_time_and_follows_on_the_response_url(
+    slack: SlackHarness,
+) -> None:
+    await ask(slack, "setup", user=MANAGER)
+    slack.fake.delay("users.info", 1.5)  # the answer needs Slack, and Slack is slow
+    slack.runtime.gateway._people.clear()
+
+    started = time.monotonic()
+    reply, response_url = await slack.command("status", user=ALICE, channel=TEAM_CHANNEL)
+    acked_after = time.monotonic() - started
+
+    assert (reply.status, reply.text) == (200, "")
+    assert acked_after < 1.4  # acknowledged when its second was up, not when the answer was
+    answer = await slack.response_to(response_url)
+    assert answer["response_type"] == "ephemeral"
+    assert "== #team —" in render_message(answer)
