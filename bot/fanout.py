@@ -8,8 +8,11 @@ the next tick — of this process after a restart, or of another replica — sen
 pending. Several senders on one round (a replica's tick and a manager's ``/sdo pulse``) share
 the work without sending a row twice.
 
-What a crash can still duplicate: a DM Slack accepted in the instant before the process died,
-before the row was marked sent. At most one per concurrent send, so at most ``concurrency``.
+What a crash can still duplicate: a DM Slack accepted before the process died, before its row
+was marked sent. Marks are committed in batches while sending goes on (one transaction per
+batch, not per DM: most of what the ledger costs), and sending pauses whenever
+``UNMARKED_PER_SENDER × concurrency`` DMs are sent or in flight but not yet marked, so a crash
+duplicates at most that many (32 at the default concurrency of 8) out of the whole round.
 
 Failures:
 
@@ -48,6 +51,11 @@ DEFAULT_LEASE = timedelta(seconds=120)
 # them ``concurrency`` at a time). Even rate-limited to tens of DMs a second, a batch is sent
 # long before its lease (renewed by the heartbeat) runs out.
 CLAIM_BATCH = 64
+# DMs per sender that may be in flight or accepted by Slack before their "sent" mark is
+# committed: the bound on duplicates after a crash, and room for the marks to batch up.
+UNMARKED_PER_SENDER = 4
+# A mark waits at most this long for others to share its transaction.
+MARK_DELAY = 0.01
 # A delivery that hit a passing failure (rate limit, 5xx, network) waits this long.
 RETRY_DELAY = timedelta(seconds=30)
 
@@ -109,7 +117,15 @@ async def deliver_round(
     # Room for a whole claim: the next claim runs while the senders still have work.
     queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=batch_size)
     outcomes = {"sent": 0, "failed": 0, "pending": 0}
-    recorder = _SentRecorder(services=services, team=team, round_id=rnd.id)
+    # Sent or in flight, not yet marked sent: what a crash could duplicate.
+    unmarked_limit = UNMARKED_PER_SENDER * width
+    unmarked = asyncio.Semaphore(unmarked_limit)
+    recorder = _SentRecorder(
+        services=services, team=team, round_id=rnd.id, batch=max(1, unmarked_limit // 2)
+    )
+
+    def marked(_: asyncio.Future[None]) -> None:
+        unmarked.release()
 
     async def claim_all() -> None:
         while batch := await services.claim_deliveries(
@@ -122,7 +138,9 @@ async def deliver_round(
 
     async def send_all() -> None:
         while (delivery := await queue.get()) is not None:
-            outcome = await _send_one(
+            await unmarked.acquire()
+            recorder.raise_if_failed()  # the ledger cannot record sends: stop sending
+            outcome, mark = await _send_one(
                 services=services,
                 gateway=gateway,
                 team=team,
@@ -132,6 +150,10 @@ async def deliver_round(
                 message=message,
                 recorder=recorder,
             )
+            if mark is None:
+                unmarked.release()
+            else:
+                mark.add_done_callback(marked)
             outcomes[outcome] += 1
 
     async def heartbeat() -> None:
@@ -150,9 +172,13 @@ async def deliver_round(
             for _ in range(width):
                 group.create_task(send_all())
     finally:
+        # Whatever stopped the senders (the end, an error, a shutdown), the DMs Slack accepted
+        # are marked now: left unmarked, they would be sent again once their lease runs out.
+        await recorder.drain()
         beat.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await beat
+    recorder.raise_if_failed()
     return FanoutResult(**outcomes)
 
 
@@ -166,7 +192,12 @@ async def _send_one(
     owner: str,
     message: dict[str, Any],
     recorder: _SentRecorder,
-) -> str:
+) -> tuple[str, asyncio.Future[None] | None]:
+    """Send one DM and record the outcome; a sent DM's mark is committed in a later batch.
+
+    Returns:
+        ``"sent"``, ``"failed"`` or ``"pending"``, and for a sent DM the future of its mark.
+    """
     try:
         sent = await gateway.send_dm(
             user_id=user_id, message=message, workspace_id=team.workspace_id
@@ -183,10 +214,10 @@ async def _send_one(
                 error=reason,
                 retry_in=RETRY_DELAY,
             )
-            return "pending"
+            return "pending", None
         log.warning("pulse DM to %s (round %s) failed: %s", user_id, rnd.id, reason)
         await services.delivery_failed(team=team, round_id=rnd.id, user_id=user_id, error=reason)
-        return "failed"
+        return "failed", None
     except (aiohttp.ClientError, TimeoutError) as exc:
         reason = type(exc).__name__
         log.warning("pulse DM to %s (round %s) left pending: %s", user_id, rnd.id, reason)
@@ -198,32 +229,60 @@ async def _send_one(
             error=reason,
             retry_in=RETRY_DELAY,
         )
-        return "pending"
-    await recorder.record(SentDM(user_id=user_id, channel_id=sent.channel_id, message_ts=sent.ts))
-    return "sent"
+        return "pending", None
+    mark = recorder.submit(SentDM(user_id=user_id, channel_id=sent.channel_id, message_ts=sent.ts))
+    return "sent", mark
 
 
 class _SentRecorder:
-    """Group commit of "sent" marks: one transaction for every DM accepted meanwhile.
+    """Group commit of "sent" marks: one transaction for a batch of accepted DMs.
 
-    Each sender waits until its mark is committed before it takes the next member, so at any
-    moment at most ``concurrency`` DMs are accepted by Slack but not yet marked: the bound on
-    duplicates after a crash stays the send concurrency.
+    A batch is written once ``batch`` marks wait, or ``MARK_DELAY`` after its first mark,
+    whichever comes first; ``deliver_round`` bounds how many may wait (the duplicate bound).
     """
 
-    def __init__(self, *, services: Services, team: Team, round_id: int) -> None:
+    def __init__(self, *, services: Services, team: Team, round_id: int, batch: int) -> None:
         self.services = services
         self.team = team
         self.round_id = round_id
+        self.batch = batch
         self._waiting: list[tuple[SentDM, asyncio.Future[None]]] = []
         self._flushing: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._failure: BaseException | None = None
 
-    async def record(self, sent: SentDM) -> None:
-        done = asyncio.get_running_loop().create_future()
+    def submit(self, sent: SentDM) -> asyncio.Future[None]:
+        """Queue a mark; the future is done once it is committed (or failed)."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        # A failure is raised to whoever awaits it; never reported as unretrieved.
+        done.add_done_callback(lambda f: f.cancelled() or f.exception())
         self._waiting.append((sent, done))
-        if self._flushing is None or self._flushing.done():
+        if len(self._waiting) >= self.batch:
+            self.flush_now()
+        elif self._timer is None:
+            self._timer = loop.call_later(MARK_DELAY, self.flush_now)
+        return done
+
+    def flush_now(self) -> None:
+        """Write what waits (unless a write is running: it takes the waiting marks next)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._waiting and (self._flushing is None or self._flushing.done()):
             self._flushing = asyncio.create_task(self._flush())
-        await done
+
+    def raise_if_failed(self) -> None:
+        """Raise the error that stopped a batch of marks being written, if one did."""
+        if self._failure is not None:
+            raise self._failure
+
+    async def drain(self) -> None:
+        """Write every waiting mark and wait for it (a failure is kept for ``raise_if_failed``)."""
+        self.flush_now()
+        while self._flushing is not None and not self._flushing.done():
+            # shield: a shutdown cancelling the fan-out must not cancel the write of its marks
+            await asyncio.shield(self._flushing)
 
     async def _flush(self) -> None:
         while self._waiting:
@@ -233,8 +292,9 @@ class _SentRecorder:
                     team=self.team, round_id=self.round_id, sent=[s for s, _ in batch]
                 )
             except Exception as exc:
+                self._failure = exc
                 for _, done in batch:
-                    if not done.done():  # its sender may have been cancelled meanwhile
+                    if not done.done():
                         done.set_exception(exc)
             else:
                 for _, done in batch:
