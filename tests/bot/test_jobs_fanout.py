@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import pytest
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.engine import make_url
 
 from bot.fakeslack import FakeSlack
 from bot.fanout import RETRY_DELAY, deliver_round
@@ -124,3 +126,61 @@ async def test_two_senders_on_one_round_never_send_a_member_twice(jobs: JobsHarn
     assert manual.sent + tick.sent == 60
     per_member = Counter(c.args["channel"] for c in jobs.fake.calls_to("chat.postMessage"))
     assert per_member == Counter({jobs.fake.dm_channel_id(u): 1 for u in users})
+
+
+async def test_a_cancelled_fan_out_marks_every_dm_slack_accepted(jobs: JobsHarness) -> None:
+    users = await _generated_team(jobs, 60)
+    team = await jobs.services.team_for_channel(workspace_id=jobs.fake.workspace_id,
+                                                channel_id="CSTORM")
+    assert team is not None
+    rnd, _ = await jobs.services.open_round(team=team)
+    dm_of = {jobs.fake.dm_channel_id(u): u for u in users}
+
+    def accepted() -> set[str]:
+        return {dm_of[c.args["channel"]] for c in jobs.fake.calls_to("chat.postMessage", ok=True)
+                if c.args.get("channel") in dm_of}
+
+    jobs.fake.delay("chat.postMessage", 0.01)
+    sending = asyncio.create_task(deliver_round(
+        services=jobs.services, gateway=jobs.runtime.gateway, team=team, rnd=rnd, concurrency=4
+    ))
+    await _until(lambda: len(accepted()) >= 1)
+    # Another process holds SQLite's write lock: no mark can be written, so the senders
+    # stop at the bound of unmarked DMs.
+    path = make_url(jobs.db_url).database
+    assert path
+    blocker = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    # In a thread: the app may hold the lock for a moment, and its loop must go on to free it.
+    await asyncio.to_thread(blocker.execute, "BEGIN IMMEDIATE")
+    try:
+        stalled_at = await _stalled(accepted)
+        sending.cancel()  # e.g. the process is shutting down
+        await asyncio.sleep(0.2)
+    finally:
+        blocker.execute("COMMIT")
+        blocker.close()
+    with pytest.raises(asyncio.CancelledError):
+        await sending
+
+    assert 0 < len(stalled_at) < 60
+    rows = await jobs.all("SELECT user_id, status FROM delivery WHERE round_id = :r", r=rnd.id)
+    sent = {user for user, status in rows if status == "sent"}
+    assert sent == accepted() == stalled_at  # each accepted DM marked, nothing sent after
+
+
+async def _until(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def _stalled(read: Callable[[], set[str]], quiet: float = 0.3) -> set[str]:
+    """What ``read`` returns once it has not changed for ``quiet`` seconds."""
+    last = read()
+    while True:
+        await asyncio.sleep(quiet)
+        now = read()
+        if now == last:
+            return now
+        last = now
