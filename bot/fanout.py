@@ -105,7 +105,7 @@ async def deliver_round(
     """
     width = max(1, concurrency)
     owner = new_owner()
-    members = len(await services.members(team=team))
+    members = await services.member_count(team=team)
     message = pulse_message(
         team_name=team.name,
         round_id=rnd.id,

@@ -349,6 +349,13 @@ class Services:
         async with self.db.read() as s:
             return await repo.list_team_members(s, workspace_id=team.workspace_id, team_id=team.id)
 
+    async def member_count(self, *, team: Team) -> int:
+        """How many people ``members`` would list (counted in SQL: a team may be 10,000)."""
+        async with self.db.read() as s:
+            return await repo.count_team_members(
+                s, workspace_id=team.workspace_id, team_id=team.id
+            )
+
     async def managers(self, *, team: Team) -> list[str]:
         async with self.db.read() as s:
             return await repo.list_managers(s, workspace_id=team.workspace_id, team_id=team.id)
@@ -877,7 +884,7 @@ class Services:
                     s, workspace_id=ws, team_id=team.id, seen=item.due_at, next_pulse_at=upcoming
                 ):
                     continue
-                if not await repo.list_team_members(s, workspace_id=ws, team_id=team.id):
+                if not await repo.count_team_members(s, workspace_id=ws, team_id=team.id):
                     continue  # nobody to ask this time
                 rnd, created = await self._open_round(s, team=team, period=period, now=now)
             if created:

@@ -255,19 +255,19 @@ async def _status_all(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
 
 
 async def _pulse(ctx: AppContext, team: Team, req: CommandRequest) -> dict[str, Any]:
-    members = await ctx.services.members(team=team)
+    members = await ctx.services.member_count(team=team)
     if not members:
         return text_message(
             f"#{escape(team.name)} has no members to ask: invite people to the "
             "channel, then run `/sdo setup` again."
         )
     rnd, created = await ctx.services.open_round(team=team)
-    if len(members) > PROGRESS_NOTE_MEMBERS:
+    if members > PROGRESS_NOTE_MEMBERS:
         # A large team takes a while to reach: say so now, report when done.
         await req.progress(
             text_message(
                 f":hourglass_flowing_sand: Round {rnd.number} is open: sending it to "
-                f"{len(members)} members…"
+                f"{members} members…"
             )
         )
     result = await send_round(ctx, team=team, rnd=rnd)
