@@ -8,6 +8,8 @@ on writers.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.util import await_only
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///sdo.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -102,9 +105,9 @@ def _sqlite_engine(url: URL, *, echo: bool, begin: str, pool_size: int) -> Async
         # Take transaction control away from the driver so BEGIN below is the only one.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        if url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if url.database not in (None, "", ":memory:"):
+            _switch_to_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -114,3 +117,21 @@ def _sqlite_engine(url: URL, *, echo: bool, begin: str, pool_size: int) -> Async
         conn.exec_driver_sql(begin)
 
     return engine
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode=WAL``, waiting out other processes that hold the database.
+
+    Only a new database file is not in WAL mode yet. Switching needs the database to itself, and
+    SQLite answers "database is locked" at once, without its busy timeout, when another
+    connection (a replica starting at the same moment, migrating) is about to write: retry then.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except Exception as exc:  # sqlite3's, or the async driver's wrapper of it
+            if "database is locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            await_only(asyncio.sleep(0.05))  # a pause for this connection, not the event loop

@@ -7,6 +7,8 @@ for the write lock.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -91,3 +93,28 @@ async def test_concurrent_writes_through_two_databases_on_one_file(
     finally:
         await first.dispose()
         await second.dispose()
+
+
+async def test_a_new_file_switches_to_wal_while_another_process_is_writing(
+    tmp_path: Path,
+) -> None:
+    # A replica starting while another one migrates the fresh file: SQLite refuses the switch
+    # to WAL at once (no busy timeout) while the other holds the write lock.
+    path = tmp_path / "fresh.db"
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("CREATE TABLE t (x INTEGER)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t VALUES (1)")
+    asyncio.get_running_loop().call_later(0.3, other.execute, "COMMIT")
+    db = Database(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with db.write() as s:
+            await s.execute(text("INSERT INTO t VALUES (2)"))
+        async with db.read() as s:
+            mode = (await s.execute(text("PRAGMA journal_mode"))).scalar_one()
+            rows = (await s.execute(text("SELECT x FROM t ORDER BY x"))).scalars().all()
+    finally:
+        await db.dispose()
+        other.close()
+
+    assert (mode, rows) == ("wal", [1, 2])
