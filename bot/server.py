@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.context import AppContext
 from bot.jobs import Scheduler
 from bot.logs import keep_payloads_out_of_logs
+from bot.pacing import PacingRateLimitRetryHandler, SendPacer
 from bot.pictures import Pictures
 from bot.services import Services
 from bot.slack_gateway import SlackGateway
@@ -35,6 +36,8 @@ from storage.db import Database
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 10
 
 RUNTIME_KEY: web.AppKey[Runtime] = web.AppKey("runtime")
 
@@ -61,15 +64,26 @@ def clock_for(settings: Settings) -> Clock:
     return SystemClock()
 
 
-def web_client(settings: Settings, session: aiohttp.ClientSession) -> AsyncWebClient:
-    """The one Web API client: honours 429 Retry-After and retries 5xx and dropped connections."""
+def web_client(
+    settings: Settings, session: aiohttp.ClientSession, *, pacer: SendPacer | None = None
+) -> AsyncWebClient:
+    """The one Web API client: honours 429 Retry-After and retries 5xx and dropped connections.
+
+    Args:
+        pacer: told of every 429 on ``chat.postMessage``, so the sends that follow are paced.
+    """
+    rate_limits = (
+        PacingRateLimitRetryHandler(pacer=pacer, max_retry_count=RATE_LIMIT_RETRIES)
+        if pacer
+        else AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
+    )
     return AsyncWebClient(
         token=settings.slack_bot_token or None,
         base_url=settings.slack_api_url,
         session=session,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=3),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=10),
+            rate_limits,
             AsyncServerErrorRetryHandler(max_retry_count=3),
         ],
     )
@@ -80,7 +94,8 @@ async def start_runtime(settings: Settings, *, clock: Clock) -> Runtime:
     db = Database(settings.database_url)
     await upgrade(db)
     session = aiohttp.ClientSession()
-    client = web_client(settings, session)
+    pacer = SendPacer()
+    client = web_client(settings, session, pacer=pacer)
     services = Services(db=db, clock=clock)
     store = installs.installation_store(settings, db.engine) if settings.oauth_enabled else None
     gateway = SlackGateway(
@@ -89,6 +104,7 @@ async def start_runtime(settings: Settings, *, clock: Clock) -> Runtime:
         clock=clock,
         concurrency=settings.send_concurrency,
         tokens=installs.InstalledTokens(store=store, clock=clock) if store else None,
+        pacer=pacer,
     )
     bolt = create_app(
         settings,

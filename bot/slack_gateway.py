@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.clock import Clock
+from bot.pacing import SendPacer
 from bot.services import PersonInfo
 
 log = logging.getLogger(__name__)
@@ -93,12 +94,14 @@ class SlackGateway:
         clock: Clock,
         concurrency: int = 8,
         tokens: TokenSource | None = None,
+        pacer: SendPacer | None = None,
     ) -> None:
         self.client = client
         self.session = session
         self.clock = clock
         self.concurrency = concurrency
         self.tokens = tokens
+        self.pacer = pacer
         self._people: dict[tuple[str, str], tuple[datetime, PersonInfo]] = {}
 
     async def _auth(self, workspace_id: str | None) -> dict[str, Any]:
@@ -159,7 +162,14 @@ class SlackGateway:
         auth = await self._auth(workspace_id)
         opened = await self.client.conversations_open(users=user_id, **auth)
         channel_id = opened["channel"]["id"]
-        posted = await self.client.chat_postMessage(channel=channel_id, **message, **auth)
+        if self.pacer is None:
+            posted = await self.client.chat_postMessage(channel=channel_id, **message, **auth)
+        else:
+            # Once Slack has rate-limited this token, DMs go out at the pace it accepts.
+            key = auth.get("token") or self.client.token or ""
+            await self.pacer.turn(key)
+            posted = await self.client.chat_postMessage(channel=channel_id, **message, **auth)
+            self.pacer.accepted(key)
         return SentMessage(channel_id=posted["channel"], ts=posted["ts"])
 
     async def update(

@@ -184,3 +184,21 @@ async def _stalled(read: Callable[[], set[str]], quiet: float = 0.3) -> set[str]
         if now == last:
             return now
         last = now
+
+
+async def test_after_the_first_429s_the_fan_out_keeps_to_the_pace_slack_accepts(
+    jobs: JobsHarness,
+) -> None:
+    users = await _generated_team(jobs, 600)
+    jobs.fake.rate_limit("chat.postMessage", per_second=100, retry_after=1)
+    jobs.clock.set(THURSDAY_PULSE)
+
+    report = await jobs.tick()
+
+    assert (report.opened, report.sent, report.failed) == (1, 600, 0)
+    assert {u: len(pulse_dms(jobs.fake, u)) for u in users} == dict.fromkeys(users, 1)
+    limited = jobs.fake.rate_limited
+    # The first burst meets the limit; then the sends are spaced. Unpaced, the 8 senders keep
+    # running into the limit: about 8 answers 429 per second of the fan-out (here 6 s).
+    assert 1 <= len(limited) <= 24
+    print(f"\npaced fan-out: 600 members at 100/s, {len(limited)} answers 429")

@@ -1,0 +1,166 @@
+"""Pacing pulse DMs once Slack has rate-limited them.
+
+Slack answers calls beyond its limit with HTTP 429 and ``Retry-After``. The Web API client waits
+and retries that one call, but the other senders keep going, meet 429s of their own, and each
+429 costs its sender a wait of a second or more: delivery falls well below what Slack allows.
+
+So after the first 429 on a token, ``chat.postMessage`` calls on that token pause for
+``Retry-After`` and are then spaced at the rate Slack accepted during the last second, a little
+under it. A later 429 slows the pace by a tenth (429s on calls already under way when the pace
+changed count once). A token that has sent nothing for ``IDLE_RESET_SECONDS`` is unpaced again:
+next week's pulse starts at full speed and finds the limit anew. Tokens that were never limited
+are not paced at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+
+PACED_METHOD = "chat.postMessage"
+WINDOW_SECONDS = 1.0
+MARGIN = 0.95  # the first pace: this share of what Slack accepted in the last window
+SLOWER = 0.9  # each further 429
+MIN_RATE = 1.0  # sends per second, however often Slack says no
+IDLE_RESET_SECONDS = 60.0
+# After the first 429, answers to calls Slack accepted just before it can still be on their way.
+STRAGGLERS_SECONDS = 0.25
+
+
+@dataclass
+class _Lane:
+    """One token's recent sends and its pace."""
+
+    rate: float | None = None  # sends per second; None: not paced
+    next_at: float = 0.0  # when the next send may go
+    changed_at: float = 0.0
+    last_accepted: float = 0.0
+    provisional: bool = False  # rate set at the 429; settled once the pause is over
+    accepted: deque[float] = field(default_factory=deque)
+
+    def forget_before(self, moment: float) -> None:
+        while self.accepted and self.accepted[0] < moment:
+            self.accepted.popleft()
+
+
+class SendPacer:
+    """Spaces a token's sends once Slack has rate-limited it.
+
+    Args:
+        monotonic: the clock (injected in tests).
+    """
+
+    def __init__(self, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._monotonic = monotonic
+        self._lanes: dict[str, _Lane] = {}
+
+    def rate(self, key: str) -> float | None:
+        """Sends per second allowed on ``key`` now; None while it is not paced."""
+        lane = self._lanes.get(key)
+        return lane.rate if lane else None
+
+    def reserve(self, key: str) -> float:
+        """Take the next send slot on ``key``: seconds to wait before sending (0: at once)."""
+        lane = self._lanes.get(key)
+        if lane is None or lane.rate is None:
+            return 0.0
+        now = self._monotonic()
+        if now - max(lane.changed_at, lane.last_accepted) >= IDLE_RESET_SECONDS:
+            del self._lanes[key]  # a new burst: find the limit anew
+            return 0.0
+        if lane.provisional and now >= lane.next_at:
+            # The pause is over and the answers to calls sent before the 429 are in: the count
+            # around the 429 is now what Slack accepted.
+            # One window's worth, shifted by the time answers take to arrive.
+            end = lane.changed_at + STRAGGLERS_SECONDS
+            settled = [t for t in lane.accepted if end - WINDOW_SECONDS < t <= end]
+            lane.rate = max(MIN_RATE, len(settled) / WINDOW_SECONDS * MARGIN)
+            lane.provisional = False
+        slot = max(now, lane.next_at)
+        lane.next_at = slot + 1 / lane.rate
+        return slot - now
+
+    async def turn(self, key: str) -> None:
+        """Wait for this send's slot."""
+        delay = self.reserve(key)
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def accepted(self, key: str) -> None:
+        """Slack accepted a send on ``key``."""
+        now = self._monotonic()
+        lane = self._lanes.setdefault(key, _Lane())
+        lane.accepted.append(now)
+        lane.last_accepted = now
+        if not lane.provisional:
+            lane.forget_before(now - WINDOW_SECONDS)
+
+    def limited(self, key: str, *, retry_after: float) -> None:
+        """Slack answered 429 on ``key``: pause for ``retry_after``, then pace."""
+        now = self._monotonic()
+        lane = self._lanes.setdefault(key, _Lane())
+        lane.forget_before(now - WINDOW_SECONDS)
+        if lane.rate is None:
+            lane.rate = len(lane.accepted) / WINDOW_SECONDS * MARGIN  # until the pause ends
+            lane.provisional = True
+        elif lane.provisional:
+            return
+        elif now - lane.changed_at >= retry_after + WINDOW_SECONDS:
+            lane.rate *= SLOWER
+        else:
+            return  # a call already under way when the pace changed: counted once
+        lane.rate = max(MIN_RATE, lane.rate)
+        lane.changed_at = now
+        lane.next_at = max(lane.next_at, now + retry_after)
+
+
+def token_of(request: HttpRequest) -> str:
+    """The token a Web API request was made with (the pacing key; never logged)."""
+    for name, value in request.headers.items():
+        if name.lower() == "authorization":
+            text = value if isinstance(value, str) else (value[0] if value else "")
+            return text.removeprefix("Bearer ").strip()
+    return ""
+
+
+class PacingRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler (wait ``Retry-After``, retry), telling the pacer first."""
+
+    def __init__(self, *, pacer: SendPacer, max_retry_count: int) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.pacer = pacer
+
+    async def prepare_for_next_attempt_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if response is not None and request.url.endswith("/" + PACED_METHOD):
+            self.pacer.limited(token_of(request), retry_after=_retry_after(response.headers))
+        await super().prepare_for_next_attempt_async(
+            state=state, request=request, response=response, error=error
+        )
+
+
+def _retry_after(headers: dict[str, Any]) -> float:
+    for name, value in headers.items():
+        if name.lower() == "retry-after":
+            text = value if isinstance(value, str) else (value[0] if value else "1")
+            try:
+                return max(0.0, float(text))
+            except ValueError:
+                return 1.0
+    return 1.0
+
