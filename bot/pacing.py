@@ -6,10 +6,12 @@ and retries that one call, but the other senders keep going, meet 429s of their 
 
 So after the first 429 on a token, ``chat.postMessage`` calls on that token pause for
 ``Retry-After`` and are then spaced at the rate Slack accepted during the last second, a little
-under it. A later 429 slows the pace by a tenth (429s on calls already under way when the pace
-changed count once). A token that has sent nothing for ``IDLE_RESET_SECONDS`` is unpaced again:
-next week's pulse starts at full speed and finds the limit anew. Tokens that were never limited
-are not paced at all.
+under it (the *ceiling*). A later 429 slows the pace by a tenth, without a pause (429s on calls
+already under way count once), never below half the ceiling; each second without one speeds it
+up again, never above the ceiling, so a passing burst (the client's own retries land outside the
+pace) does not wear the pace down. A token that has sent nothing for ``IDLE_RESET_SECONDS`` is
+unpaced again: next week's pulse starts at full speed and finds the limit anew. Tokens never
+limited are not paced at all.
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ PACED_METHOD = "chat.postMessage"
 WINDOW_SECONDS = 1.0
 MARGIN = 0.95  # the first pace: this share of what Slack accepted in the last window
 SLOWER = 0.9  # each further 429
-MIN_RATE = 1.0  # sends per second, however often Slack says no
+FASTER = 1.05  # each second without one, up to the ceiling
+FLOOR = 0.5  # of the ceiling, however often Slack says no
+MIN_RATE = 1.0  # sends per second
 IDLE_RESET_SECONDS = 60.0
 # After the first 429, answers to calls Slack accepted just before it can still be on their way.
 STRAGGLERS_SECONDS = 0.25
@@ -42,7 +46,9 @@ class _Lane:
 
     rate: float | None = None  # sends per second; None: not paced
     next_at: float = 0.0  # when the next send may go
-    changed_at: float = 0.0
+    ceiling: float = 0.0  # the settled first pace
+    changed_at: float = 0.0  # the last 429 that changed the pace
+    sped_at: float = 0.0  # the last speed-up
     last_accepted: float = 0.0
     provisional: bool = False  # rate set at the 429; settled once the pause is over
     accepted: deque[float] = field(default_factory=deque)
@@ -83,8 +89,9 @@ class SendPacer:
             # One window's worth, shifted by the time answers take to arrive.
             end = lane.changed_at + STRAGGLERS_SECONDS
             settled = [t for t in lane.accepted if end - WINDOW_SECONDS < t <= end]
-            lane.rate = max(MIN_RATE, len(settled) / WINDOW_SECONDS * MARGIN)
+            lane.rate = lane.ceiling = max(MIN_RATE, len(settled) / WINDOW_SECONDS * MARGIN)
             lane.provisional = False
+            lane.sped_at = now
         slot = max(now, lane.next_at)
         lane.next_at = slot + 1 / lane.rate
         return slot - now
@@ -101,26 +108,32 @@ class SendPacer:
         lane = self._lanes.setdefault(key, _Lane())
         lane.accepted.append(now)
         lane.last_accepted = now
-        if not lane.provisional:
-            lane.forget_before(now - WINDOW_SECONDS)
+        if lane.provisional:
+            return
+        lane.forget_before(now - WINDOW_SECONDS)
+        if lane.rate is not None and lane.rate < lane.ceiling and (
+            now - max(lane.sped_at, lane.changed_at) >= WINDOW_SECONDS
+        ):
+            lane.rate = min(lane.ceiling, lane.rate * FASTER)
+            lane.sped_at = now
 
     def limited(self, key: str, *, retry_after: float) -> None:
-        """Slack answered 429 on ``key``: pause for ``retry_after``, then pace."""
+        """Slack answered 429 on ``key``: the first time, pause for ``retry_after`` and pace."""
         now = self._monotonic()
         lane = self._lanes.setdefault(key, _Lane())
         lane.forget_before(now - WINDOW_SECONDS)
         if lane.rate is None:
             lane.rate = len(lane.accepted) / WINDOW_SECONDS * MARGIN  # until the pause ends
             lane.provisional = True
+            lane.next_at = max(lane.next_at, now + retry_after)  # the first burst: pause
         elif lane.provisional:
             return
         elif now - lane.changed_at >= retry_after + WINDOW_SECONDS:
-            lane.rate *= SLOWER
+            lane.rate = max(lane.ceiling * FLOOR, lane.rate * SLOWER)
         else:
             return  # a call already under way when the pace changed: counted once
         lane.rate = max(MIN_RATE, lane.rate)
         lane.changed_at = now
-        lane.next_at = max(lane.next_at, now + retry_after)
 
 
 def token_of(request: HttpRequest) -> str:

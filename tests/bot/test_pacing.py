@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk.http_retry.request import HttpRequest
 
-from bot.pacing import IDLE_RESET_SECONDS, MARGIN, SLOWER, SendPacer, token_of
+from bot.pacing import FLOOR, IDLE_RESET_SECONDS, MARGIN, SLOWER, SendPacer, token_of
 
 
 class Clock:
@@ -66,6 +66,26 @@ def test_429s_of_calls_already_under_way_count_once_and_later_ones_slow_the_pace
 
     assert settled == pytest.approx(20 * MARGIN)
     assert pacer.rate("k") == pytest.approx(20 * MARGIN * SLOWER)
+
+
+def test_the_pace_never_falls_below_half_the_ceiling_and_climbs_back_to_it() -> None:
+    clock = Clock()
+    pacer = SendPacer(monotonic=clock)
+    accept(pacer, clock, "k", count=40, over=0.5)
+    pacer.limited("k", retry_after=1)
+    clock.now += 1.0
+    pacer.reserve("k")
+    ceiling = pacer.rate("k")
+    assert ceiling == pytest.approx(40 * MARGIN)
+    for _ in range(20):  # a 429 every few seconds, for a minute
+        clock.now += 3.0
+        pacer.limited("k", retry_after=1)
+    lowest = pacer.rate("k")
+
+    accept(pacer, clock, "k", count=60, over=30.0)  # half a minute without a 429
+
+    assert lowest == pytest.approx(ceiling * FLOOR)
+    assert pacer.rate("k") == pytest.approx(ceiling)
 
 
 def test_a_token_idle_for_a_minute_starts_unpaced_again() -> None:
