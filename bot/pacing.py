@@ -51,6 +51,7 @@ class _Lane:
     sped_at: float = 0.0  # the last speed-up
     last_accepted: float = 0.0
     provisional: bool = False  # rate set at the 429; settled once the pause is over
+    pause_until: float = 0.0
     accepted: deque[float] = field(default_factory=deque)
 
     def forget_before(self, moment: float) -> None:
@@ -83,15 +84,18 @@ class SendPacer:
         if now - max(lane.changed_at, lane.last_accepted) >= IDLE_RESET_SECONDS:
             del self._lanes[key]  # a new burst: find the limit anew
             return 0.0
-        if lane.provisional and now >= lane.next_at:
-            # The pause is over and the answers to calls sent before the 429 are in: the count
-            # around the 429 is now what Slack accepted.
-            # One window's worth, shifted by the time answers take to arrive.
+        if lane.provisional:
+            if now < lane.pause_until:
+                return lane.pause_until - now  # everyone waits out the pause; no slots yet
+            # The pause is over and the answers to calls sent before the 429 are in: one
+            # window's worth around the 429 (shifted by the time answers take to arrive) is
+            # what Slack accepted.
             end = lane.changed_at + STRAGGLERS_SECONDS
             settled = [t for t in lane.accepted if end - WINDOW_SECONDS < t <= end]
             lane.rate = lane.ceiling = max(MIN_RATE, len(settled) / WINDOW_SECONDS * MARGIN)
             lane.provisional = False
             lane.sped_at = now
+            lane.next_at = now
         slot = max(now, lane.next_at)
         lane.next_at = slot + 1 / lane.rate
         return slot - now
@@ -123,9 +127,10 @@ class SendPacer:
         lane = self._lanes.setdefault(key, _Lane())
         lane.forget_before(now - WINDOW_SECONDS)
         if lane.rate is None:
-            lane.rate = len(lane.accepted) / WINDOW_SECONDS * MARGIN  # until the pause ends
+            lane.rate = len(lane.accepted) / WINDOW_SECONDS * MARGIN  # settled after the pause
             lane.provisional = True
-            lane.next_at = max(lane.next_at, now + retry_after)  # the first burst: pause
+            lane.pause_until = now + retry_after  # the first burst: pause
+            lane.next_at = max(lane.next_at, lane.pause_until)
         elif lane.provisional:
             return
         elif now - lane.changed_at >= retry_after + WINDOW_SECONDS:

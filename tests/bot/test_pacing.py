@@ -50,6 +50,22 @@ def test_after_a_429_sends_pause_then_go_at_what_slack_accepted() -> None:
     assert pacer.reserve("xoxb-b") == 0.0  # another workspace's token is not slowed
 
 
+def test_the_pace_settles_after_the_pause_even_while_senders_queue_for_slots() -> None:
+    clock = Clock()
+    pacer = SendPacer(monotonic=clock)
+    pacer.accepted("k")
+    pacer.limited("k", retry_after=1)  # only one answer was in when the 429 came
+    accept(pacer, clock, "k", count=40, over=0.2)  # the answers to the rest of the burst
+    for _ in range(8):  # eight senders take their slots during the pause
+        pacer.reserve("k")
+    clock.now += 1.0
+    for _ in range(50):  # and keep taking the next ones
+        pacer.reserve("k")
+        clock.now += 0.01
+
+    assert pacer.rate("k") == pytest.approx(41 * MARGIN)
+
+
 def test_429s_of_calls_already_under_way_count_once_and_later_ones_slow_the_pace() -> None:
     clock = Clock()
     pacer = SendPacer(monotonic=clock)
