@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, delete, func, literal, or_, select, update
+from sqlalchemy import Select, and_, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +37,8 @@ from storage.tables import (
 # ---------------------------------------------------------------------------------------------
 # helpers
 
+
+_SelectT = TypeVar("_SelectT", bound=Select)  # type: ignore[type-arg]
 
 def _insert(session: AsyncSession, table: type[SQLModel]) -> postgresql.Insert | sqlite.Insert:
     """A dialect-specific INSERT that supports ``ON CONFLICT``."""
@@ -433,33 +435,16 @@ async def list_team_members(
     session: AsyncSession, *, workspace_id: str, team_id: int
 ) -> list[Member]:
     """The team's active members who are active in the workspace."""
-    rows = (
-        await session.execute(
-            select(MemberRow)
-            .join(
-                TeamMemberRow,
-                and_(
-                    col(TeamMemberRow.workspace_id) == col(MemberRow.workspace_id),
-                    col(TeamMemberRow.user_id) == col(MemberRow.user_id),
-                ),
-            )
-            .where(
-                col(TeamMemberRow.workspace_id) == workspace_id,
-                col(TeamMemberRow.team_id) == team_id,
-                col(TeamMemberRow.active).is_(True),
-                col(MemberRow.active).is_(True),
-            )
-            .order_by(col(MemberRow.user_id))
-        )
-    ).scalars()
+    query = _of_active_members(select(MemberRow), workspace_id=workspace_id, team_id=team_id)
+    rows = (await session.execute(query.order_by(col(MemberRow.user_id)))).scalars()
     return [_member(r) for r in rows]
 
 
-async def count_team_members(session: AsyncSession, *, workspace_id: str, team_id: int) -> int:
-    """How many active members the team has (the same people ``list_team_members`` lists)."""
-    count = await session.execute(
-        select(func.count())
-        .select_from(TeamMemberRow)
+def _of_active_members(query: _SelectT, *, workspace_id: str, team_id: int) -> _SelectT:
+    """``query`` over the team's active members who are active in the workspace: the one
+    definition behind listing, counting and sending to them."""
+    return (
+        query.select_from(TeamMemberRow)
         .join(
             MemberRow,
             and_(
@@ -473,6 +458,13 @@ async def count_team_members(session: AsyncSession, *, workspace_id: str, team_i
             col(TeamMemberRow.active).is_(True),
             col(MemberRow.active).is_(True),
         )
+    )
+
+
+async def count_team_members(session: AsyncSession, *, workspace_id: str, team_id: int) -> int:
+    """How many active members the team has (the same people ``list_team_members`` lists)."""
+    count = await session.execute(
+        _of_active_members(select(func.count()), workspace_id=workspace_id, team_id=team_id)
     )
     return int(count.scalar_one())
 
@@ -662,27 +654,16 @@ async def create_team_deliveries(
     Returns:
         How many rows were created.
     """
-    members = (
+    members = _of_active_members(
         select(
             literal(workspace_id),
             literal(round_id),
             col(TeamMemberRow.user_id),
             literal(DeliveryStatus.PENDING.value),
             literal(now, type_=DeliveryRow.__table__.c.updated_at.type),  # type: ignore[attr-defined]
-        )
-        .join(
-            MemberRow,
-            and_(
-                col(TeamMemberRow.workspace_id) == col(MemberRow.workspace_id),
-                col(TeamMemberRow.user_id) == col(MemberRow.user_id),
-            ),
-        )
-        .where(
-            col(TeamMemberRow.workspace_id) == workspace_id,
-            col(TeamMemberRow.team_id) == team_id,
-            col(TeamMemberRow.active).is_(True),
-            col(MemberRow.active).is_(True),
-        )
+        ),
+        workspace_id=workspace_id,
+        team_id=team_id,
     )
     stmt = _insert(session, DeliveryRow).from_select(
         ["workspace_id", "round_id", "user_id", "status", "updated_at"], members
