@@ -144,9 +144,7 @@ async def load(
     deadline = time.monotonic() + ANSWER_TIMEOUT
     arrived: dict[str, float] = {}
     while time.monotonic() < deadline:
-        arrived = in_ack | {
-            c.url: c.at for c in fake.calls_to("response_url") if c.url in started
-        }
+        arrived = in_ack | {c.url: c.at for c in fake.calls_to("response_url") if c.url in started}
         if len(arrived) >= len(started):
             break
         await asyncio.sleep(0.05)
@@ -195,8 +193,11 @@ async def main(options: argparse.Namespace) -> dict[str, object]:
             ("sdo", ["-m", "bot", "serve"]),
         ):
             server = Server(args, env=env)
-            common = {"user": users[1], "concurrency": options.concurrency,
-                      "answered": name == "sdo"}
+            common = {
+                "user": users[1],
+                "concurrency": options.concurrency,
+                "answered": name == "sdo",
+            }
             try:
                 await server.ready("/healthz")
                 # Warm-up (caches, pictures, connections), answers included, before measuring.
@@ -225,6 +226,10 @@ if __name__ == "__main__":
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=50)
-    parser.add_argument("--rate", type=float, default=200.0,
-                        help="then the same requests at this fixed rate (open loop); 0: skip")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=200.0,
+        help="then the same requests at this fixed rate (open loop); 0: skip",
+    )
     print(json.dumps(asyncio.run(main(parser.parse_args()))), flush=True)

@@ -91,7 +91,8 @@ def _delivery_figures(
     """What the fake received since ``since`` (``time.monotonic()``): one run's DMs."""
     dms = {fake.dm_channel_id(u) for u in users}
     posts = Counter(
-        c.args["channel"] for c in fake.calls_to("chat.postMessage", ok=True)
+        c.args["channel"]
+        for c in fake.calls_to("chat.postMessage", ok=True)
         if c.at >= since and c.args.get("channel") in dms
     )
     return {
@@ -105,9 +106,9 @@ def _delivery_figures(
 
 
 @contextlib.asynccontextmanager
-async def _fake(members: int, per_second: float | None, retry_after: int) -> AsyncIterator[
-    tuple[FakeSlack, list[str]]
-]:
+async def _fake(
+    members: int, per_second: float | None, retry_after: int
+) -> AsyncIterator[tuple[FakeSlack, list[str]]]:
     fake = FakeSlack(workspace_id=WORKSPACE)
     await fake.start()
     try:
@@ -138,23 +139,35 @@ class SdoSender:
         with _settled_heap():
             since = time.monotonic()
             started = time.perf_counter()
-            passes = [await deliver_round(
-                services=services, gateway=self.runtime.gateway, team=self.team, rnd=rnd,
-                concurrency=self.concurrency,
-            )]
+            passes = [
+                await deliver_round(
+                    services=services,
+                    gateway=self.runtime.gateway,
+                    team=self.team,
+                    rnd=rnd,
+                    concurrency=self.concurrency,
+                )
+            ]
             while passes[-1].pending:
                 # Rows whose client retries ran out wait RETRY_DELAY; the next scheduler tick
                 # sends them. Done here the same way, and counted in the time.
                 await asyncio.sleep(RETRY_DELAY.total_seconds())
-                passes.append(await deliver_round(
-                    services=services, gateway=self.runtime.gateway, team=self.team, rnd=rnd,
-                    concurrency=self.concurrency,
-                ))
+                passes.append(
+                    await deliver_round(
+                        services=services,
+                        gateway=self.runtime.gateway,
+                        team=self.team,
+                        rnd=rnd,
+                        concurrency=self.concurrency,
+                    )
+                )
             seconds = time.perf_counter() - started
-        return {**_delivery_figures(self.fake, self.users, since=since, seconds=seconds),
-                "ledger_sent": sum(p.sent for p in passes),
-                "ledger_failed": sum(p.failed for p in passes),
-                "left_for_a_later_pass": [p.pending for p in passes[:-1]]}
+        return {
+            **_delivery_figures(self.fake, self.users, since=since, seconds=seconds),
+            "ledger_sent": sum(p.sent for p in passes),
+            "ledger_failed": sum(p.failed for p in passes),
+            "left_for_a_later_pass": [p.pending for p in passes[:-1]],
+        }
 
 
 @contextlib.asynccontextmanager
@@ -170,11 +183,15 @@ async def sdo_sender(
             try:
                 people = [PersonInfo(user_id=u, name=u.lower(), tz="Europe/Berlin") for u in users]
                 team, _, _ = await runtime.services.setup_team(
-                    workspace_id=WORKSPACE, channel_id=CHANNEL, channel_name="bench",
-                    caller=people[0], people=people,
+                    workspace_id=WORKSPACE,
+                    channel_id=CHANNEL,
+                    channel_name="bench",
+                    caller=people[0],
+                    people=people,
                 )
-                yield SdoSender(fake=fake, users=users, runtime=runtime, team=team,
-                                concurrency=concurrency)
+                yield SdoSender(
+                    fake=fake, users=users, runtime=runtime, team=team, concurrency=concurrency
+                )
             finally:
                 await stop_runtime(runtime)
 
@@ -191,8 +208,9 @@ class BaselineSender:
 
     async def run(self) -> dict[str, Any]:
         self.gave_up_429 = 0
-        message = pulse_message(team_name="bench", round_id=1, round_number=1, answers={},
-                                min_respondents=3)
+        message = pulse_message(
+            team_name="bench", round_id=1, round_number=1, answers={}, min_respondents=3
+        )
         gate = asyncio.Semaphore(self.concurrency)
 
         async def send(user_id: str) -> None:
@@ -215,8 +233,10 @@ class BaselineSender:
             started = time.perf_counter()
             await asyncio.gather(*(send(u) for u in self.users))
             seconds = time.perf_counter() - started
-        return {**_delivery_figures(self.fake, self.users, since=since, seconds=seconds),
-                "client_retries_ran_out": self.gave_up_429}
+        return {
+            **_delivery_figures(self.fake, self.users, since=since, seconds=seconds),
+            "client_retries_ran_out": self.gave_up_429,
+        }
 
 
 @contextlib.asynccontextmanager
@@ -232,8 +252,12 @@ async def baseline_sender(
 
 
 async def unlimited(options: argparse.Namespace) -> dict[str, Any]:
-    common = {"members": options.members, "concurrency": options.concurrency,
-              "per_second": None, "retry_after": options.retry_after}
+    common = {
+        "members": options.members,
+        "concurrency": options.concurrency,
+        "per_second": None,
+        "retry_after": options.retry_after,
+    }
     runs: dict[str, list[dict[str, Any]]] = {"sdo": [], "baseline": []}
     async with sdo_sender(**common) as sdo, baseline_sender(**common) as baseline:
         for _ in range(options.repeats):
@@ -252,8 +276,12 @@ async def unlimited(options: argparse.Namespace) -> dict[str, Any]:
 
 async def rate_limited(options: argparse.Namespace) -> dict[str, Any]:
     members = options.limited_members or options.members
-    common = {"members": members, "concurrency": options.concurrency,
-              "per_second": options.per_second, "retry_after": options.retry_after}
+    common = {
+        "members": members,
+        "concurrency": options.concurrency,
+        "per_second": options.per_second,
+        "retry_after": options.retry_after,
+    }
     figures: dict[str, Any] = {
         "members": members,
         "per_second": options.per_second,
@@ -282,13 +310,22 @@ async def main(options: argparse.Namespace) -> dict[str, Any]:
 def _options() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=10_000)
-    parser.add_argument("--limited-members", type=int, default=0,
-                        help="members in the rate-limited condition (default: --members)")
+    parser.add_argument(
+        "--limited-members",
+        type=int,
+        default=0,
+        help="members in the rate-limited condition (default: --members)",
+    )
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="unlimited runs of each sender, taking turns")
-    parser.add_argument("--per-second", type=float, default=50.0,
-                        help="chat.postMessage calls Slack admits per second")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="unlimited runs of each sender, taking turns"
+    )
+    parser.add_argument(
+        "--per-second",
+        type=float,
+        default=50.0,
+        help="chat.postMessage calls Slack admits per second",
+    )
     parser.add_argument("--retry-after", type=int, default=1, help="seconds in Retry-After")
     return parser.parse_args()
 

@@ -63,8 +63,11 @@ async def seed_big_team(db_url: str, *, users: list[str]) -> None:
     try:
         people = [PersonInfo(u, u.lower(), "Europe/Berlin") for u in users]
         await Services(db=db, clock=SystemClock()).setup_team(
-            workspace_id=WORKSPACE, channel_id=BIG_CHANNEL, channel_name="everyone",
-            caller=people[0], people=people,
+            workspace_id=WORKSPACE,
+            channel_id=BIG_CHANNEL,
+            channel_name="everyone",
+            caller=people[0],
+            people=people,
         )
     finally:
         await db.dispose()
@@ -73,19 +76,30 @@ async def seed_big_team(db_url: str, *, users: list[str]) -> None:
 async def pulse(url: str, fake: FakeSlack, *, manager: str) -> float:
     """``/sdo pulse`` in the big channel; seconds until its final answer arrives."""
     response_url = fake.new_response_url()
-    body = urlencode({
-        "team_id": WORKSPACE, "user_id": manager, "channel_id": BIG_CHANNEL,
-        "channel_name": "everyone", "command": "/sdo", "text": "pulse",
-        "response_url": response_url, "trigger_id": "t",
-    }).encode()
+    body = urlencode(
+        {
+            "team_id": WORKSPACE,
+            "user_id": manager,
+            "channel_id": BIG_CHANNEL,
+            "channel_name": "everyone",
+            "command": "/sdo",
+            "text": "pulse",
+            "response_url": response_url,
+            "trigger_id": "t",
+        }
+    ).encode()
     ts = str(int(time.time()))
     signature = hmac.new(SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256)
-    headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=" + signature.hexdigest(),
-               "Content-Type": "application/x-www-form-urlencoded"}
+    headers = {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": "v0=" + signature.hexdigest(),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
     started = time.monotonic()
-    async with aiohttp.ClientSession() as http, http.post(
-        url + "/slack/events", data=body, headers=headers
-    ) as reply:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url + "/slack/events", data=body, headers=headers) as reply,
+    ):
         reply.raise_for_status()
     while time.monotonic() - started < FANOUT_TIMEOUT:
         answers = [c for c in fake.calls_to("response_url") if c.url == response_url]
@@ -115,21 +129,30 @@ async def main(options: argparse.Namespace) -> dict[str, Any]:
         for user in small_team:
             fake.add_user(user, name=user.lower())
         fake.add_channel(CHANNEL, name="bench", members=small_team)
-        server = Server(["-m", "bot", "serve"], env={
-            "SLACK_BOT_TOKEN": fake.bot_token,
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SDO_SLACK_API_URL": fake.base_url,
-            "SDO_DATABASE_URL": db_url,
-            "SDO_LOG_LEVEL": "WARNING",
-        })
+        server = Server(
+            ["-m", "bot", "serve"],
+            env={
+                "SLACK_BOT_TOKEN": fake.bot_token,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SDO_SLACK_API_URL": fake.base_url,
+                "SDO_DATABASE_URL": db_url,
+                "SDO_LOG_LEVEL": "WARNING",
+            },
+        )
         try:
             await server.ready("/healthz")
             pid = server.process.pid
             result["after_start"] = memory_mb(pid)
             result["fanout_seconds"] = round(await pulse(server.url, fake, manager=big_team[0]), 1)
             result["after_fanout"] = memory_mb(pid)
-            statuses = await load(server.url, fake, user=small_team[1], requests=options.requests,
-                                  concurrency=options.concurrency, answered=True)
+            statuses = await load(
+                server.url,
+                fake,
+                user=small_team[1],
+                requests=options.requests,
+                concurrency=options.concurrency,
+                answered=True,
+            )
             result["statuses_answered"] = statuses.get("answered")
             result["after_statuses"] = memory_mb(pid)
         finally:

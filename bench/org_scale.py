@@ -147,42 +147,75 @@ def _rows(
     round_id = answer_id = delivery_id = 0
     for first in range(1, teams + 1, BATCH_TEAMS):
         batch: dict[str, list[tuple[Any, ...]]] = {
-            "team": [], "member": [], "team_member": [], "manager": [], "round": [],
-            "delivery": [], "answer": [],
+            "team": [],
+            "member": [],
+            "team_member": [],
+            "manager": [],
+            "round": [],
+            "delivery": [],
+            "answer": [],
         }
         for team_id in range(first, min(first + BATCH_TEAMS, teams + 1)):
             users = [f"U{team_id:05d}{m:03d}" for m in range(members)]
-            batch["team"].append((team_id, WORKSPACE, f"C{team_id:08d}", f"team-{team_id:04d}",
-                                  created))
+            batch["team"].append(
+                (team_id, WORKSPACE, f"C{team_id:08d}", f"team-{team_id:04d}", created)
+            )
             for user in users:
                 batch["member"].append((WORKSPACE, user, user.lower(), created))
                 batch["team_member"].append((WORKSPACE, team_id, user, created))
             batch["manager"].append((WORKSPACE, team_id, users[0]))
             # Each team leans its own way, so regions spread over the map.
-            lean = list(zip(questions, [rng.choice((0.2, 0.5, 0.8)) for _ in questions],
-                            strict=True))
+            lean = list(
+                zip(questions, [rng.choice((0.2, 0.5, 0.8)) for _ in questions], strict=True)
+            )
             for week in range(rounds):
                 round_id += 1
                 opened = START + timedelta(weeks=week)
                 is_open = week == rounds - 1
                 opened_at, answered_at = stamp(opened), stamp(opened + timedelta(hours=2))
                 closed_at = None if is_open else stamp(opened + timedelta(days=4))
-                batch["round"].append((round_id, WORKSPACE, team_id, f"w{week:03d}", week + 1,
-                                       opened_at, closed_at))
+                batch["round"].append(
+                    (round_id, WORKSPACE, team_id, f"w{week:03d}", week + 1, opened_at, closed_at)
+                )
                 for user in users:
                     delivery_id += 1
                     failed = is_open and rng.random() < 0.05
-                    batch["delivery"].append((delivery_id, WORKSPACE, round_id, user,
-                                              "failed" if failed else "sent", opened_at))
+                    batch["delivery"].append(
+                        (
+                            delivery_id,
+                            WORKSPACE,
+                            round_id,
+                            user,
+                            "failed" if failed else "sent",
+                            opened_at,
+                        )
+                    )
                     for question, p in lean:
                         answer_id += 1
                         roll = rng.random()
-                        value = (yes if roll < p else no if roll < 0.9
-                                 else partly if roll < 0.95 else not_sure)
+                        value = (
+                            yes
+                            if roll < p
+                            else no
+                            if roll < 0.9
+                            else partly
+                            if roll < 0.95
+                            else not_sure
+                        )
                         note = "a customer said so" if rng.random() < 0.03 else None
-                        batch["answer"].append((answer_id, WORKSPACE, round_id, user, question,
-                                                value, note, note is not None and roll < 0.3,
-                                                answered_at))
+                        batch["answer"].append(
+                            (
+                                answer_id,
+                                WORKSPACE,
+                                round_id,
+                                user,
+                                question,
+                                value,
+                                note,
+                                note is not None and roll < 0.3,
+                                answered_at,
+                            )
+                        )
         yield batch
 
 
@@ -193,16 +226,35 @@ COLUMNS = {
     "manager": ("workspace_id", "team_id", "user_id"),
     "round": ("id", "workspace_id", "team_id", "period", "number", "opened_at", "closed_at"),
     "delivery": ("id", "workspace_id", "round_id", "user_id", "status", "updated_at"),
-    "answer": ("id", "workspace_id", "round_id", "user_id", "question", "value", "note",
-               "internal_customer", "answered_at"),
+    "answer": (
+        "id",
+        "workspace_id",
+        "round_id",
+        "user_id",
+        "question",
+        "value",
+        "note",
+        "internal_customer",
+        "answered_at",
+    ),
 }
 # Columns the bulk load leaves to their defaults: set them too (COPY and plain INSERT skip
 # SQLAlchemy's Python-side defaults).
 DEFAULTS = {
-    "team": {"tz": "UTC", "threshold": 0.5, "min_respondents": 3, "schedule_enabled": False,
-             "pulse_weekday": 3, "pulse_time": "15:00", "reminder_enabled": True,
-             "reminder_weekday": 4, "reminder_time": "11:00", "close_weekday": 0,
-             "close_time": "10:00", "every_weeks": 1},
+    "team": {
+        "tz": "UTC",
+        "threshold": 0.5,
+        "min_respondents": 3,
+        "schedule_enabled": False,
+        "pulse_weekday": 3,
+        "pulse_time": "15:00",
+        "reminder_enabled": True,
+        "reminder_weekday": 4,
+        "reminder_time": "11:00",
+        "close_weekday": 0,
+        "close_time": "10:00",
+        "every_weeks": 1,
+    },
     "member": {"active": True, "is_admin": False},
     "team_member": {"active": True},
     "delivery": {"attempts": 1},
@@ -265,10 +317,12 @@ async def seed_postgres(url: str, *, teams: int, rounds: int, members: int) -> N
                     columns, full = _with_defaults(table, rows)
                     await raw.copy_records_to_table(table, records=full, columns=columns)
             for table in ("team", "round", "delivery", "answer"):
-                await conn.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT MAX(id) FROM \"{table}\"))"
-                ))
+                await conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f'(SELECT MAX(id) FROM "{table}"))'
+                    )
+                )
         async with engine.connect() as conn:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
             await conn.execute(text("VACUUM ANALYZE"))
@@ -317,8 +371,10 @@ async def _timed(
 
 
 def _figures(samples: Sequence[float]) -> dict[str, float]:
-    return {"p50_ms": round(percentile(samples, 0.5), 1),
-            "p95_ms": round(percentile(samples, 0.95), 1)}
+    return {
+        "p50_ms": round(percentile(samples, 0.5), 1),
+        "p95_ms": round(percentile(samples, 0.95), 1),
+    }
 
 
 async def _raw(db: Database, *, team_id: int | None) -> list[Any]:
@@ -343,10 +399,16 @@ def _disagreements(statuses: Sequence[TeamStatus], raw: Sequence[Any]) -> list[s
                 problems.append(f"round {view.round.id} missing from the raw result")
                 continue
             score = view.score
-            mine = {f"{c.name.lower()}_{v.name.lower()}": getattr(score.tallies[c], v.name.lower())
-                    for c in CIRCLES for v in ANSWER_VALUES}
-            mine |= {"respondents": score.respondents, "asked": score.asked,
-                     "members": status.members}
+            mine = {
+                f"{c.name.lower()}_{v.name.lower()}": getattr(score.tallies[c], v.name.lower())
+                for c in CIRCLES
+                for v in ANSWER_VALUES
+            }
+            mine |= {
+                "respondents": score.respondents,
+                "asked": score.asked,
+                "members": status.members,
+            }
             theirs = {k: int(row[k] or 0) for k in mine}
             if mine != theirs:
                 problems.append(f"round {view.round.id}: {mine} != {theirs}")
@@ -451,8 +513,12 @@ def _options() -> argparse.Namespace:
     parser.add_argument("--members", type=int, default=10)
     parser.add_argument("--runs", type=int, default=10, help="timed calls of each figure")
     parser.add_argument("--databases", default="sqlite,postgres")
-    parser.add_argument("--seeded", action="append", metavar="URL",
-                        help="measure this already seeded database instead (repeatable)")
+    parser.add_argument(
+        "--seeded",
+        action="append",
+        metavar="URL",
+        help="measure this already seeded database instead (repeatable)",
+    )
     return parser.parse_args()
 
 

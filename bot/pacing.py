@@ -115,8 +115,10 @@ class SendPacer:
         if lane.provisional:
             return
         lane.forget_before(now - WINDOW_SECONDS)
-        if lane.rate is not None and lane.rate < lane.ceiling and (
-            now - max(lane.sped_at, lane.changed_at) >= WINDOW_SECONDS
+        if (
+            lane.rate is not None
+            and lane.rate < lane.ceiling
+            and (now - max(lane.sped_at, lane.changed_at) >= WINDOW_SECONDS)
         ):
             lane.rate = min(lane.ceiling, lane.rate * FASTER)
             lane.sped_at = now
@@ -181,4 +183,3 @@ def _retry_after(headers: dict[str, Any]) -> float:
             except ValueError:
                 return 1.0
     return 1.0
-

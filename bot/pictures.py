@@ -137,8 +137,9 @@ class Pictures:
             # shield: a caller that gives up must not cancel the upload the others wait for.
             return await asyncio.shield(running)
         making = asyncio.ensure_future(
-            self._make(key, render, workspace=workspace, filename=filename, title=title,
-                       alt_text=alt_text)
+            self._make(
+                key, render, workspace=workspace, filename=filename, title=title, alt_text=alt_text
+            )
         )
         self._in_progress[key] = making
         making.add_done_callback(lambda _: self._in_progress.pop(key, None))

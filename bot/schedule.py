@@ -86,9 +86,7 @@ def next_pulse_at(
         after: the result is strictly later than this.
         last_pulse: when the previous pulse was due (or opened), if any.
     """
-    fire = next_fire(
-        weekday=schedule.pulse_weekday, at=schedule.pulse_time, tz=tz, after=after
-    )
+    fire = next_fire(weekday=schedule.pulse_weekday, at=schedule.pulse_time, tz=tz, after=after)
     if schedule.every_weeks > 1 and last_pulse is not None:
         earliest = _aware(last_pulse) + timedelta(weeks=schedule.every_weeks) - timedelta(days=1)
         while fire < earliest:

@@ -352,9 +352,7 @@ class Services:
     async def member_count(self, *, team: Team) -> int:
         """How many people ``members`` would list (counted in SQL: a team may be 10,000)."""
         async with self.db.read() as s:
-            return await repo.count_team_members(
-                s, workspace_id=team.workspace_id, team_id=team.id
-            )
+            return await repo.count_team_members(s, workspace_id=team.workspace_id, team_id=team.id)
 
     async def managers(self, *, team: Team) -> list[str]:
         async with self.db.read() as s:
@@ -703,9 +701,7 @@ class Services:
             async with gate, self.db.read() as s:
                 return await self._statuses(s, chunk)
 
-        chunks = [
-            teams[i : i + ORG_STATUS_CHUNK] for i in range(0, len(teams), ORG_STATUS_CHUNK)
-        ]
+        chunks = [teams[i : i + ORG_STATUS_CHUNK] for i in range(0, len(teams), ORG_STATUS_CHUNK)]
         parts = await asyncio.gather(*(statuses_of(chunk) for chunk in chunks))
         return sorted((status for part in parts for status in part), key=_center_first)
 

@@ -77,9 +77,7 @@ class StatusCache(Generic[Value]):
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
-    async def get_or_compute(
-        self, key: Hashable, compute: Callable[[], Awaitable[Value]]
-    ) -> Value:
+    async def get_or_compute(self, key: Hashable, compute: Callable[[], Awaitable[Value]]) -> Value:
         """The cached value, or ``compute()``'s, computed once for concurrent callers.
 
         A caller that arrives after a write (a new ``generation``) never waits for a

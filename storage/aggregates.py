@@ -202,9 +202,7 @@ def _deliveries_of(round_ids: Any) -> Any:
     delivery = _DELIVERY.c
     return (
         select(delivery.round_id.label("round_id"), *_delivery_counts())
-        .where(
-            delivery.workspace_id == bindparam("workspace_id"), delivery.round_id.in_(round_ids)
-        )
+        .where(delivery.workspace_id == bindparam("workspace_id"), delivery.round_id.in_(round_ids))
         .group_by(delivery.round_id)
         .subquery("deliveries")
     )

@@ -36,12 +36,16 @@ class Database:
         self.url = make_url(url) if isinstance(url, str) else url
         self.dialect = self.url.get_backend_name()
         if self.dialect == "sqlite":
-            self._write_engine = _sqlite_engine(self.url, echo=echo, begin="BEGIN IMMEDIATE",
-                                                pool_size=1)
+            self._write_engine = _sqlite_engine(
+                self.url, echo=echo, begin="BEGIN IMMEDIATE", pool_size=1
+            )
             self._read_engine = _sqlite_engine(self.url, echo=echo, begin="BEGIN", pool_size=5)
         elif self.dialect == "postgresql":
             engine = create_async_engine(
-                self.url, echo=echo, pool_size=pool_size, max_overflow=pool_size,
+                self.url,
+                echo=echo,
+                pool_size=pool_size,
+                max_overflow=pool_size,
                 pool_pre_ping=True,
             )
             self._write_engine = self._read_engine = engine

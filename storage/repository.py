@@ -40,6 +40,7 @@ from storage.tables import (
 
 _SelectT = TypeVar("_SelectT", bound=Select)  # type: ignore[type-arg]
 
+
 def _insert(session: AsyncSession, table: type[SQLModel]) -> postgresql.Insert | sqlite.Insert:
     """A dialect-specific INSERT that supports ``ON CONFLICT``."""
     if session.get_bind().dialect.name == "postgresql":

@@ -96,7 +96,11 @@ async def next_runs(session: AsyncSession, *, workspace_id: str, team_id: int) -
 
 
 async def set_next_pulse(
-    session: AsyncSession, *, workspace_id: str, team_id: int, pulse_at: datetime | None,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    team_id: int,
+    pulse_at: datetime | None,
     only_if_unset: bool = False,
 ) -> bool:
     """Store the team's next pulse time. Returns whether the row changed.
@@ -111,7 +115,11 @@ async def set_next_pulse(
 
 
 async def set_round_times(
-    session: AsyncSession, *, workspace_id: str, team_id: int, reminder_at: datetime | None,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    team_id: int,
+    reminder_at: datetime | None,
     close_at: datetime | None,
 ) -> None:
     """Store when the team's open round gets its reminder and closes."""
@@ -135,8 +143,9 @@ async def teams_without_next_pulse(session: AsyncSession, *, limit: int) -> list
     return [_team(r) for r in rows]
 
 
-async def _due(session: AsyncSession, column: Any, *, now: datetime, limit: int,
-               scheduled_only: bool = False) -> list[DueTeam]:
+async def _due(
+    session: AsyncSession, column: Any, *, now: datetime, limit: int, scheduled_only: bool = False
+) -> list[DueTeam]:
     query = select(TeamRow, column).where(column <= now)
     if scheduled_only:
         query = query.where(col(TeamRow.schedule_enabled).is_(True))
@@ -144,28 +153,28 @@ async def _due(session: AsyncSession, column: Any, *, now: datetime, limit: int,
     return [DueTeam(team=_team(row), due_at=due) for row, due in rows]
 
 
-async def teams_due_to_pulse(
-    session: AsyncSession, *, now: datetime, limit: int
-) -> list[DueTeam]:
+async def teams_due_to_pulse(session: AsyncSession, *, now: datetime, limit: int) -> list[DueTeam]:
     """Teams whose scheduled pulse is due (schedule on, ``next_pulse_at <= now``)."""
-    return await _due(session, col(TeamRow.next_pulse_at), now=now, limit=limit,
-                      scheduled_only=True)
+    return await _due(
+        session, col(TeamRow.next_pulse_at), now=now, limit=limit, scheduled_only=True
+    )
 
 
-async def teams_due_to_remind(
-    session: AsyncSession, *, now: datetime, limit: int
-) -> list[DueTeam]:
+async def teams_due_to_remind(session: AsyncSession, *, now: datetime, limit: int) -> list[DueTeam]:
     return await _due(session, col(TeamRow.next_reminder_at), now=now, limit=limit)
 
 
-async def teams_due_to_close(
-    session: AsyncSession, *, now: datetime, limit: int
-) -> list[DueTeam]:
+async def teams_due_to_close(session: AsyncSession, *, now: datetime, limit: int) -> list[DueTeam]:
     return await _due(session, col(TeamRow.next_close_at), now=now, limit=limit)
 
 
 async def _compare_and_set(
-    session: AsyncSession, column: Any, *, workspace_id: str, team_id: int, seen: datetime,
+    session: AsyncSession,
+    column: Any,
+    *,
+    workspace_id: str,
+    team_id: int,
+    seen: datetime,
     new: datetime | None,
 ) -> bool:
     result = await session.execute(
@@ -177,13 +186,21 @@ async def _compare_and_set(
 
 
 async def claim_pulse(
-    session: AsyncSession, *, workspace_id: str, team_id: int, seen: datetime,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    team_id: int,
+    seen: datetime,
     next_pulse_at: datetime,
 ) -> bool:
     """Move the team's next pulse from ``seen`` to ``next_pulse_at``; True for the one winner."""
     return await _compare_and_set(
-        session, col(TeamRow.next_pulse_at), workspace_id=workspace_id, team_id=team_id,
-        seen=seen, new=next_pulse_at,
+        session,
+        col(TeamRow.next_pulse_at),
+        workspace_id=workspace_id,
+        team_id=team_id,
+        seen=seen,
+        new=next_pulse_at,
     )
 
 
@@ -192,8 +209,12 @@ async def claim_reminder(
 ) -> bool:
     """Clear the team's due reminder time; True for the one caller that cleared it."""
     return await _compare_and_set(
-        session, col(TeamRow.next_reminder_at), workspace_id=workspace_id, team_id=team_id,
-        seen=seen, new=None,
+        session,
+        col(TeamRow.next_reminder_at),
+        workspace_id=workspace_id,
+        team_id=team_id,
+        seen=seen,
+        new=None,
     )
 
 
@@ -202,8 +223,12 @@ async def claim_close(
 ) -> bool:
     """Clear the team's due close time; True for the one caller that cleared it."""
     return await _compare_and_set(
-        session, col(TeamRow.next_close_at), workspace_id=workspace_id, team_id=team_id,
-        seen=seen, new=None,
+        session,
+        col(TeamRow.next_close_at),
+        workspace_id=workspace_id,
+        team_id=team_id,
+        seen=seen,
+        new=None,
     )
 
 
@@ -372,9 +397,7 @@ def _claimable(now: datetime) -> Any:
 
 async def rounds_to_send(session: AsyncSession, *, now: datetime, limit: int) -> list[TeamRound]:
     """Open rounds with deliveries that are pending and not leased (or whose lease ran out)."""
-    waiting = exists().where(
-        col(DeliveryRow.round_id) == col(RoundRow.id), _claimable(now)
-    )
+    waiting = exists().where(col(DeliveryRow.round_id) == col(RoundRow.id), _claimable(now))
     rows = await session.execute(
         select(TeamRow, RoundRow)
         .join(RoundRow, col(RoundRow.team_id) == col(TeamRow.id))
@@ -386,8 +409,14 @@ async def rounds_to_send(session: AsyncSession, *, now: datetime, limit: int) ->
 
 
 async def claim_deliveries(
-    session: AsyncSession, *, workspace_id: str, round_id: int, owner: str, now: datetime,
-    until: datetime, limit: int,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    round_id: int,
+    owner: str,
+    now: datetime,
+    until: datetime,
+    limit: int,
 ) -> list[Delivery]:
     """Lease up to ``limit`` claimable deliveries of a round to ``owner`` until ``until``.
 
@@ -425,8 +454,13 @@ async def claim_deliveries(
     return sorted(
         (
             Delivery(
-                round_id=round_id, user_id=user_id, status=DeliveryStatus(status),
-                channel_id=channel_id, message_ts=message_ts, error=error, attempts=attempts,
+                round_id=round_id,
+                user_id=user_id,
+                status=DeliveryStatus(status),
+                channel_id=channel_id,
+                message_ts=message_ts,
+                error=error,
+                attempts=attempts,
             )
             for user_id, status, channel_id, message_ts, error, attempts in rows
         ),
@@ -448,8 +482,15 @@ async def renew_leases(session: AsyncSession, *, owner: str, until: datetime) ->
 
 
 async def release_delivery(
-    session: AsyncSession, *, workspace_id: str, round_id: int, user_id: str, owner: str,
-    error: str, retry_at: datetime, now: datetime,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    round_id: int,
+    user_id: str,
+    owner: str,
+    error: str,
+    retry_at: datetime,
+    now: datetime,
 ) -> bool:
     """Give a held delivery back: pending, claimable again from ``retry_at``."""
     result = await session.execute(
@@ -467,8 +508,14 @@ async def release_delivery(
 
 
 async def mark_sent(
-    session: AsyncSession, *, workspace_id: str, round_id: int, user_id: str, channel_id: str,
-    message_ts: str, now: datetime,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    round_id: int,
+    user_id: str,
+    channel_id: str,
+    message_ts: str,
+    now: datetime,
 ) -> None:
     """Record a DM Slack accepted (whoever held the lease: the message exists either way).
 
@@ -482,8 +529,12 @@ async def mark_sent(
             col(DeliveryRow.user_id) == user_id,
         )
         .values(
-            status=DeliveryStatus.SENT.value, channel_id=channel_id, message_ts=message_ts,
-            error=None, lease_until=None, updated_at=now,
+            status=DeliveryStatus.SENT.value,
+            channel_id=channel_id,
+            message_ts=message_ts,
+            error=None,
+            lease_until=None,
+            updated_at=now,
         )
     )
 
@@ -498,7 +549,11 @@ class SentDM:
 
 
 async def mark_sent_many(
-    session: AsyncSession, *, workspace_id: str, round_id: int, sent: Sequence[SentDM],
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    round_id: int,
+    sent: Sequence[SentDM],
     now: datetime,
 ) -> None:
     """``mark_sent`` for several members in one statement (the fan-out's group commit)."""
@@ -513,19 +568,30 @@ async def mark_sent_many(
             table.c.user_id == bindparam("b_user_id"),
         )
         .values(
-            status=DeliveryStatus.SENT.value, channel_id=bindparam("b_channel_id"),
-            message_ts=bindparam("b_message_ts"), error=None, lease_until=None, updated_at=now,
+            status=DeliveryStatus.SENT.value,
+            channel_id=bindparam("b_channel_id"),
+            message_ts=bindparam("b_message_ts"),
+            error=None,
+            lease_until=None,
+            updated_at=now,
         )
     )
     await session.execute(
         stmt,
-        [{"b_user_id": s.user_id, "b_channel_id": s.channel_id, "b_message_ts": s.message_ts}
-         for s in sent],
+        [
+            {"b_user_id": s.user_id, "b_channel_id": s.channel_id, "b_message_ts": s.message_ts}
+            for s in sent
+        ],
     )
 
 
 async def mark_failed(
-    session: AsyncSession, *, workspace_id: str, round_id: int, user_id: str, error: str,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    round_id: int,
+    user_id: str,
+    error: str,
     now: datetime,
 ) -> None:
     """Record that Slack refused the DM for good (never overrides a sent row)."""
@@ -538,8 +604,11 @@ async def mark_failed(
             col(DeliveryRow.status) != DeliveryStatus.SENT.value,
         )
         .values(
-            status=DeliveryStatus.FAILED.value, error=error[:500], lease_owner=None,
-            lease_until=None, updated_at=now,
+            status=DeliveryStatus.FAILED.value,
+            error=error[:500],
+            lease_owner=None,
+            lease_until=None,
+            updated_at=now,
         )
     )
 
@@ -592,15 +661,23 @@ async def rounds_awaiting_digest(
 
 
 async def claim_digest(
-    session: AsyncSession, *, workspace_id: str, round_id: int, channel_id: str, now: datetime,
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    round_id: int,
+    channel_id: str,
+    now: datetime,
     stale_before: datetime,
 ) -> bool:
     """Claim the right to post a round's digest: the first claim, or one taking over a stale one."""
     inserted = await session.execute(
         _insert(session, DigestRow)
         .values(
-            workspace_id=workspace_id, round_id=round_id, channel_id=channel_id,
-            status=DIGEST_CLAIMED, claimed_at=now,
+            workspace_id=workspace_id,
+            round_id=round_id,
+            channel_id=channel_id,
+            status=DIGEST_CLAIMED,
+            claimed_at=now,
         )
         .on_conflict_do_nothing(index_elements=["round_id"])
     )
@@ -666,4 +743,3 @@ async def rounds_up_to(
         )
     ).scalars()
     return [_round(r) for r in reversed(list(rows))]
-

@@ -168,9 +168,7 @@ class DeliveryRow(SQLModel, table=True):
 
 class AnswerRow(SQLModel, table=True):
     __tablename__ = "answer"
-    __table_args__ = (
-        UniqueConstraint("round_id", "user_id", "question", name="uq_answer"),
-    )
+    __table_args__ = (UniqueConstraint("round_id", "user_id", "question", name="uq_answer"),)
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(max_length=32)

@@ -45,8 +45,7 @@ CIRCLE_INFO: dict[Circle, CircleInfo] = {
         competency="knowing how to build it (engineering, design)",
         customer_part="critique",
         question=(
-            "Since the last pulse, did a customer critique something we built "
-            "(demo, beta, review)?"
+            "Since the last pulse, did a customer critique something we built (demo, beta, review)?"
         ),
     ),
     Circle.DELIVER: CircleInfo(

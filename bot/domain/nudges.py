@@ -57,8 +57,7 @@ CENTER_NUDGES: tuple[str, ...] = (
     "Keep it: name in the channel which customer conversation made the difference this round.",
     "Keep it: write down what worked this round — who validated, who critiqued, who accepted — "
     "so the next round repeats it on purpose.",
-    "Keep it: invite a team that is not yet in the center to sit in on your next customer "
-    "demo.",
+    "Keep it: invite a team that is not yet in the center to sit in on your next customer demo.",
 )
 
 OUTSIDE_NUDGES: tuple[str, ...] = (

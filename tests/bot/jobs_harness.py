@@ -76,9 +76,9 @@ class JobsHarness:
     async def tick(self) -> TickReport:
         return await self.runtime.scheduler.tick()
 
-    async def run_until(self, end: datetime, *, step: timedelta = timedelta(hours=1)) -> list[
-        TickReport
-    ]:
+    async def run_until(
+        self, end: datetime, *, step: timedelta = timedelta(hours=1)
+    ) -> list[TickReport]:
         """Tick at every ``step`` from the current time up to ``end`` (inclusive)."""
         reports = []
         while self.clock.now() <= end:
@@ -110,8 +110,11 @@ class JobsHarness:
             rows = await s.execute(
                 select(col(DeliveryRow.reminded_at))
                 .join(RoundRow, col(RoundRow.id) == col(DeliveryRow.round_id))
-                .where(col(RoundRow.team_id) == team.id, col(DeliveryRow.user_id) == user_id,
-                       col(DeliveryRow.reminded_at).is_not(None))
+                .where(
+                    col(RoundRow.team_id) == team.id,
+                    col(DeliveryRow.user_id) == user_id,
+                    col(DeliveryRow.reminded_at).is_not(None),
+                )
                 .order_by(col(RoundRow.id))
             )
             return [at for (at,) in rows]
@@ -157,8 +160,11 @@ def reminders(fake: FakeSlack, user_id: str) -> list[str]:
 
 
 def channel_posts(fake: FakeSlack, channel_id: str) -> list[dict[str, Any]]:
-    return [c.args for c in fake.calls_to("chat.postMessage", ok=True)
-            if c.args.get("channel") == channel_id]
+    return [
+        c.args
+        for c in fake.calls_to("chat.postMessage", ok=True)
+        if c.args.get("channel") == channel_id
+    ]
 
 
 def local(when: datetime, tz: str) -> str:

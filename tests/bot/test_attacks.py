@@ -72,8 +72,11 @@ async def test_forged_stale_and_odd_signatures_are_all_refused(slack: SlackHarne
             (await slack.post_signed(body, FORM, timestamp=now + offset)).status
         )
     for signature in ("v0=é", "v0=" + "ü" * 64, "", "v1=" + "0" * 64):
-        headers = {"Content-Type": FORM, "X-Slack-Request-Timestamp": str(now),
-                   "X-Slack-Signature": signature}
+        headers = {
+            "Content-Type": FORM,
+            "X-Slack-Request-Timestamp": str(now),
+            "X-Slack-Signature": signature,
+        }
         statuses["forged"].append((await slack.post_raw(body, headers)).status)
     odd = ["", " ", "abc", "1e9", "-1", "１２３", f"{now}.5", f"{now}x", "0x10", "NaN"]
     for i in range(50):

@@ -39,9 +39,7 @@ def utc(*args: int) -> datetime:
 
 
 @pytest.fixture
-async def jobs(
-    fake_slack: FakeSlack, databases: DatabaseFactory
-) -> AsyncIterator[JobsHarness]:
+async def jobs(fake_slack: FakeSlack, databases: DatabaseFactory) -> AsyncIterator[JobsHarness]:
     for user in NY_TEAM:
         fake_slack.add_user(user, name=user.lower(), tz=NEW_YORK)
     fake_slack.add_channel(NY_CHANNEL, name="newyork", members=list(NY_TEAM))
@@ -56,10 +54,10 @@ async def jobs(
 
 
 async def _both_teams(jobs: JobsHarness) -> tuple[Team, Team]:
-    berlin = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN,
-                                   user_ids=TEAM)
-    new_york = await jobs.setup_team(channel_id=NY_CHANNEL, name="newyork", tz=NEW_YORK,
-                                     user_ids=NY_TEAM)
+    berlin = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
+    new_york = await jobs.setup_team(
+        channel_id=NY_CHANNEL, name="newyork", tz=NEW_YORK, user_ids=NY_TEAM
+    )
     return berlin, new_york
 
 
@@ -85,17 +83,17 @@ async def test_weekly_pulses_stay_at_15_00_local_across_daylight_saving_changes(
 
     await jobs.run_until(end)  # a tick every hour, on the hour, for almost four weeks
 
-    for team, tz, hours in ((berlin, BERLIN, berlin_utc_hours),
-                            (new_york, NEW_YORK, new_york_utc_hours)):
+    for team, tz, hours in (
+        (berlin, BERLIN, berlin_utc_hours),
+        (new_york, NEW_YORK, new_york_utc_hours),
+    ):
         rounds = await jobs.rounds(team)
         assert [weekday_time(r.opened_at, tz) for r in rounds] == ["Thu 15:00"] * 4, tz
         assert [(r.opened_at.hour, r.opened_at.minute) for r in rounds] == [
             (hour, 0) for hour in hours
         ], tz
         # Closed the Monday after at 10:00 local; the last one is still open.
-        assert [weekday_time(r.closed_at, tz) for r in rounds if r.closed_at] == [
-            "Mon 10:00"
-        ] * 3
+        assert [weekday_time(r.closed_at, tz) for r in rounds if r.closed_at] == ["Mon 10:00"] * 3
         assert rounds[-1].is_open
     # Every member got exactly one DM per round, for that round.
     berlin_rounds = [r.id for r in await jobs.rounds(berlin)]
@@ -121,8 +119,7 @@ async def test_a_restart_after_the_pulse_time_sends_the_round_once(
     db_url = await databases.create("sqlite")
     before = JobsHarness(fake=fake_slack, db_url=db_url, start=utc(2026, 10, 21, 12))
     await before.start()
-    team = await before.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN,
-                                   user_ids=TEAM)
+    team = await before.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
     assert (await before.tick()).idle
     await before.stop()  # down from Wednesday until Thursday evening: the pulse time passes
 
@@ -148,8 +145,7 @@ async def test_a_restart_after_the_pulse_time_sends_the_round_once(
 
 
 async def test_a_long_outage_sends_one_pulse_and_the_missed_digest(jobs: JobsHarness) -> None:
-    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN,
-                                 user_ids=TEAM)
+    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
     await jobs.run_until(utc(2026, 10, 22, 14))  # round 1 opens Thursday 15:00
     assert len(await jobs.rounds(team)) == 1
 
@@ -173,15 +169,24 @@ async def test_a_long_outage_sends_one_pulse_and_the_missed_digest(jobs: JobsHar
 async def test_the_reminder_goes_once_to_members_who_have_not_answered_everything(
     jobs: JobsHarness,
 ) -> None:
-    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN,
-                                 user_ids=TEAM)
+    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
     await jobs.run_until(utc(2026, 10, 22, 13))
     (rnd,) = await jobs.rounds(team)
     for circle in (Circle.WHAT, Circle.HOW, Circle.DELIVER):
-        await jobs.services.answer(workspace_id=team.workspace_id, round_id=rnd.id,
-                                   user_id=ALICE, circle=circle, value=AnswerValue.YES)
-    await jobs.services.answer(workspace_id=team.workspace_id, round_id=rnd.id, user_id=BOB,
-                               circle=Circle.WHAT, value=AnswerValue.NO)
+        await jobs.services.answer(
+            workspace_id=team.workspace_id,
+            round_id=rnd.id,
+            user_id=ALICE,
+            circle=circle,
+            value=AnswerValue.YES,
+        )
+    await jobs.services.answer(
+        workspace_id=team.workspace_id,
+        round_id=rnd.id,
+        user_id=BOB,
+        circle=Circle.WHAT,
+        value=AnswerValue.NO,
+    )
 
     reports = await jobs.run_until(utc(2026, 10, 25, 12))
 
@@ -197,8 +202,7 @@ async def test_the_reminder_goes_once_to_members_who_have_not_answered_everythin
 
 
 async def test_a_team_without_reminders_gets_none(jobs: JobsHarness) -> None:
-    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN,
-                                 user_ids=TEAM)
+    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
     await jobs.services.set_schedule(team=team, schedule=Schedule(reminder_enabled=False))
     await jobs.run_until(utc(2026, 10, 27))
     assert len(await jobs.rounds(team)) == 1
@@ -207,8 +211,7 @@ async def test_a_team_without_reminders_gets_none(jobs: JobsHarness) -> None:
 
 
 async def test_changing_the_schedule_moves_the_next_pulse_at_once(jobs: JobsHarness) -> None:
-    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN,
-                                 user_ids=TEAM)
+    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
     jobs.clock.set(utc(2026, 10, 20, 7, 59))  # Tuesday 09:59 in Berlin
     await jobs.services.set_schedule(
         team=team, schedule=Schedule(pulse_weekday=TUESDAY, pulse_time=time(10))
@@ -229,8 +232,7 @@ async def test_changing_the_schedule_moves_the_next_pulse_at_once(jobs: JobsHarn
 async def test_a_manual_round_gets_reminded_closed_and_digested_by_the_schedule(
     jobs: JobsHarness,
 ) -> None:
-    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN,
-                                 user_ids=TEAM)
+    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
     await jobs.services.set_schedule(team=team, schedule=Schedule(enabled=False))
     jobs.clock.set(utc(2026, 10, 20, 9))
     rnd, created = await jobs.services.open_round(team=team)  # `/sdo pulse` on Tuesday
@@ -251,17 +253,18 @@ async def test_a_manual_round_gets_reminded_closed_and_digested_by_the_schedule(
 async def test_a_member_slack_refuses_is_marked_failed_and_the_rest_go_on(
     jobs: JobsHarness,
 ) -> None:
-    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN,
-                                 user_ids=TEAM)
-    jobs.fake.fail("conversations.open", error="user_disabled",
-                   when=lambda a: a.get("users") == BOB)
+    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
+    jobs.fake.fail(
+        "conversations.open", error="user_disabled", when=lambda a: a.get("users") == BOB
+    )
     jobs.clock.set(utc(2026, 10, 22, 13))
     report = await jobs.tick()
     assert (report.sent, report.failed) == (3, 1)
     status = await jobs.services.team_status(team=team)
     assert status.failed_deliveries == 1
-    assert await jobs.all("SELECT user_id, status, error FROM delivery WHERE user_id = :u",
-                          u=BOB) == [(BOB, "failed", "user_disabled")]
+    assert await jobs.all(
+        "SELECT user_id, status, error FROM delivery WHERE user_id = :u", u=BOB
+    ) == [(BOB, "failed", "user_disabled")]
     # A failed member is not retried by later ticks.
     jobs.clock.advance(timedelta(hours=1))
     assert (await jobs.tick()).idle
@@ -270,15 +273,19 @@ async def test_a_member_slack_refuses_is_marked_failed_and_the_rest_go_on(
 async def test_server_errors_leave_the_member_pending_for_a_later_tick(
     jobs: JobsHarness,
 ) -> None:
-    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN,
-                                 user_ids=TEAM)
-    jobs.fake.server_error("chat.postMessage", status=502, times=None,
-                           when=lambda a: a.get("channel") == jobs.fake.dm_channel_id(CAROL))
+    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
+    jobs.fake.server_error(
+        "chat.postMessage",
+        status=502,
+        times=None,
+        when=lambda a: a.get("channel") == jobs.fake.dm_channel_id(CAROL),
+    )
     jobs.clock.set(utc(2026, 10, 22, 13))
     report = await jobs.tick()
     assert (report.sent, report.failed) == (3, 0)
-    assert await jobs.all("SELECT status, error FROM delivery WHERE user_id = :u",
-                          u=CAROL) == [("pending", "http_502")]
+    assert await jobs.all("SELECT status, error FROM delivery WHERE user_id = :u", u=CAROL) == [
+        ("pending", "http_502")
+    ]
     assert len(jobs.fake.server_errors) == 1
 
     jobs.fake.reset_faults()
@@ -293,11 +300,11 @@ async def test_server_errors_leave_the_member_pending_for_a_later_tick(
 async def test_the_digest_is_posted_once_and_retried_after_a_passing_failure(
     jobs: JobsHarness,
 ) -> None:
-    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN,
-                                 user_ids=TEAM)
+    team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
     await jobs.run_until(utc(2026, 10, 26, 8))
-    jobs.fake.server_error("chat.postMessage", status=502,
-                           when=lambda a: a.get("channel") == TEAM_CHANNEL)
+    jobs.fake.server_error(
+        "chat.postMessage", status=502, when=lambda a: a.get("channel") == TEAM_CHANNEL
+    )
     jobs.clock.set(utc(2026, 10, 26, 9))  # Monday 10:00: close
     failed = await jobs.tick()
     assert (failed.closed, failed.digests) == (1, 0)
@@ -317,8 +324,9 @@ async def test_the_digest_is_posted_once_and_retried_after_a_passing_failure(
 async def test_a_digest_slack_refuses_is_not_retried(jobs: JobsHarness) -> None:
     await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
     await jobs.run_until(utc(2026, 10, 26, 8))
-    jobs.fake.fail("chat.postMessage", error="not_in_channel",
-                   when=lambda a: a.get("channel") == TEAM_CHANNEL)
+    jobs.fake.fail(
+        "chat.postMessage", error="not_in_channel", when=lambda a: a.get("channel") == TEAM_CHANNEL
+    )
     await jobs.run_until(utc(2026, 10, 27))
     assert len(jobs.fake.calls_to("chat.postMessage", ok=False)) == 1
     assert await jobs.all("SELECT status, error FROM digest") == [("failed", "not_in_channel")]

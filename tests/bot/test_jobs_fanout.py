@@ -67,16 +67,19 @@ async def test_a_429_storm_delivers_everyone_once_and_honours_retry_after(
         assert retry.at - call.at >= 1.0
     # 30 posts at 10 per second take 2 s at the very least.
     assert elapsed >= 2.0
-    print(f"\n429 storm: 30 members, {len(limited)} answers 429, all delivered once in "
-          f"{elapsed:.2f} s")
+    print(
+        f"\n429 storm: 30 members, {len(limited)} answers 429, all delivered once in "
+        f"{elapsed:.2f} s"
+    )
 
 
 async def test_when_rate_limit_retries_run_out_the_member_stays_pending(
     jobs: JobsHarness,
 ) -> None:
     users = await _generated_team(jobs, 3)
-    team = await jobs.services.team_for_channel(workspace_id=jobs.fake.workspace_id,
-                                                channel_id="CSTORM")
+    team = await jobs.services.team_for_channel(
+        workspace_id=jobs.fake.workspace_id, channel_id="CSTORM"
+    )
     assert team is not None
     unlucky = jobs.fake.dm_channel_id(users[1])
     jobs.fake.rate_limit("chat.postMessage", retry_after=1, when=lambda a: a["channel"] == unlucky)
@@ -93,8 +96,9 @@ async def test_when_rate_limit_retries_run_out_the_member_stays_pending(
     )
     rnd, _ = await jobs.services.open_round(team=team)
 
-    result = await deliver_round(services=jobs.services, gateway=impatient, team=team, rnd=rnd,
-                                 concurrency=2)
+    result = await deliver_round(
+        services=jobs.services, gateway=impatient, team=team, rnd=rnd, concurrency=2
+    )
 
     assert (result.sent, result.failed, result.pending) == (2, 0, 1)
     assert await jobs.all("SELECT user_id, status, error FROM delivery WHERE status != 'sent'") == [
@@ -110,16 +114,18 @@ async def test_when_rate_limit_retries_run_out_the_member_stays_pending(
 
 async def test_two_senders_on_one_round_never_send_a_member_twice(jobs: JobsHarness) -> None:
     users = await _generated_team(jobs, 60)
-    team = await jobs.services.team_for_channel(workspace_id=jobs.fake.workspace_id,
-                                                channel_id="CSTORM")
+    team = await jobs.services.team_for_channel(
+        workspace_id=jobs.fake.workspace_id, channel_id="CSTORM"
+    )
     assert team is not None
     jobs.fake.delay("chat.postMessage", 0.01)
     rnd, _ = await jobs.services.open_round(team=team)
 
     # A manager's `/sdo pulse` and the tick fan out the same round together.
     manual, tick = await asyncio.gather(
-        deliver_round(services=jobs.services, gateway=jobs.runtime.gateway, team=team, rnd=rnd,
-                      concurrency=4),
+        deliver_round(
+            services=jobs.services, gateway=jobs.runtime.gateway, team=team, rnd=rnd, concurrency=4
+        ),
         jobs.tick(),
     )
 
@@ -130,20 +136,26 @@ async def test_two_senders_on_one_round_never_send_a_member_twice(jobs: JobsHarn
 
 async def test_a_cancelled_fan_out_marks_every_dm_slack_accepted(jobs: JobsHarness) -> None:
     users = await _generated_team(jobs, 60)
-    team = await jobs.services.team_for_channel(workspace_id=jobs.fake.workspace_id,
-                                                channel_id="CSTORM")
+    team = await jobs.services.team_for_channel(
+        workspace_id=jobs.fake.workspace_id, channel_id="CSTORM"
+    )
     assert team is not None
     rnd, _ = await jobs.services.open_round(team=team)
     dm_of = {jobs.fake.dm_channel_id(u): u for u in users}
 
     def accepted() -> set[str]:
-        return {dm_of[c.args["channel"]] for c in jobs.fake.calls_to("chat.postMessage", ok=True)
-                if c.args.get("channel") in dm_of}
+        return {
+            dm_of[c.args["channel"]]
+            for c in jobs.fake.calls_to("chat.postMessage", ok=True)
+            if c.args.get("channel") in dm_of
+        }
 
     jobs.fake.delay("chat.postMessage", 0.01)
-    sending = asyncio.create_task(deliver_round(
-        services=jobs.services, gateway=jobs.runtime.gateway, team=team, rnd=rnd, concurrency=4
-    ))
+    sending = asyncio.create_task(
+        deliver_round(
+            services=jobs.services, gateway=jobs.runtime.gateway, team=team, rnd=rnd, concurrency=4
+        )
+    )
     await _until(lambda: len(accepted()) >= 1)
     # Another process holds SQLite's write lock: no mark can be written, so the senders
     # stop at the bound of unmarked DMs.

@@ -55,9 +55,14 @@ class Serve:
         handle = log.open("ab")
         try:
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "serve",
+                sys.executable,
+                "-m",
+                "bot",
+                "serve",
                 env={**os.environ, **env, "PORT": str(_free_port())},
-                cwd=ROOT, stdout=handle, stderr=handle,
+                cwd=ROOT,
+                stdout=handle,
+                stderr=handle,
             )
         finally:
             handle.close()
@@ -91,8 +96,9 @@ def _app_env(fake: FakeSlack, db_url: str, **extra: str) -> dict[str, str]:
     }
 
 
-async def _until(check: Callable[[], bool], *, timeout: float, what: str,
-                 logs: Sequence[Path] = ()) -> None:
+async def _until(
+    check: Callable[[], bool], *, timeout: float, what: str, logs: Sequence[Path] = ()
+) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not check():
         if asyncio.get_running_loop().time() > deadline:
@@ -101,11 +107,17 @@ async def _until(check: Callable[[], bool], *, timeout: float, what: str,
         await asyncio.sleep(0.02)
 
 
-async def _setup(services: Services, *, channel_id: str, name: str, tz: str,
-                 user_ids: list[str]) -> Team:
+async def _setup(
+    services: Services, *, channel_id: str, name: str, tz: str, user_ids: list[str]
+) -> Team:
     people = [PersonInfo(user_id=u, name=u.lower(), tz=tz) for u in user_ids]
-    team, _, _ = await services.setup_team(workspace_id=WORKSPACE, channel_id=channel_id,
-                                           channel_name=name, caller=people[0], people=people)
+    team, _, _ = await services.setup_team(
+        workspace_id=WORKSPACE,
+        channel_id=channel_id,
+        channel_name=name,
+        caller=people[0],
+        people=people,
+    )
     return team
 
 
@@ -129,22 +141,30 @@ async def test_a_killed_fan_out_resumes_after_restart_with_few_duplicates(
     db = Database(db_url)
     # Set up a week ago: the Thursday 15:00 pulse that followed is due now.
     services = Services(db=db, clock=FrozenClock(SystemClock().now() - timedelta(days=7)))
-    team = await _setup(services, channel_id="CBIG", name="big", tz="Europe/Berlin",
-                        user_ids=users)
+    team = await _setup(services, channel_id="CBIG", name="big", tz="Europe/Berlin", user_ids=users)
     fake.delay("chat.postMessage", 0.05)  # Slack stores the message at once, answers late
-    env = _app_env(fake, db_url, SDO_TICK_SECONDS="0.2", SDO_SEND_LEASE_SECONDS="1",
-                   SDO_SEND_CONCURRENCY=str(concurrency))
+    env = _app_env(
+        fake,
+        db_url,
+        SDO_TICK_SECONDS="0.2",
+        SDO_SEND_LEASE_SECONDS="1",
+        SDO_SEND_CONCURRENCY=str(concurrency),
+    )
     dm_channels = {fake.dm_channel_id(u) for u in users}
 
     def posted() -> list[str]:
-        return [c.args["channel"] for c in fake.calls_to("chat.postMessage")
-                if c.args.get("channel") in dm_channels]
+        return [
+            c.args["channel"]
+            for c in fake.calls_to("chat.postMessage")
+            if c.args.get("channel") in dm_channels
+        ]
 
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
     first = await Serve.start(env=env, log=logs[0])
     try:
-        await _until(lambda: len(posted()) >= 60, timeout=30, what="the fan-out to start",
-                     logs=logs)
+        await _until(
+            lambda: len(posted()) >= 60, timeout=30, what="the fan-out to start", logs=logs
+        )
     finally:
         await first.kill()
     before_restart = len(posted())
@@ -157,8 +177,12 @@ async def test_a_killed_fan_out_resumes_after_restart_with_few_duplicates(
     stopped_at = await ledger()
     second = await Serve.start(env=env, log=logs[1])
     try:
-        await _until(lambda: set(posted()) == dm_channels, timeout=30,
-                     what="every member to get the pulse", logs=logs)
+        await _until(
+            lambda: set(posted()) == dm_channels,
+            timeout=30,
+            what="every member to get the pulse",
+            logs=logs,
+        )
         for _ in range(100):  # and the ledger to record the last sends
             if (await ledger())[DeliveryStatus.SENT] == members:
                 break
@@ -171,13 +195,18 @@ async def test_a_killed_fan_out_resumes_after_restart_with_few_duplicates(
 
     counts = Counter(posted())
     duplicates = sum(n - 1 for n in counts.values())
-    print(f"\ncrash mid-fan-out: {before_restart} DMs posted before SIGKILL "
-          f"(ledger then: {stopped_at[DeliveryStatus.SENT]} sent), "
-          f"{len(counts)}/{members} members reached after restart, {duplicates} duplicates "
-          f"(send concurrency {concurrency})")
+    print(
+        f"\ncrash mid-fan-out: {before_restart} DMs posted before SIGKILL "
+        f"(ledger then: {stopped_at[DeliveryStatus.SENT]} sent), "
+        f"{len(counts)}/{members} members reached after restart, {duplicates} duplicates "
+        f"(send concurrency {concurrency})"
+    )
     assert set(counts) == dm_channels
-    assert after == {DeliveryStatus.SENT: members, DeliveryStatus.PENDING: 0,
-                     DeliveryStatus.FAILED: 0}
+    assert after == {
+        DeliveryStatus.SENT: members,
+        DeliveryStatus.PENDING: 0,
+        DeliveryStatus.FAILED: 0,
+    }
     # Only DMs Slack accepted before the kill whose marks were not yet committed go twice.
     assert duplicates <= UNMARKED_PER_SENDER * concurrency
     assert first.process.returncode == -signal.SIGKILL
@@ -201,12 +230,20 @@ async def test_two_replicas_on_one_postgres_do_everything_exactly_once(
     db = Database(db_url)
     test_clock = FrozenClock(start)
     services = Services(db=db, clock=test_clock)
-    berlin = await _setup(services, channel_id="CBER", name="berlin", tz="Europe/Berlin",
-                          user_ids=berlin_users)
-    new_york = await _setup(services, channel_id="CNYC", name="newyork",
-                            tz="America/New_York", user_ids=ny_users)
-    env = _app_env(fake, db_url, SDO_TICK_SECONDS="0.1", SDO_SEND_LEASE_SECONDS="2",
-                   SDO_SEND_CONCURRENCY="3", SDO_CLOCK_FILE=str(clock_file))
+    berlin = await _setup(
+        services, channel_id="CBER", name="berlin", tz="Europe/Berlin", user_ids=berlin_users
+    )
+    new_york = await _setup(
+        services, channel_id="CNYC", name="newyork", tz="America/New_York", user_ids=ny_users
+    )
+    env = _app_env(
+        fake,
+        db_url,
+        SDO_TICK_SECONDS="0.1",
+        SDO_SEND_LEASE_SECONDS="2",
+        SDO_SEND_CONCURRENCY="3",
+        SDO_CLOCK_FILE=str(clock_file),
+    )
     logs = [tmp_path / "replica-a.log", tmp_path / "replica-b.log"]
     replicas = [await Serve.start(env=env, log=log) for log in logs]
     weeks = 3
@@ -224,30 +261,41 @@ async def test_two_replicas_on_one_postgres_do_everything_exactly_once(
     try:
         for week in range(weeks):
             thursday = start + timedelta(weeks=week, days=3)
-            await travel(thursday.replace(hour=21),
-                         lambda n=week + 1: dms(berlin_users) == n and dms(ny_users) == n,
-                         f"week {week + 1}'s pulses")
+            await travel(
+                thursday.replace(hour=21),
+                lambda n=week + 1: dms(berlin_users) == n and dms(ny_users) == n,
+                f"week {week + 1}'s pulses",
+            )
             for team in (berlin, new_york):
                 (current,) = [v.round for v in await services.history(team=team, limit=1)]
                 for circle in CIRCLES:
-                    await services.answer(workspace_id=WORKSPACE, round_id=current.id,
-                                          user_id=eager[team.id], circle=circle,
-                                          value=AnswerValue.YES)
-            await travel(thursday.replace(hour=21) + timedelta(hours=20),  # Friday 17:00 UTC
-                         lambda n=week + 1: all(len(reminders(fake, u)) == n
-                                                for u in berlin_users[1:] + ny_users[1:]),
-                         f"week {week + 1}'s reminders")
-            await travel(start + timedelta(weeks=week + 1, hours=8),  # Monday 16:00 UTC
-                         lambda n=week + 1: len(channel_posts(fake, "CBER")) == n
-                         and len(channel_posts(fake, "CNYC")) == n,
-                         f"week {week + 1}'s digests")
+                    await services.answer(
+                        workspace_id=WORKSPACE,
+                        round_id=current.id,
+                        user_id=eager[team.id],
+                        circle=circle,
+                        value=AnswerValue.YES,
+                    )
+            await travel(
+                thursday.replace(hour=21) + timedelta(hours=20),  # Friday 17:00 UTC
+                lambda n=week + 1: all(
+                    len(reminders(fake, u)) == n for u in berlin_users[1:] + ny_users[1:]
+                ),
+                f"week {week + 1}'s reminders",
+            )
+            await travel(
+                start + timedelta(weeks=week + 1, hours=8),  # Monday 16:00 UTC
+                lambda n=week + 1: (
+                    len(channel_posts(fake, "CBER")) == n and len(channel_posts(fake, "CNYC")) == n
+                ),
+                f"week {week + 1}'s digests",
+            )
     finally:
         for replica in replicas:
             await replica.stop()
 
     try:
-        for team, users, channel in ((berlin, berlin_users, "CBER"),
-                                     (new_york, ny_users, "CNYC")):
+        for team, users, channel in ((berlin, berlin_users, "CBER"), (new_york, ny_users, "CNYC")):
             rounds = [v.round for v in await services.history(team=team, limit=10)]
             assert len(rounds) == weeks  # each round opened once
             assert len({r.period for r in rounds}) == weeks
@@ -259,19 +307,23 @@ async def test_two_replicas_on_one_postgres_do_everything_exactly_once(
                 assert len(reminders(fake, user)) == weeks, user
             digests = channel_posts(fake, channel)  # each digest posted once
             assert len(digests) == weeks
-            assert [f"*Round {r.number}* (closed)" in str(d["blocks"])
-                    for r, d in zip(rounds, digests, strict=True)] == [True] * weeks
+            assert [
+                f"*Round {r.number}* (closed)" in str(d["blocks"])
+                for r, d in zip(rounds, digests, strict=True)
+            ] == [True] * weeks
         senders = Counter(
             (owner or "").split(":")[1]
-            for owner, in await _sql(db, "SELECT lease_owner FROM delivery")
+            for (owner,) in await _sql(db, "SELECT lease_owner FROM delivery")
         )
     finally:
         await db.dispose()
     assert all(r.process.returncode is not None for r in replicas)
     pids = {str(r.process.pid) for r in replicas}
     assert set(senders) <= pids
-    print(f"\ntwo replicas, {weeks} simulated weeks: {2 * weeks} rounds opened once, "
-          f"{weeks * (len(berlin_users) + len(ny_users))} pulse DMs, "
-          f"{weeks * (len(berlin_users) + len(ny_users) - 2)} reminders, "
-          f"{2 * weeks} digests — no duplicates; DMs sent per replica: "
-          f"{sorted(senders.values(), reverse=True)}")
+    print(
+        f"\ntwo replicas, {weeks} simulated weeks: {2 * weeks} rounds opened once, "
+        f"{weeks * (len(berlin_users) + len(ny_users))} pulse DMs, "
+        f"{weeks * (len(berlin_users) + len(ny_users) - 2)} reminders, "
+        f"{2 * weeks} digests — no duplicates; DMs sent per replica: "
+        f"{sorted(senders.values(), reverse=True)}"
+    )

@@ -23,11 +23,15 @@ def test_scheduler_settings_come_from_the_environment() -> None:
         {"SDO_TICK_SECONDS": "0.5", "SDO_SEND_LEASE_SECONDS": "10", "SDO_CLOCK_FILE": "/x/c"}
     )
     assert (settings.tick_seconds, settings.send_lease_seconds, settings.clock_file) == (
-        0.5, 10.0, "/x/c"
+        0.5,
+        10.0,
+        "/x/c",
     )
     defaults = Settings.from_env({})
     assert (defaults.tick_seconds, defaults.send_lease_seconds, defaults.clock_file) == (
-        30.0, 120.0, None
+        30.0,
+        120.0,
+        None,
     )
     assert isinstance(clock_for(defaults), SystemClock)
     assert isinstance(clock_for(settings), FileClock)
@@ -36,8 +40,10 @@ def test_scheduler_settings_come_from_the_environment() -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"SDO_TICK_SECONDS": "often"}, "SDO_TICK_SECONDS and SDO_SEND_LEASE_SECONDS must be "
-                                        "numbers"),
+        (
+            {"SDO_TICK_SECONDS": "often"},
+            "SDO_TICK_SECONDS and SDO_SEND_LEASE_SECONDS must be numbers",
+        ),
         ({"SDO_TICK_SECONDS": "-1"}, "SDO_TICK_SECONDS must be 0 or more"),
         ({"SDO_SEND_LEASE_SECONDS": "0"}, "SDO_SEND_LEASE_SECONDS more than 0"),
     ],
@@ -72,11 +78,13 @@ async def test_the_periodic_tick_starts_with_the_runtime_and_stops_with_it(
 ) -> None:
     db_url = await databases.create("sqlite")
     # A team set up last week: its Thursday pulse is due by now.
-    setup = JobsHarness(fake=fake_slack, db_url=db_url,
-                        start=SystemClock().now() - timedelta(days=7))
+    setup = JobsHarness(
+        fake=fake_slack, db_url=db_url, start=SystemClock().now() - timedelta(days=7)
+    )
     await setup.start()
-    await setup.setup_team(channel_id=TEAM_CHANNEL, name="team", tz="Europe/Berlin",
-                           user_ids=TEAM_HUMANS)
+    await setup.setup_team(
+        channel_id=TEAM_CHANNEL, name="team", tz="Europe/Berlin", user_ids=TEAM_HUMANS
+    )
     await setup.stop()
 
     settings = Settings(
@@ -98,17 +106,18 @@ async def test_the_periodic_tick_starts_with_the_runtime_and_stops_with_it(
     calls = len(fake_slack.calls)
     await asyncio.sleep(0.2)
 
-    assert {u: len(pulse_dms(fake_slack, u)) for u in TEAM_HUMANS} == dict.fromkeys(
-        TEAM_HUMANS, 1
-    )
+    assert {u: len(pulse_dms(fake_slack, u)) for u in TEAM_HUMANS} == dict.fromkeys(TEAM_HUMANS, 1)
     assert len(fake_slack.calls) == calls  # stopped: no tick after shutdown
 
 
 async def test_a_frozen_clock_tick_is_idle_without_teams(
     fake_slack: FakeSlack, databases: DatabaseFactory
 ) -> None:
-    harness = JobsHarness(fake=fake_slack, db_url=await databases.create("sqlite"),
-                          start=datetime(2026, 10, 22, 13, tzinfo=UTC))
+    harness = JobsHarness(
+        fake=fake_slack,
+        db_url=await databases.create("sqlite"),
+        start=datetime(2026, 10, 22, 13, tzinfo=UTC),
+    )
     await harness.start()
     try:
         report = await harness.tick()

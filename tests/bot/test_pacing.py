@@ -119,7 +119,10 @@ def test_a_token_idle_for_a_minute_starts_unpaced_again() -> None:
 
 
 def test_the_pacing_key_is_the_requests_token() -> None:
-    request = HttpRequest(method="POST", url="https://slack.com/api/chat.postMessage",
-                          headers={"Authorization": "Bearer xoxb-123"})
+    request = HttpRequest(
+        method="POST",
+        url="https://slack.com/api/chat.postMessage",
+        headers={"Authorization": "Bearer xoxb-123"},
+    )
 
     assert token_of(request) == "xoxb-123"

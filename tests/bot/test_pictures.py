@@ -79,8 +79,10 @@ async def test_status_answers_in_text_when_the_upload_fails(
         status = await slack.command_and_answer("status", user=MANAGER, channel=TEAM_CHANNEL)
     assert images(status) == []
     assert "== #team — DevOps ==" in render_message(status)
-    assert any("left out" in r.getMessage() and "not_allowed_token_type" in r.getMessage()
-               for r in caplog.records)
+    assert any(
+        "left out" in r.getMessage() and "not_allowed_token_type" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 async def test_digest_shows_the_round_and_org_status_shows_the_map(slack: SlackHarness) -> None:
@@ -98,14 +100,14 @@ async def test_digest_shows_the_round_and_org_status_shows_the_map(slack: SlackH
 
 async def test_app_home_shows_each_teams_trend(slack: SlackHarness) -> None:
     await place_team_in_devops(slack)
-    await slack.event({"type": "app_home_opened", "user": ALICE, "tab": "home",
-                       "event_ts": "1.0"})
+    await slack.event({"type": "app_home_opened", "user": ALICE, "tab": "home", "event_ts": "1.0"})
     await eventually(lambda: bool(slack.fake.calls_to("views.publish")), what="home")
     view = slack.fake.calls_to("views.publish")[0].args["view"]
     [trend] = images(view)
     assert "DevOps" in str(trend["alt_text"])
     # Someone without teams gets no picture and no upload.
-    await slack.event({"type": "app_home_opened", "user": OUTSIDER, "tab": "home",
-                       "event_ts": "2.0"})
+    await slack.event(
+        {"type": "app_home_opened", "user": OUTSIDER, "tab": "home", "event_ts": "2.0"}
+    )
     await eventually(lambda: len(slack.fake.calls_to("views.publish")) == 2, what="home 2")
     assert images(slack.fake.calls_to("views.publish")[1].args["view"]) == []

@@ -93,15 +93,20 @@ def test_every_two_weeks_counts_from_the_last_pulse_when_the_schedule_changes() 
     fire = next_pulse_at(moved, BERLIN, after=utc(2026, 10, 16), last_pulse=last)
     assert local(fire, BERLIN) == "Tue 2026-11-03 10:00 CET"
     # Weekly: the very next Tuesday.
-    weekly = next_pulse_at(replace(moved, every_weeks=1), BERLIN, after=utc(2026, 10, 16),
-                           last_pulse=last)
+    weekly = next_pulse_at(
+        replace(moved, every_weeks=1), BERLIN, after=utc(2026, 10, 16), last_pulse=last
+    )
     assert local(weekly, BERLIN) == "Tue 2026-10-20 10:00 CEST"
 
 
 def test_a_late_pulse_does_not_shift_the_biweekly_cadence() -> None:
     # Due Thursday 15 October, sent Saturday after an outage: the next is still the 29th.
-    fire = next_pulse_at(Schedule(every_weeks=2), BERLIN, after=utc(2026, 10, 17, 9),
-                         last_pulse=utc(2026, 10, 15, 13))
+    fire = next_pulse_at(
+        Schedule(every_weeks=2),
+        BERLIN,
+        after=utc(2026, 10, 17, 9),
+        last_pulse=utc(2026, 10, 15, 13),
+    )
     assert fire == utc(2026, 10, 29, 14)
 
 

@@ -35,23 +35,26 @@ class FakeMonotonic:
 
 async def _team(services: Services, *, channel_id: str = "C1", name: str = "alpha") -> Team:
     team, _, _ = await services.setup_team(
-        workspace_id=WORKSPACE, channel_id=channel_id, channel_name=name, caller=PEOPLE[0],
+        workspace_id=WORKSPACE,
+        channel_id=channel_id,
+        channel_name=name,
+        caller=PEOPLE[0],
         people=PEOPLE,
     )
     return team
 
 
-async def _answer_all(services: Services, *, round_id: int, user_id: str,
-                      value: AnswerValue) -> None:
+async def _answer_all(
+    services: Services, *, round_id: int, user_id: str, value: AnswerValue
+) -> None:
     for circle in Circle:
-        outcome = await services.answer(workspace_id=WORKSPACE, round_id=round_id,
-                                        user_id=user_id, circle=circle, value=value)
+        outcome = await services.answer(
+            workspace_id=WORKSPACE, round_id=round_id, user_id=user_id, circle=circle, value=value
+        )
         assert outcome.stored
 
 
-async def test_a_click_shows_in_the_next_status_at_once(
-    db: Database, clock: FrozenClock
-) -> None:
+async def test_a_click_shows_in_the_next_status_at_once(db: Database, clock: FrozenClock) -> None:
     services = Services(db=db, clock=clock, monotonic=FakeMonotonic())
     team = await _team(services)
     rnd, _ = await services.open_round(team=team)
@@ -59,12 +62,14 @@ async def test_a_click_shows_in_the_next_status_at_once(
     await _answer_all(services, round_id=rnd.id, user_id="U2", value=AnswerValue.YES)
 
     before = await services.team_status(team=team)
-    _, _, in_channel = await services.channel_status(workspace_id=WORKSPACE, channel_id="C1",
-                                                     user_id="U1")
+    _, _, in_channel = await services.channel_status(
+        workspace_id=WORKSPACE, channel_id="C1", user_id="U1"
+    )
     await _answer_all(services, round_id=rnd.id, user_id="U3", value=AnswerValue.YES)
     after = await services.team_status(team=team)
-    _, _, in_channel_after = await services.channel_status(workspace_id=WORKSPACE,
-                                                           channel_id="C1", user_id="U1")
+    _, _, in_channel_after = await services.channel_status(
+        workspace_id=WORKSPACE, channel_id="C1", user_id="U1"
+    )
 
     assert before.current is not None
     assert after.current is not None
@@ -76,9 +81,7 @@ async def test_a_click_shows_in_the_next_status_at_once(
     assert (in_channel_after.current and in_channel_after.current.score.respondents) == 3
 
 
-async def test_membership_and_new_rounds_show_at_once(
-    db: Database, clock: FrozenClock
-) -> None:
+async def test_membership_and_new_rounds_show_at_once(db: Database, clock: FrozenClock) -> None:
     services = Services(db=db, clock=clock, monotonic=FakeMonotonic())
     team = await _team(services)
     assert (await services.team_status(team=team)).current is None
@@ -140,8 +143,11 @@ async def test_status_all_in_chunks_equals_each_team_s_status(
     monkeypatch.setattr(services_module, "ORG_STATUS_CHUNK", 2)
     services = Services(db=db, clock=clock, status_ttl=0)
     answers = {
-        "a-center": AnswerValue.YES, "b-outside": AnswerValue.NO, "c-center": AnswerValue.YES,
-        "d-unplaced": None, "e-no-round": None,
+        "a-center": AnswerValue.YES,
+        "b-outside": AnswerValue.NO,
+        "c-center": AnswerValue.YES,
+        "d-unplaced": None,
+        "e-no-round": None,
     }
     teams = []
     for index, (name, value) in enumerate(answers.items()):
@@ -159,7 +165,11 @@ async def test_status_all_in_chunks_equals_each_team_s_status(
     everything = await services.org_status(workspace_id=WORKSPACE)
 
     assert [s.team.name for s in everything] == [
-        "a-center", "c-center", "b-outside", "d-unplaced", "e-no-round"
+        "a-center",
+        "c-center",
+        "b-outside",
+        "d-unplaced",
+        "e-no-round",
     ]
     for status in everything:
         assert status == await services.team_status(team=status.team)

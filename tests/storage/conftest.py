@@ -45,7 +45,11 @@ def new_team(db: Database, clock: FrozenClock) -> TeamMaker:
     ) -> Team:
         async with db.write() as s:
             team, _ = await repo.upsert_team(
-                s, workspace_id=workspace_id, channel_id=channel_id, name=name, tz="UTC",
+                s,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                name=name,
+                tz="UTC",
                 now=clock.now(),
             )
         return team
@@ -60,7 +64,10 @@ def new_round(db: Database, clock: FrozenClock) -> RoundMaker:
     async def make(team: Team, period: str) -> Round:
         async with db.write() as s:
             rnd, _ = await repo.open_round(
-                s, workspace_id=team.workspace_id, team_id=team.id, period=period,
+                s,
+                workspace_id=team.workspace_id,
+                team_id=team.id,
+                period=period,
                 now=clock.now(),
             )
         return rnd

@@ -21,14 +21,20 @@ MINUTE = timedelta(minutes=1)
 
 
 async def _team_with_due_times(
-    db: Database, team: Team, *, pulse: datetime | None = None, reminder: datetime | None = None,
+    db: Database,
+    team: Team,
+    *,
+    pulse: datetime | None = None,
+    reminder: datetime | None = None,
     close: datetime | None = None,
 ) -> None:
     async with db.write() as s:
-        await sched.set_next_pulse(s, workspace_id=team.workspace_id, team_id=team.id,
-                                   pulse_at=pulse)
-        await sched.set_round_times(s, workspace_id=team.workspace_id, team_id=team.id,
-                                    reminder_at=reminder, close_at=close)
+        await sched.set_next_pulse(
+            s, workspace_id=team.workspace_id, team_id=team.id, pulse_at=pulse
+        )
+        await sched.set_round_times(
+            s, workspace_id=team.workspace_id, team_id=team.id, reminder_at=reminder, close_at=close
+        )
 
 
 async def test_due_scans_find_teams_whose_time_has_come(
@@ -48,9 +54,7 @@ async def test_due_scans_find_teams_whose_time_has_come(
         closes = await sched.teams_due_to_close(s, now=now, limit=10)
 
     # Oldest first, across workspaces: the tick serves every workspace.
-    assert [(d.team.name, d.due_at) for d in pulses] == [
-        ("elsewhere", now - MINUTE), ("due", now)
-    ]
+    assert [(d.team.name, d.due_at) for d in pulses] == [("elsewhere", now - MINUTE), ("due", now)]
     assert [(d.team.name, d.due_at) for d in reminders] == [("due", now - MINUTE)]
     assert [(d.team.name, d.due_at) for d in closes] == [("due", now)]
 
@@ -80,8 +84,9 @@ async def test_claiming_a_pulse_has_one_winner_among_concurrent_claimers(
 
         async def claim(replica: Database) -> bool:
             async with replica.write() as s:
-                return await sched.claim_pulse(s, workspace_id="T1", team_id=team.id,
-                                               seen=seen, next_pulse_at=following)
+                return await sched.claim_pulse(
+                    s, workspace_id="T1", team_id=team.id, seen=seen, next_pulse_at=following
+                )
 
         outcomes = await asyncio.gather(*(claim(r) for r in replicas))
     finally:
@@ -131,22 +136,38 @@ async def test_close_leaves_a_round_opened_after_the_close_time_open(
 
 async def _deliveries(db: Database, rnd: Round, users: list[str], now: datetime) -> None:
     async with db.write() as s:
-        await repo.create_deliveries(s, workspace_id=rnd.workspace_id, round_id=rnd.id,
-                                     user_ids=users, now=now)
+        await repo.create_deliveries(
+            s, workspace_id=rnd.workspace_id, round_id=rnd.id, user_ids=users, now=now
+        )
 
 
 async def _claim(
-    db: Database, rnd: Round, *, owner: str, now: datetime, limit: int = 10,
+    db: Database,
+    rnd: Round,
+    *,
+    owner: str,
+    now: datetime,
+    limit: int = 10,
     lease: timedelta = timedelta(minutes=2),
 ) -> list[str]:
     async with db.write() as s:
-        held = await sched.claim_deliveries(s, workspace_id=rnd.workspace_id, round_id=rnd.id,
-                                            owner=owner, now=now, until=now + lease, limit=limit)
+        held = await sched.claim_deliveries(
+            s,
+            workspace_id=rnd.workspace_id,
+            round_id=rnd.id,
+            owner=owner,
+            now=now,
+            until=now + lease,
+            limit=limit,
+        )
     return [d.user_id for d in held]
 
 
 async def test_deliveries_are_leased_to_one_owner_until_the_lease_runs_out(
-    db: Database, clock: FrozenClock, new_team: TeamMaker, new_round: RoundMaker,
+    db: Database,
+    clock: FrozenClock,
+    new_team: TeamMaker,
+    new_round: RoundMaker,
     rows: RowReader,
 ) -> None:
     rnd = await new_round(await new_team(), "p1")
@@ -161,8 +182,15 @@ async def test_deliveries_are_leased_to_one_owner_until_the_lease_runs_out(
 
     # "a" sends U1; then "a" dies. Its lease on U2 runs out and U2 can be taken again.
     async with db.write() as s:
-        await sched.mark_sent(s, workspace_id="T1", round_id=rnd.id, user_id="U1",
-                              channel_id="DU1", message_ts="1.1", now=now)
+        await sched.mark_sent(
+            s,
+            workspace_id="T1",
+            round_id=rnd.id,
+            user_id="U1",
+            channel_id="DU1",
+            message_ts="1.1",
+            now=now,
+        )
     later = now + timedelta(minutes=2)
     async with db.read() as s:
         waiting = await sched.rounds_to_send(s, now=later, limit=10)
@@ -171,12 +199,17 @@ async def test_deliveries_are_leased_to_one_owner_until_the_lease_runs_out(
 
     stored = {r["user_id"]: r for r in await rows("delivery", round_id=rnd.id)}
     assert {u: (r["status"], r["lease_owner"], r["attempts"]) for u, r in stored.items()} == {
-        "U1": ("sent", "a", 1), "U2": ("pending", "c", 2), "U3": ("pending", "c", 2),
+        "U1": ("sent", "a", 1),
+        "U2": ("pending", "c", 2),
+        "U3": ("pending", "c", 2),
     }
 
 
 async def test_a_heartbeat_keeps_the_lease_and_a_release_waits_for_the_retry_time(
-    db: Database, clock: FrozenClock, new_team: TeamMaker, new_round: RoundMaker,
+    db: Database,
+    clock: FrozenClock,
+    new_team: TeamMaker,
+    new_round: RoundMaker,
     rows: RowReader,
 ) -> None:
     rnd = await new_round(await new_team(), "p1")
@@ -187,13 +220,25 @@ async def test_a_heartbeat_keeps_the_lease_and_a_release_waits_for_the_retry_tim
     async with db.write() as s:
         renewed = await sched.renew_leases(s, owner="a", until=now + 5 * MINUTE)
         released = await sched.release_delivery(
-            s, workspace_id="T1", round_id=rnd.id, user_id="U2", owner="a",
-            error="ratelimited", retry_at=now + 3 * MINUTE, now=now,
+            s,
+            workspace_id="T1",
+            round_id=rnd.id,
+            user_id="U2",
+            owner="a",
+            error="ratelimited",
+            retry_at=now + 3 * MINUTE,
+            now=now,
         )
         # Somebody else's release never touches a row it does not hold.
         foreign = await sched.release_delivery(
-            s, workspace_id="T1", round_id=rnd.id, user_id="U1", owner="b", error="x",
-            retry_at=now, now=now,
+            s,
+            workspace_id="T1",
+            round_id=rnd.id,
+            user_id="U1",
+            owner="b",
+            error="x",
+            retry_at=now,
+            now=now,
         )
     assert (renewed, released, foreign) == (2, True, False)
 
@@ -236,16 +281,26 @@ async def test_failed_never_overrides_sent_and_counts_add_up(
     now = clock.now()
     await _deliveries(db, rnd, ["U1", "U2", "U3"], now)
     async with db.write() as s:
-        await sched.mark_sent(s, workspace_id="T1", round_id=rnd.id, user_id="U1",
-                              channel_id="DU1", message_ts="1.1", now=now)
-        await sched.mark_failed(s, workspace_id="T1", round_id=rnd.id, user_id="U1",
-                                error="late", now=now)
-        await sched.mark_failed(s, workspace_id="T1", round_id=rnd.id, user_id="U2",
-                                error="user_not_found", now=now)
+        await sched.mark_sent(
+            s,
+            workspace_id="T1",
+            round_id=rnd.id,
+            user_id="U1",
+            channel_id="DU1",
+            message_ts="1.1",
+            now=now,
+        )
+        await sched.mark_failed(
+            s, workspace_id="T1", round_id=rnd.id, user_id="U1", error="late", now=now
+        )
+        await sched.mark_failed(
+            s, workspace_id="T1", round_id=rnd.id, user_id="U2", error="user_not_found", now=now
+        )
     async with db.read() as s:
         counts = await sched.delivery_counts(s, workspace_id="T1", round_id=rnd.id)
-        failed = await repo.list_deliveries(s, workspace_id="T1", round_id=rnd.id,
-                                            status=DeliveryStatus.FAILED)
+        failed = await repo.list_deliveries(
+            s, workspace_id="T1", round_id=rnd.id, status=DeliveryStatus.FAILED
+        )
     assert counts == {DeliveryStatus.PENDING: 1, DeliveryStatus.SENT: 1, DeliveryStatus.FAILED: 1}
     assert [(d.user_id, d.error) for d in failed] == [("U2", "user_not_found")]
 
@@ -258,22 +313,52 @@ async def test_reminders_go_once_to_members_who_owe_answers(
     await _deliveries(db, rnd, ["UALL", "USOME", "UNONE", "UNOTSENT"], now)
     async with db.write() as s:
         for user in ("UALL", "USOME", "UNONE"):
-            await sched.mark_sent(s, workspace_id="T1", round_id=rnd.id, user_id=user,
-                                  channel_id=f"D{user}", message_ts="1.1", now=now)
+            await sched.mark_sent(
+                s,
+                workspace_id="T1",
+                round_id=rnd.id,
+                user_id=user,
+                channel_id=f"D{user}",
+                message_ts="1.1",
+                now=now,
+            )
         for circle in CIRCLES:
-            await repo.upsert_answer(s, workspace_id="T1", round_id=rnd.id, user_id="UALL",
-                                     circle=circle, value=AnswerValue.NOT_SURE, now=now)
-        await repo.upsert_answer(s, workspace_id="T1", round_id=rnd.id, user_id="USOME",
-                                 circle=Circle.WHAT, value=AnswerValue.YES, now=now)
+            await repo.upsert_answer(
+                s,
+                workspace_id="T1",
+                round_id=rnd.id,
+                user_id="UALL",
+                circle=circle,
+                value=AnswerValue.NOT_SURE,
+                now=now,
+            )
+        await repo.upsert_answer(
+            s,
+            workspace_id="T1",
+            round_id=rnd.id,
+            user_id="USOME",
+            circle=Circle.WHAT,
+            value=AnswerValue.YES,
+            now=now,
+        )
         # A note without an answer is no answer.
         for circle in (Circle.HOW, Circle.DELIVER):
-            await repo.upsert_note(s, workspace_id="T1", round_id=rnd.id, user_id="USOME",
-                                   circle=circle, note="n", internal_customer=False, now=now)
+            await repo.upsert_note(
+                s,
+                workspace_id="T1",
+                round_id=rnd.id,
+                user_id="USOME",
+                circle=circle,
+                note="n",
+                internal_customer=False,
+                now=now,
+            )
 
     async def claim() -> list[sched.ReminderTarget]:
         async with db.write() as s:
-            return await sched.claim_reminders(s, workspace_id="T1", round_id=rnd.id,
-                                               now=clock.now())
+            return await sched.claim_reminders(
+                s, workspace_id="T1", round_id=rnd.id, now=clock.now()
+            )
 
     first, second = await claim(), await claim()
 
@@ -287,7 +372,10 @@ async def test_reminders_go_once_to_members_who_owe_answers(
 
 
 async def test_digest_claim_is_taken_over_only_when_stale(
-    db: Database, clock: FrozenClock, new_team: TeamMaker, new_round: RoundMaker,
+    db: Database,
+    clock: FrozenClock,
+    new_team: TeamMaker,
+    new_round: RoundMaker,
     rows: RowReader,
 ) -> None:
     team = await new_team()
@@ -299,8 +387,14 @@ async def test_digest_claim_is_taken_over_only_when_stale(
     async def claim() -> bool:
         now = clock.now()
         async with db.write() as s:
-            return await sched.claim_digest(s, workspace_id="T1", round_id=rnd.id,
-                                            channel_id="C1", now=now, stale_before=now - lease)
+            return await sched.claim_digest(
+                s,
+                workspace_id="T1",
+                round_id=rnd.id,
+                channel_id="C1",
+                now=now,
+                stale_before=now - lease,
+            )
 
     async def awaiting() -> list[int]:
         now = clock.now()
@@ -321,8 +415,9 @@ async def test_digest_claim_is_taken_over_only_when_stale(
     assert await asyncio.gather(claim(), claim()) in ([True, False], [False, True])
 
     async with db.write() as s:
-        await sched.mark_digest_failed(s, workspace_id="T1", round_id=rnd.id,
-                                       error="not_in_channel")
+        await sched.mark_digest_failed(
+            s, workspace_id="T1", round_id=rnd.id, error="not_in_channel"
+        )
     clock.advance(timedelta(hours=1))
     assert await awaiting() == []
     assert await claim() is False
@@ -344,8 +439,9 @@ async def test_rounds_up_to_a_round_are_its_predecessors(
         made.append(await new_round(team, f"w{week}"))
         clock.advance(timedelta(days=7))
     async with db.read() as s:
-        upto = await sched.rounds_up_to(s, workspace_id="T1", team_id=team.id,
-                                        round_id=made[3].id, limit=3)
+        upto = await sched.rounds_up_to(
+            s, workspace_id="T1", team_id=team.id, round_id=made[3].id, limit=3
+        )
         assert await sched.last_opened_at(s, workspace_id="T1", team_id=team.id) == (
             made[4].opened_at
         )
@@ -359,15 +455,21 @@ async def test_migration_0002_keeps_existing_rows(
     try:
         await upgrade(db, "0001")
         async with db.write() as s:
-            team, _ = await repo.upsert_team(s, workspace_id="T1", channel_id="C1", name="a",
-                                             tz="UTC", now=clock.now())
-            rnd, _ = await repo.open_round(s, workspace_id="T1", team_id=team.id, period="p",
-                                           now=clock.now())
+            team, _ = await repo.upsert_team(
+                s, workspace_id="T1", channel_id="C1", name="a", tz="UTC", now=clock.now()
+            )
+            rnd, _ = await repo.open_round(
+                s, workspace_id="T1", team_id=team.id, period="p", now=clock.now()
+            )
             await s.execute(
-                text("INSERT INTO delivery (workspace_id, round_id, user_id, status, attempts, "
-                     "updated_at) VALUES ('T1', :r, 'U1', 'pending', 0, :t)"),
-                {"r": rnd.id, "t": clock.now().replace(tzinfo=None)
-                 if dialect == "sqlite" else clock.now()},
+                text(
+                    "INSERT INTO delivery (workspace_id, round_id, user_id, status, attempts, "
+                    "updated_at) VALUES ('T1', :r, 'U1', 'pending', 0, :t)"
+                ),
+                {
+                    "r": rnd.id,
+                    "t": clock.now().replace(tzinfo=None) if dialect == "sqlite" else clock.now(),
+                },
             )
         await upgrade(db)
         assert await current_revision(db) == head_revision()

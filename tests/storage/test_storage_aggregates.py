@@ -22,8 +22,14 @@ from tests.storage.conftest import TeamMaker
 
 
 async def _history(
-    db: Database, clock: FrozenClock, team: Team, *, rounds: int, members: list[str],
-    rng: random.Random, answered: bool = True,
+    db: Database,
+    clock: FrozenClock,
+    team: Team,
+    *,
+    rounds: int,
+    members: list[str],
+    rng: random.Random,
+    answered: bool = True,
 ) -> None:
     """``rounds`` rounds (the last one left open), a delivery per member, random answers."""
     ws = team.workspace_id
@@ -32,26 +38,46 @@ async def _history(
         if number != 1:
             clock.advance(timedelta(days=7))
         async with db.write() as s:
-            rnd, _ = await repo.open_round(s, workspace_id=ws, team_id=team.id,
-                                           period=f"p{number}", now=clock.now())
-            await repo.create_deliveries(s, workspace_id=ws, round_id=rnd.id,
-                                         user_ids=members, now=clock.now())
+            rnd, _ = await repo.open_round(
+                s, workspace_id=ws, team_id=team.id, period=f"p{number}", now=clock.now()
+            )
+            await repo.create_deliveries(
+                s, workspace_id=ws, round_id=rnd.id, user_ids=members, now=clock.now()
+            )
             for user in members:
                 if rng.random() < 0.2:
-                    await repo.mark_delivery_failed(s, workspace_id=ws, round_id=rnd.id,
-                                                    user_id=user, error="x", now=clock.now())
+                    await repo.mark_delivery_failed(
+                        s,
+                        workspace_id=ws,
+                        round_id=rnd.id,
+                        user_id=user,
+                        error="x",
+                        now=clock.now(),
+                    )
                 if not answered or rng.random() < 0.2:
                     continue  # this member did not answer
                 for circle in CIRCLES:
                     if rng.random() < 0.8:
-                        await repo.upsert_answer(s, workspace_id=ws, round_id=rnd.id,
-                                                 user_id=user, circle=circle,
-                                                 value=rng.choice(ANSWER_VALUES), now=clock.now())
+                        await repo.upsert_answer(
+                            s,
+                            workspace_id=ws,
+                            round_id=rnd.id,
+                            user_id=user,
+                            circle=circle,
+                            value=rng.choice(ANSWER_VALUES),
+                            now=clock.now(),
+                        )
                     if rng.random() < 0.2:
-                        await repo.upsert_note(s, workspace_id=ws, round_id=rnd.id,
-                                               user_id=user, circle=circle, note="evidence",
-                                               internal_customer=rng.random() < 0.5,
-                                               now=clock.now())
+                        await repo.upsert_note(
+                            s,
+                            workspace_id=ws,
+                            round_id=rnd.id,
+                            user_id=user,
+                            circle=circle,
+                            note="evidence",
+                            internal_customer=rng.random() < 0.5,
+                            now=clock.now(),
+                        )
             if number < rounds - 1:
                 await repo.close_round(s, workspace_id=ws, round_id=rnd.id, now=clock.now())
 
@@ -59,10 +85,12 @@ async def _history(
 async def _members(db: Database, clock: FrozenClock, team: Team, users: list[str]) -> None:
     async with db.write() as s:
         for user in users:
-            await repo.upsert_member(s, workspace_id=team.workspace_id, user_id=user,
-                                     name=user, tz=None, now=clock.now())
-        await repo.set_team_members(s, workspace_id=team.workspace_id, team_id=team.id,
-                                    user_ids=users, now=clock.now())
+            await repo.upsert_member(
+                s, workspace_id=team.workspace_id, user_id=user, name=user, tz=None, now=clock.now()
+            )
+        await repo.set_team_members(
+            s, workspace_id=team.workspace_id, team_id=team.id, user_ids=users, now=clock.now()
+        )
 
 
 async def _per_round(
@@ -74,12 +102,15 @@ async def _per_round(
         rounds = await repo.recent_rounds(s, workspace_id=ws, team_id=team.id, limit=limit)
         figures = []
         for rnd in rounds:
-            (aggregate,) = (await repo.round_aggregates(s, workspace_id=ws,
-                                                        round_ids=[rnd.id])).values()
-            failed = (await sched.delivery_counts(s, workspace_id=ws,
-                                                  round_id=rnd.id))[DeliveryStatus.FAILED]
-            figures.append(aggregates.RoundFigures(round=rnd, aggregate=aggregate,
-                                                   failed_deliveries=failed))
+            (aggregate,) = (
+                await repo.round_aggregates(s, workspace_id=ws, round_ids=[rnd.id])
+            ).values()
+            failed = (await sched.delivery_counts(s, workspace_id=ws, round_id=rnd.id))[
+                DeliveryStatus.FAILED
+            ]
+            figures.append(
+                aggregates.RoundFigures(round=rnd, aggregate=aggregate, failed_deliveries=failed)
+            )
         members = await repo.count_team_members(s, workspace_id=ws, team_id=team.id)
     return figures, members
 
@@ -99,8 +130,9 @@ async def test_team_figures_equal_the_per_round_aggregates(
     await _members(db, clock, foreign, people)
     async with db.write() as s:  # one member leaves the team, one leaves the workspace
         await repo.remove_team_member(s, workspace_id="T1", team_id=busy.id, user_id="U0")
-        await repo.upsert_member(s, workspace_id="T1", user_id="U5", name="U5", tz=None,
-                                 now=clock.now(), active=False)
+        await repo.upsert_member(
+            s, workspace_id="T1", user_id="U5", name="U5", tz=None, now=clock.now(), active=False
+        )
     await _history(db, clock, busy, rounds=7, members=people[:6], rng=rng)
     await _history(db, clock, quiet, rounds=2, members=people[4:], rng=rng, answered=False)
     await _history(db, clock, foreign, rounds=3, members=people, rng=rng)
@@ -108,8 +140,9 @@ async def test_team_figures_equal_the_per_round_aggregates(
     for limit in (1, 5, 10):
         async with db.read() as s:
             workspace = await aggregates.team_figures(s, workspace_id="T1", limit=limit)
-            some = await aggregates.team_figures(s, workspace_id="T1", limit=limit,
-                                                 team_ids=[busy.id, roundless.id])
+            some = await aggregates.team_figures(
+                s, workspace_id="T1", limit=limit, team_ids=[busy.id, roundless.id]
+            )
             counts = await aggregates.member_counts(s, workspace_id="T1")
         for team in (busy, quiet):
             rounds, members = await _per_round(db, team, limit=limit)
@@ -133,7 +166,8 @@ async def test_team_figures_of_nothing_are_empty(db: Database, new_team: TeamMak
     async with db.read() as s:
         assert await aggregates.team_figures(s, workspace_id="T1", limit=5) == {}
         assert await aggregates.team_figures(s, workspace_id="T1", limit=5, team_ids=[]) == {}
-        assert await aggregates.team_figures(s, workspace_id="T1", limit=0,
-                                             team_ids=[team.id]) == {}
+        assert (
+            await aggregates.team_figures(s, workspace_id="T1", limit=0, team_ids=[team.id]) == {}
+        )
         assert await aggregates.member_counts(s, workspace_id="T1", team_ids=[]) == {}
         assert await aggregates.member_counts(s, workspace_id="T1") == {}

@@ -20,36 +20,63 @@ NOT_SURE = AnswerValue.NOT_SURE
 
 
 async def _answer(
-    db: Database, clock: FrozenClock, rnd: Round, user_id: str, circle: Circle,
+    db: Database,
+    clock: FrozenClock,
+    rnd: Round,
+    user_id: str,
+    circle: Circle,
     value: AnswerValue,
 ) -> None:
     async with db.write() as s:
-        await repo.upsert_answer(s, workspace_id=rnd.workspace_id, round_id=rnd.id,
-                                 user_id=user_id, circle=circle, value=value, now=clock.now())
+        await repo.upsert_answer(
+            s,
+            workspace_id=rnd.workspace_id,
+            round_id=rnd.id,
+            user_id=user_id,
+            circle=circle,
+            value=value,
+            now=clock.now(),
+        )
 
 
 async def _note(
-    db: Database, clock: FrozenClock, rnd: Round, user_id: str, circle: Circle,
-    note: str | None, internal_customer: bool = False,
+    db: Database,
+    clock: FrozenClock,
+    rnd: Round,
+    user_id: str,
+    circle: Circle,
+    note: str | None,
+    internal_customer: bool = False,
 ) -> None:
     async with db.write() as s:
-        await repo.upsert_note(s, workspace_id=rnd.workspace_id, round_id=rnd.id,
-                               user_id=user_id, circle=circle, note=note,
-                               internal_customer=internal_customer, now=clock.now())
+        await repo.upsert_note(
+            s,
+            workspace_id=rnd.workspace_id,
+            round_id=rnd.id,
+            user_id=user_id,
+            circle=circle,
+            note=note,
+            internal_customer=internal_customer,
+            now=clock.now(),
+        )
 
 
 async def _count_answers(db: Database, *, round_id: int, user_id: str, question: str) -> int:
     async with db.read() as s:
         result = await s.execute(
-            text("SELECT count(*) FROM answer WHERE round_id = :r AND user_id = :u"
-                 " AND question = :q"),
+            text(
+                "SELECT count(*) FROM answer WHERE round_id = :r AND user_id = :u AND question = :q"
+            ),
             {"r": round_id, "u": user_id, "q": question},
         )
         return int(result.scalar_one())
 
 
 async def test_answering_twice_keeps_one_row_with_the_latest_value(
-    db: Database, clock: FrozenClock, new_team: TeamMaker, new_round: RoundMaker,
+    db: Database,
+    clock: FrozenClock,
+    new_team: TeamMaker,
+    new_round: RoundMaker,
     rows: RowReader,
 ) -> None:
     rnd = await new_round(await new_team(), "p1")
@@ -65,13 +92,23 @@ async def test_answering_twice_keeps_one_row_with_the_latest_value(
     async with db.read() as s:
         answers = await repo.member_answers(s, workspace_id="T1", round_id=rnd.id, user_id="U1")
     assert answers == {
-        W: Answer(round_id=rnd.id, user_id="U1", circle=W, value=NO, note=None,
-                  internal_customer=False, answered_at=clock.now())
+        W: Answer(
+            round_id=rnd.id,
+            user_id="U1",
+            circle=W,
+            value=NO,
+            note=None,
+            internal_customer=False,
+            answered_at=clock.now(),
+        )
     }
 
 
 async def test_a_note_keeps_the_answer_and_an_answer_keeps_the_note(
-    db: Database, clock: FrozenClock, new_team: TeamMaker, new_round: RoundMaker,
+    db: Database,
+    clock: FrozenClock,
+    new_team: TeamMaker,
+    new_round: RoundMaker,
     rows: RowReader,
 ) -> None:
     rnd = await new_round(await new_team(), "p1")
@@ -122,8 +159,9 @@ async def test_member_answers_are_only_that_members(
 
     async with db.read() as s:
         mine = await repo.member_answers(s, workspace_id="T1", round_id=rnd.id, user_id="U1")
-        other_workspace = await repo.member_answers(s, workspace_id="T2", round_id=rnd.id,
-                                                    user_id="U2")
+        other_workspace = await repo.member_answers(
+            s, workspace_id="T2", round_id=rnd.id, user_id="U2"
+        )
     assert {c: a.value for c, a in mine.items()} == {W: YES}
     assert other_workspace == {}
 
@@ -134,10 +172,21 @@ async def test_round_aggregates_count_answers_respondents_and_notes(
     team = await new_team()
     rnd = await new_round(team, "p1")
     async with db.write() as s:
-        await repo.create_deliveries(s, workspace_id="T1", round_id=rnd.id,
-                                     user_ids=["U1", "U2", "U3", "U4", "U5"], now=clock.now())
-        await repo.mark_delivery_failed(s, workspace_id="T1", round_id=rnd.id, user_id="U5",
-                                        error="channel_not_found", now=clock.now())
+        await repo.create_deliveries(
+            s,
+            workspace_id="T1",
+            round_id=rnd.id,
+            user_ids=["U1", "U2", "U3", "U4", "U5"],
+            now=clock.now(),
+        )
+        await repo.mark_delivery_failed(
+            s,
+            workspace_id="T1",
+            round_id=rnd.id,
+            user_id="U5",
+            error="channel_not_found",
+            now=clock.now(),
+        )
     # U1 answers all three, one of them Not sure.
     await _answer(db, clock, rnd, "U1", W, YES)
     await _answer(db, clock, rnd, "U1", H, NO)
@@ -199,6 +248,10 @@ async def test_round_aggregates_keep_rounds_and_workspaces_apart(
     # No answers (or another workspace's answers): zero everywhere, every circle present.
     for round_id in (empty.id, foreign.id):
         assert aggregates[round_id] == repo.RoundAggregate(
-            round_id=round_id, tallies={c: Tally() for c in (W, H, D)}, respondents=0,
-            asked=0, notes=0, internal_customer_notes=0,
+            round_id=round_id,
+            tallies={c: Tally() for c in (W, H, D)},
+            respondents=0,
+            asked=0,
+            notes=0,
+            internal_customer_notes=0,
         )

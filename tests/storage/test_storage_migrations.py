@@ -52,8 +52,9 @@ async def test_a_fresh_database_has_no_revision_until_upgraded(
 
 async def test_upgrading_again_keeps_schema_and_data(db: Database, clock: FrozenClock) -> None:
     async with db.write() as s:
-        team, _ = await repo.upsert_team(s, workspace_id="T1", channel_id="C1", name="alpha",
-                                         tz="UTC", now=clock.now())
+        team, _ = await repo.upsert_team(
+            s, workspace_id="T1", channel_id="C1", name="alpha", tz="UTC", now=clock.now()
+        )
 
     await upgrade(db)
     await upgrade(db)

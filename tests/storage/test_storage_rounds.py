@@ -38,8 +38,13 @@ async def test_open_round_numbers_rounds_and_closes_the_previous_one(
     assert (first.number, second.number) == (1, 2)
     assert first.is_open
     assert second == Round(
-        id=second.id, workspace_id="T1", team_id=team.id, period="2026-W11", number=2,
-        opened_at=clock.now(), closed_at=None,
+        id=second.id,
+        workspace_id="T1",
+        team_id=team.id,
+        period="2026-W11",
+        number=2,
+        opened_at=clock.now(),
+        closed_at=None,
     )
     stored = await rows("round", team_id=team.id)
     assert [(r["period"], r["number"], r["opened_at"], r["closed_at"]) for r in stored] == [
@@ -133,7 +138,10 @@ async def test_concurrent_open_round_for_different_periods_keeps_one_open(
 
 
 async def test_close_round_only_once(
-    db: Database, clock: FrozenClock, new_team: TeamMaker, new_round: RoundMaker,
+    db: Database,
+    clock: FrozenClock,
+    new_team: TeamMaker,
+    new_round: RoundMaker,
     rows: RowReader,
 ) -> None:
     team = await new_team()
@@ -145,10 +153,12 @@ async def test_close_round_only_once(
         closed = await repo.close_round(s, workspace_id="T1", round_id=rnd.id, now=closed_at)
     clock.advance(timedelta(hours=1))
     async with db.write() as s:
-        closed_again = await repo.close_round(s, workspace_id="T1", round_id=rnd.id,
-                                              now=clock.now())
-        missing = await repo.close_round(s, workspace_id="T1", round_id=rnd.id + 1000,
-                                         now=clock.now())
+        closed_again = await repo.close_round(
+            s, workspace_id="T1", round_id=rnd.id, now=clock.now()
+        )
+        missing = await repo.close_round(
+            s, workspace_id="T1", round_id=rnd.id + 1000, now=clock.now()
+        )
 
     assert (closed, closed_again, missing) == (True, False, False)
     assert [r["closed_at"] for r in await rows("round")] == [closed_at]
@@ -170,7 +180,9 @@ async def test_recent_rounds_are_the_last_ones_oldest_first(
         recent = await repo.recent_rounds(s, workspace_id="T1", team_id=team.id, limit=3)
 
     assert [(r.period, r.number, r.team_id) for r in recent] == [
-        ("2026-W03", 3, team.id), ("2026-W04", 4, team.id), ("2026-W05", 5, team.id)
+        ("2026-W03", 3, team.id),
+        ("2026-W04", 4, team.id),
+        ("2026-W05", 5, team.id),
     ]
     assert [r.is_open for r in recent] == [False, False, True]
 

@@ -21,15 +21,21 @@ from tests.conftest import DatabaseFactory
 WRITERS = 20
 
 
-async def _write(db: Database, clock: FrozenClock, *, team_id: int, round_id: int,
-                 n: int) -> None:
+async def _write(db: Database, clock: FrozenClock, *, team_id: int, round_id: int, n: int) -> None:
     """One write transaction that reads, pauses, then writes twice."""
     async with db.write() as s:
         await repo.get_team(s, workspace_id="T1", team_id=team_id)
         await asyncio.sleep(0.005)
         await repo.record_event(s, workspace_id="T1", event_id=f"Ev{n}", now=clock.now())
-        await repo.upsert_answer(s, workspace_id="T1", round_id=round_id, user_id=f"U{n}",
-                                 circle=Circle.WHAT, value=AnswerValue.YES, now=clock.now())
+        await repo.upsert_answer(
+            s,
+            workspace_id="T1",
+            round_id=round_id,
+            user_id=f"U{n}",
+            circle=Circle.WHAT,
+            value=AnswerValue.YES,
+            now=clock.now(),
+        )
 
 
 async def _read(db: Database, *, round_id: int) -> int:
@@ -40,10 +46,12 @@ async def _read(db: Database, *, round_id: int) -> int:
 
 async def _seed(db: Database, clock: FrozenClock) -> tuple[int, int]:
     async with db.write() as s:
-        team, _ = await repo.upsert_team(s, workspace_id="T1", channel_id="C1", name="alpha",
-                                         tz="UTC", now=clock.now())
-        rnd, _ = await repo.open_round(s, workspace_id="T1", team_id=team.id, period="p1",
-                                       now=clock.now())
+        team, _ = await repo.upsert_team(
+            s, workspace_id="T1", channel_id="C1", name="alpha", tz="UTC", now=clock.now()
+        )
+        rnd, _ = await repo.open_round(
+            s, workspace_id="T1", team_id=team.id, period="p1", now=clock.now()
+        )
     return team.id, rnd.id
 
 
@@ -62,8 +70,7 @@ async def test_concurrent_writes_through_one_database(
         team_id, round_id = await _seed(db, clock)
 
         await asyncio.gather(
-            *(_write(db, clock, team_id=team_id, round_id=round_id, n=n)
-              for n in range(WRITERS)),
+            *(_write(db, clock, team_id=team_id, round_id=round_id, n=n) for n in range(WRITERS)),
             *(_read(db, round_id=round_id) for _ in range(5)),
         )
 
@@ -83,8 +90,10 @@ async def test_concurrent_writes_through_two_databases_on_one_file(
         team_id, round_id = await _seed(first, clock)
 
         await asyncio.gather(
-            *(_write(first if n % 2 else second, clock, team_id=team_id, round_id=round_id, n=n)
-              for n in range(WRITERS)),
+            *(
+                _write(first if n % 2 else second, clock, team_id=team_id, round_id=round_id, n=n)
+                for n in range(WRITERS)
+            ),
             *(_read(second, round_id=round_id) for _ in range(5)),
         )
 

@@ -17,13 +17,21 @@ async def test_upsert_team_creates_then_renames_one_row(
 ) -> None:
     async with db.write() as s:
         created_team, created = await repo.upsert_team(
-            s, workspace_id="T1", channel_id="C1", name="alpha", tz="Europe/Paris",
+            s,
+            workspace_id="T1",
+            channel_id="C1",
+            name="alpha",
+            tz="Europe/Paris",
             now=clock.now(),
         )
     clock.advance(timedelta(hours=1))
     async with db.write() as s:
         renamed_team, created_again = await repo.upsert_team(
-            s, workspace_id="T1", channel_id="C1", name="alpha-renamed", tz="UTC",
+            s,
+            workspace_id="T1",
+            channel_id="C1",
+            name="alpha-renamed",
+            tz="UTC",
             now=clock.now(),
         )
 
@@ -63,13 +71,14 @@ async def test_queries_of_one_workspace_never_see_another(
     now = clock.now()
     async with db.write() as s:
         await repo.add_manager(s, workspace_id="T1", team_id=team.id, user_id="U1")
-        await repo.upsert_member(s, workspace_id="T1", user_id="U1", name="Ann", tz=None,
-                                 now=now, is_admin=True)
+        await repo.upsert_member(
+            s, workspace_id="T1", user_id="U1", name="Ann", tz=None, now=now, is_admin=True
+        )
         await repo.add_team_member(s, workspace_id="T1", team_id=team.id, user_id="U1", now=now)
-        rnd, _ = await repo.open_round(s, workspace_id="T1", team_id=team.id, period="p1",
-                                       now=now)
-        await repo.create_deliveries(s, workspace_id="T1", round_id=rnd.id, user_ids=["U1"],
-                                     now=now)
+        rnd, _ = await repo.open_round(s, workspace_id="T1", team_id=team.id, period="p1", now=now)
+        await repo.create_deliveries(
+            s, workspace_id="T1", round_id=rnd.id, user_ids=["U1"], now=now
+        )
 
     async with db.read() as s:
         assert await repo.get_team(s, workspace_id="T2", team_id=team.id) is None
@@ -81,8 +90,7 @@ async def test_queries_of_one_workspace_never_see_another(
         assert not await repo.manages_any_team(s, workspace_id="T2", user_id="U1")
         assert not await repo.is_workspace_admin(s, workspace_id="T2", user_id="U1")
         assert await repo.list_team_members(s, workspace_id="T2", team_id=team.id) == []
-        assert not await repo.is_team_member(s, workspace_id="T2", team_id=team.id,
-                                             user_id="U1")
+        assert not await repo.is_team_member(s, workspace_id="T2", team_id=team.id, user_id="U1")
         assert await repo.get_round(s, workspace_id="T2", round_id=rnd.id) is None
         assert await repo.get_open_round(s, workspace_id="T2", team_id=team.id) is None
         assert await repo.recent_rounds(s, workspace_id="T2", team_id=team.id, limit=5) == []
@@ -95,11 +103,14 @@ async def test_queries_of_one_workspace_never_see_another(
 
     async with db.write() as s:
         # Writes aimed at the wrong workspace change nothing.
-        assert not await repo.remove_manager(s, workspace_id="T2", team_id=team.id,
-                                             user_id="U1")
+        assert not await repo.remove_manager(s, workspace_id="T2", team_id=team.id, user_id="U1")
         assert not await repo.close_round(s, workspace_id="T2", round_id=rnd.id, now=now)
-        await repo.update_rules(s, workspace_id="T2", team_id=team.id,
-                                rules=ScoringRules(threshold=0.9, min_respondents=9))
+        await repo.update_rules(
+            s,
+            workspace_id="T2",
+            team_id=team.id,
+            rules=ScoringRules(threshold=0.9, min_respondents=9),
+        )
     async with db.read() as s:
         assert await repo.list_managers(s, workspace_id="T1", team_id=team.id) == ["U1"]
         assert await repo.get_open_round(s, workspace_id="T1", team_id=team.id) == rnd
@@ -122,8 +133,14 @@ async def test_update_schedule_and_rules_are_read_back(
     team = await new_team()
     other = await new_team(channel_id="C2", name="other")
     schedule = Schedule(
-        pulse_weekday=1, pulse_time=time(9, 30), reminder_enabled=False, reminder_weekday=2,
-        reminder_time=time(8, 5), close_weekday=4, close_time=time(17, 45), every_weeks=2,
+        pulse_weekday=1,
+        pulse_time=time(9, 30),
+        reminder_enabled=False,
+        reminder_weekday=2,
+        reminder_time=time(8, 5),
+        close_weekday=4,
+        close_time=time(17, 45),
+        every_weeks=2,
         enabled=False,
     )
     rules = ScoringRules(threshold=0.75, min_respondents=5)
@@ -140,13 +157,13 @@ async def test_update_schedule_and_rules_are_read_back(
     assert untouched == other
     stored = (await rows("team", id=team.id))[0]
     assert (stored["pulse_time"], stored["reminder_time"], stored["close_time"]) == (
-        "09:30", "08:05", "17:45"
+        "09:30",
+        "08:05",
+        "17:45",
     )
 
 
-async def test_managers_add_remove_list(
-    db: Database, new_team: TeamMaker, rows: RowReader
-) -> None:
+async def test_managers_add_remove_list(db: Database, new_team: TeamMaker, rows: RowReader) -> None:
     team = await new_team()
     other = await new_team(channel_id="C2", name="other")
 
@@ -167,8 +184,9 @@ async def test_managers_add_remove_list(
 
     async with db.write() as s:
         removed = await repo.remove_manager(s, workspace_id="T1", team_id=team.id, user_id="U2")
-        removed_again = await repo.remove_manager(s, workspace_id="T1", team_id=team.id,
-                                                  user_id="U2")
+        removed_again = await repo.remove_manager(
+            s, workspace_id="T1", team_id=team.id, user_id="U2"
+        )
     assert (removed, removed_again) == (True, False)
     assert [r["user_id"] for r in await rows("manager")] == ["U1"]
 
@@ -178,10 +196,18 @@ async def test_upsert_member_updates_in_place(
 ) -> None:
     async with db.write() as s:
         await repo.ensure_workspace(s, workspace_id="T1", now=clock.now())
-        await repo.upsert_member(s, workspace_id="T1", user_id="U1", name="Ann", tz="UTC",
-                                 now=clock.now())
-        await repo.upsert_member(s, workspace_id="T1", user_id="U1", name="Ann B",
-                                 tz="Asia/Tokyo", now=clock.now(), is_admin=True)
+        await repo.upsert_member(
+            s, workspace_id="T1", user_id="U1", name="Ann", tz="UTC", now=clock.now()
+        )
+        await repo.upsert_member(
+            s,
+            workspace_id="T1",
+            user_id="U1",
+            name="Ann B",
+            tz="Asia/Tokyo",
+            now=clock.now(),
+            is_admin=True,
+        )
     async with db.read() as s:
         assert await repo.is_workspace_admin(s, workspace_id="T1", user_id="U1")
         assert not await repo.is_workspace_admin(s, workspace_id="T1", user_id="U9")
@@ -199,31 +225,35 @@ async def test_team_members_join_leave_and_rejoin(
     now = clock.now()
     async with db.write() as s:
         for user_id, name in (("U1", "Ann"), ("U2", "Bob"), ("U3", "Cid")):
-            await repo.upsert_member(s, workspace_id="T1", user_id=user_id, name=name,
-                                     tz=None, now=now)
-            await repo.add_team_member(s, workspace_id="T1", team_id=team.id, user_id=user_id,
-                                       now=now)
+            await repo.upsert_member(
+                s, workspace_id="T1", user_id=user_id, name=name, tz=None, now=now
+            )
+            await repo.add_team_member(
+                s, workspace_id="T1", team_id=team.id, user_id=user_id, now=now
+            )
         # U3 is deactivated in the workspace: still in the team, but not listed.
-        await repo.upsert_member(s, workspace_id="T1", user_id="U3", name="Cid", tz=None,
-                                 now=now, active=False)
-        left = await repo.remove_team_member(s, workspace_id="T1", team_id=team.id,
-                                             user_id="U2")
-        left_again = await repo.remove_team_member(s, workspace_id="T1", team_id=team.id,
-                                                   user_id="U2")
+        await repo.upsert_member(
+            s, workspace_id="T1", user_id="U3", name="Cid", tz=None, now=now, active=False
+        )
+        left = await repo.remove_team_member(s, workspace_id="T1", team_id=team.id, user_id="U2")
+        left_again = await repo.remove_team_member(
+            s, workspace_id="T1", team_id=team.id, user_id="U2"
+        )
 
     assert (left, left_again) == (True, False)
     async with db.read() as s:
         members = await repo.list_team_members(s, workspace_id="T1", team_id=team.id)
         assert members == [Member(workspace_id="T1", user_id="U1", name="Ann")]
-        assert not await repo.is_team_member(s, workspace_id="T1", team_id=team.id,
-                                             user_id="U2")
+        assert not await repo.is_team_member(s, workspace_id="T1", team_id=team.id, user_id="U2")
         assert await repo.is_team_member(s, workspace_id="T1", team_id=team.id, user_id="U3")
 
     async with db.write() as s:
         await repo.add_team_member(s, workspace_id="T1", team_id=team.id, user_id="U2", now=now)
     stored = await rows("team_member", team_id=team.id)
     assert [(r["user_id"], r["active"]) for r in stored] == [
-        ("U1", True), ("U2", True), ("U3", True)
+        ("U1", True),
+        ("U2", True),
+        ("U3", True),
     ]
 
 
@@ -235,19 +265,26 @@ async def test_set_team_members_deactivates_the_others(
     now = clock.now()
     async with db.write() as s:
         for user_id in ("U1", "U2", "U3", "U4"):
-            await repo.upsert_member(s, workspace_id="T1", user_id=user_id, name=user_id,
-                                     tz=None, now=now)
-        await repo.set_team_members(s, workspace_id="T1", team_id=team.id,
-                                    user_ids=["U1", "U2", "U3"], now=now)
-        await repo.set_team_members(s, workspace_id="T1", team_id=other.id, user_ids=["U1"],
-                                    now=now)
+            await repo.upsert_member(
+                s, workspace_id="T1", user_id=user_id, name=user_id, tz=None, now=now
+            )
+        await repo.set_team_members(
+            s, workspace_id="T1", team_id=team.id, user_ids=["U1", "U2", "U3"], now=now
+        )
+        await repo.set_team_members(
+            s, workspace_id="T1", team_id=other.id, user_ids=["U1"], now=now
+        )
     async with db.write() as s:
-        await repo.set_team_members(s, workspace_id="T1", team_id=team.id,
-                                    user_ids=["U2", "U4", "U4"], now=now)
+        await repo.set_team_members(
+            s, workspace_id="T1", team_id=team.id, user_ids=["U2", "U4", "U4"], now=now
+        )
 
     stored = await rows("team_member", team_id=team.id)
     assert [(r["user_id"], r["active"]) for r in stored] == [
-        ("U1", False), ("U2", True), ("U3", False), ("U4", True)
+        ("U1", False),
+        ("U2", True),
+        ("U3", False),
+        ("U4", True),
     ]
     async with db.read() as s:
         listed = await repo.list_team_members(s, workspace_id="T1", team_id=team.id)
@@ -272,11 +309,13 @@ async def test_teams_of_user_lists_member_and_manager_teams(
     await new_team(channel_id="C4", name="delta")
     now = clock.now()
     async with db.write() as s:
-        await repo.add_team_member(s, workspace_id="T1", team_id=member_team.id, user_id="U1",
-                                   now=now)
+        await repo.add_team_member(
+            s, workspace_id="T1", team_id=member_team.id, user_id="U1", now=now
+        )
         await repo.add_manager(s, workspace_id="T1", team_id=managed_team.id, user_id="U1")
-        await repo.add_team_member(s, workspace_id="T1", team_id=left_team.id, user_id="U1",
-                                   now=now)
+        await repo.add_team_member(
+            s, workspace_id="T1", team_id=left_team.id, user_id="U1", now=now
+        )
         await repo.remove_team_member(s, workspace_id="T1", team_id=left_team.id, user_id="U1")
 
     async with db.read() as s:

@@ -8,12 +8,20 @@ from bot.domain.scoring import MemberAnswer, ScoringRules, score_round, tally_an
 
 
 def scored(members: int, *, asked: int = 5, note_count: int = 2):  # type: ignore[no-untyped-def]
-    answers = [MemberAnswer(f"U{i}", c, AnswerValue.YES) for i in range(members)
-               for c in (Circle.WHAT, Circle.HOW)]
+    answers = [
+        MemberAnswer(f"U{i}", c, AnswerValue.YES)
+        for i in range(members)
+        for c in (Circle.WHAT, Circle.HOW)
+    ]
     tallies, respondents = tally_answers(answers)
-    return score_round(tallies, respondents=respondents, asked=asked,
-                       rules=ScoringRules(min_respondents=3), notes=note_count,
-                       internal_customer_notes=1)
+    return score_round(
+        tallies,
+        respondents=respondents,
+        asked=asked,
+        rules=ScoringRules(min_respondents=3),
+        notes=note_count,
+        internal_customer_notes=1,
+    )
 
 
 def test_below_the_minimum_only_participation_is_shared() -> None:
