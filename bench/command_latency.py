@@ -41,7 +41,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import Server, percentile, rss_mb, seed_team_history
-from bot.fakeslack import FakeSlack
+from bot.sandbox.fakeslack import FakeSlack
 
 WORKSPACE, CHANNEL = "TBENCH001", "CBENCH001"
 SECRET = "bench-signing-secret"

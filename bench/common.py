@@ -99,7 +99,7 @@ async def seed_team_history(
     """
     from bot.clock import FrozenClock
     from bot.domain.circles import ANSWER_VALUES, CIRCLES
-    from bot.services import PersonInfo, Services
+    from bot.services.core import PersonInfo, Services
     from storage.db import Database
     from storage.migrate import upgrade
 

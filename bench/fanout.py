@@ -4,8 +4,8 @@ Prints one JSON line. Two conditions: Slack answering freely, and Slack rate-lim
 chat.postMessage (``--per-second`` calls per second, HTTP 429 with ``Retry-After`` beyond).
 Each condition runs both senders with the same send concurrency and Web API client settings:
 
-* ``sdo``: ``bot.fanout.deliver_round`` — the ledger on SQLite (lease a batch, send, mark the
-  rows sent in group commits), as the scheduler tick runs it;
+* ``sdo``: ``bot.delivery.fanout.deliver_round`` — the ledger on SQLite (lease a batch, send,
+  mark the rows sent in group commits), as the scheduler tick runs it;
 * ``baseline``: a plain loop over ``AsyncWebClient`` (conversations.open + chat.postMessage)
   behind a semaphore, no database: what the ledger costs on top.
 
@@ -44,14 +44,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks.pulse import pulse_message
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.delivery.fanout import RETRY_DELAY, deliver_round
 from bot.domain.model import Team
-from bot.fakeslack import FakeSlack
-from bot.fanout import RETRY_DELAY, deliver_round
+from bot.sandbox.fakeslack import FakeSlack
 from bot.server import Runtime, start_runtime, stop_runtime, web_client
-from bot.services import PersonInfo
+from bot.services.core import PersonInfo
+from bot.slack.blocks.pulse import pulse_message
 
 WORKSPACE, CHANNEL = "TBENCH001", "CBENCH001"
 GOAL_RATIO = 1.3

@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.command_latency import CHANNEL, SECRET, WORKSPACE, load
 from bench.common import Server, seed_team_history
-from bot.fakeslack import FakeSlack
+from bot.sandbox.fakeslack import FakeSlack
 
 GOAL_MB = 150
 BIG_CHANNEL = "CBIGTEAM1"
@@ -56,7 +56,7 @@ def memory_mb(pid: int) -> dict[str, float]:
 async def seed_big_team(db_url: str, *, users: list[str]) -> None:
     """The 10,000-member team, its first member its manager (straight into the database)."""
     from bot.clock import SystemClock
-    from bot.services import PersonInfo, Services
+    from bot.services.core import PersonInfo, Services
     from storage.db import Database
 
     db = Database(db_url)

@@ -3,7 +3,7 @@
 Prints one JSON line. Run as ``python bench/render.py`` (``--runs N`` to change the sample).
 Figures: p50/p95 milliseconds of the team picture, the trend picture and a 30-team org map
 (after warm-up renders), the first (cold) team render in a fresh process, the import cost of
-``bot.charts`` from ``python -X importtime`` (median of several fresh processes), and the PNG
+``bot.pictures`` from ``python -X importtime`` (median of several fresh processes), and the PNG
 size of a team picture.
 """
 
@@ -38,18 +38,18 @@ def _time_ms(render: Callable[[], object], *, runs: int) -> list[float]:
 
 
 def _import_ms(*, runs: int) -> float:
-    """Median cumulative import time of ``bot.charts`` (and all it imports), fresh processes."""
+    """Median cumulative import time of ``bot.pictures`` (and all it imports), fresh processes."""
     results = []
     for _ in range(runs):
         done = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", "import bot.charts"],
+            [sys.executable, "-X", "importtime", "-c", "import bot.pictures"],
             capture_output=True,
             text=True,
             check=True,
         )
         for line in done.stderr.splitlines():
             parts = [part.strip() for part in line.removeprefix("import time:").split("|")]
-            if len(parts) == 3 and parts[2] == "bot.charts":
+            if len(parts) == 3 and parts[2] == "bot.pictures":
                 results.append(int(parts[1]) / 1000)
     return statistics.median(results)
 
@@ -57,7 +57,7 @@ def _import_ms(*, runs: int) -> float:
 def _first_render_ms() -> float:
     """A team picture in a fresh process: fonts, masks and anchors built on the way."""
     code = (
-        "import time; from bot.charts import render_team; from bot.domain.regions import Region; "
+        "import time; from bot.pictures import render_team; from bot.domain.regions import Region; "
         "t = time.perf_counter(); "
         "render_team(region=Region.CENTER, team_name='payments', round_label='r'); "
         "print((time.perf_counter() - t) * 1000)"
@@ -71,8 +71,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=50, help="timed renders of each picture")
     args = parser.parse_args()
 
-    from bot.charts import render_org_map, render_team, render_trend
     from bot.domain.regions import Region
+    from bot.pictures import render_org_map, render_team, render_trend
 
     regions = list(Region)
     teams: list[tuple[str, Region | None]] = [

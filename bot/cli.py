@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             print(Fernet.generate_key().decode())
         elif args.command == "demo":
-            from bot.demo import run_demo
+            from bot.sandbox.demo import run_demo
 
             asyncio.run(run_demo(sys.stdout, args.out))
         elif args.command == "db":

@@ -1,7 +1,8 @@
 """`sdo serve`: the aiohttp server (or Socket Mode) around the Bolt app.
 
 Start-up brings the database up to date, opens one aiohttp client session shared by every Web
-API call and starts the scheduler tick (``bot.jobs``); shutdown stops them in reverse order.
+API call and starts the scheduler tick (``bot.delivery.scheduler``); shutdown stops them in
+reverse order.
 """
 
 from __future__ import annotations
@@ -21,17 +22,17 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import http, installs
-from bot.app import create_app
 from bot.clock import Clock, FileClock, SystemClock
 from bot.config import Settings
-from bot.context import AppContext
-from bot.jobs import Scheduler
+from bot.delivery.pacing import PacingRateLimitRetryHandler, SendPacer
+from bot.delivery.scheduler import Scheduler
 from bot.logs import keep_payloads_out_of_logs
-from bot.pacing import PacingRateLimitRetryHandler, SendPacer
-from bot.pictures import Pictures
-from bot.services import Services
-from bot.slack_gateway import SlackGateway
+from bot.services.core import Services
+from bot.slack import http, installs
+from bot.slack.app import create_app
+from bot.slack.context import AppContext
+from bot.slack.gateway import SlackGateway
+from bot.slack.pictures import Pictures
 from storage.db import Database
 from storage.migrate import upgrade
 

@@ -14,8 +14,8 @@ from storage import repository as repo
 from storage import scheduling as sched
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
-from tests.conftest import DatabaseFactory
 from tests.storage.conftest import RoundMaker, RowReader, TeamMaker
+from tests.support.databases import DatabaseFactory
 
 MINUTE = timedelta(minutes=1)
 

@@ -14,7 +14,7 @@ from storage import repository as repo
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.tables import metadata
-from tests.conftest import DatabaseFactory
+from tests.support.databases import DatabaseFactory
 
 
 async def _schema_differences(db: Database) -> list[Any]:

@@ -16,7 +16,7 @@ from bot.clock import FrozenClock
 from bot.domain.circles import AnswerValue, Circle
 from storage import repository as repo
 from storage.db import Database
-from tests.conftest import DatabaseFactory
+from tests.support.databases import DatabaseFactory
 
 WRITERS = 20
 

@@ -1,0 +1,1 @@
+"""Delivery: the scheduler tick, fan-out from the ledger, pacing."""

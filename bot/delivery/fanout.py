@@ -1,0 +1,302 @@
+"""Sending a round's pulse DMs from the delivery ledger, resumably and at most once per lease.
+
+Every member of the round has a delivery row before anything is sent. A sender *leases* a
+small batch of pending rows (``lease_owner``/``lease_until``), sends them with bounded
+concurrency and marks each ``sent`` (with the DM's channel and ts) or ``failed`` (with Slack's
+reason). While it works, a heartbeat keeps its leases alive; if it dies, the leases run out and
+the next tick — of this process after a restart, or of another replica — sends what is still
+pending. Several senders on one round (a replica's tick and a manager's ``/sdo pulse``) share
+the work without sending a row twice.
+
+What a crash can still duplicate: a DM Slack accepted before the process died, before its row
+was marked sent. Marks are committed in batches while sending goes on (one transaction per
+batch, not per DM: most of what the ledger costs), and sending pauses whenever
+``UNMARKED_PER_SENDER × concurrency`` DMs are sent or in flight but not yet marked, so a crash
+duplicates at most that many (32 at the default concurrency of 8) out of the whole round.
+
+Failures:
+
+* Slack answers ``ok: false`` (``user_not_found``, ``cannot_dm_bot``, …): that member is marked
+  failed with the reason (managers see the count in status); the rest go on.
+* HTTP 429: the Web API client waits ``Retry-After`` and retries; if its retries run out, the
+  row goes back to pending (never failed) and is retried after ``RETRY_DELAY``.
+* HTTP 5xx or a dropped connection: retried with backoff by the client, then back to pending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.model import Delivery, Round, Team
+from bot.services.core import Services
+from bot.slack.blocks.pulse import pulse_message
+from bot.slack.gateway import SlackGateway
+from storage.scheduling import SentDM
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LEASE = timedelta(seconds=120)
+# Rows leased per claim: one claim transaction serves this many DMs (the senders still take
+# them ``concurrency`` at a time). Even rate-limited to tens of DMs a second, a batch is sent
+# long before its lease (renewed by the heartbeat) runs out.
+CLAIM_BATCH = 64
+# DMs per sender that may be in flight or accepted by Slack before their "sent" mark is
+# committed: the bound on duplicates after a crash, and room for the marks to batch up.
+UNMARKED_PER_SENDER = 4
+# A mark waits at most this long for others to share its transaction.
+MARK_DELAY = 0.01
+# A delivery that hit a passing failure (rate limit, 5xx, network) waits this long.
+RETRY_DELAY = timedelta(seconds=30)
+
+
+@dataclass(frozen=True, slots=True)
+class FanoutResult:
+    """What this call did: DMs it sent, members it marked failed, rows it left pending."""
+
+    sent: int
+    failed: int
+    pending: int
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.failed + self.pending
+
+
+def new_owner() -> str:
+    """A lease owner id naming this process and this fan-out (for logs and for renewals)."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def _is_passing(exc: SlackApiError) -> bool:
+    """A rate limit or server error the client already retried: worth trying again later."""
+    status = getattr(exc.response, "status_code", 200)
+    return status == 429 or status >= 500
+
+
+async def deliver_round(
+    *,
+    services: Services,
+    gateway: SlackGateway,
+    team: Team,
+    rnd: Round,
+    concurrency: int,
+    lease: timedelta = DEFAULT_LEASE,
+) -> FanoutResult:
+    """Send the round's DM to every member whose delivery nobody is sending yet.
+
+    Args:
+        services: the use cases (the ledger).
+        gateway: the Slack side.
+        team: the round's team.
+        rnd: the round.
+        concurrency: most DMs in flight at once.
+        lease: how long a claimed row stays reserved without a heartbeat.
+    """
+    width = max(1, concurrency)
+    owner = new_owner()
+    members = await services.member_count(team=team)
+    message = pulse_message(
+        team_name=team.name,
+        round_id=rnd.id,
+        round_number=rnd.number,
+        answers={},
+        min_respondents=team.rules.required_respondents(members),
+    )
+    batch_size = max(width, CLAIM_BATCH)
+    # Room for a whole claim: the next claim runs while the senders still have work.
+    queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=batch_size)
+    outcomes = {"sent": 0, "failed": 0, "pending": 0}
+    # Sent or in flight, not yet marked sent: what a crash could duplicate.
+    unmarked_limit = UNMARKED_PER_SENDER * width
+    unmarked = asyncio.Semaphore(unmarked_limit)
+    recorder = _SentRecorder(
+        services=services, team=team, round_id=rnd.id, batch=max(1, unmarked_limit // 2)
+    )
+
+    def marked(_: asyncio.Future[None]) -> None:
+        unmarked.release()
+
+    async def claim_all() -> None:
+        while batch := await services.claim_deliveries(
+            team=team, round_id=rnd.id, owner=owner, lease=lease, limit=batch_size
+        ):
+            for delivery in batch:
+                await queue.put(delivery)
+        for _ in range(width):
+            await queue.put(None)  # one "done" per sender
+
+    async def send_all() -> None:
+        while (delivery := await queue.get()) is not None:
+            await unmarked.acquire()
+            recorder.raise_if_failed()  # the ledger cannot record sends: stop sending
+            outcome, mark = await _send_one(
+                services=services,
+                gateway=gateway,
+                team=team,
+                rnd=rnd,
+                user_id=delivery.user_id,
+                owner=owner,
+                message=message,
+                recorder=recorder,
+            )
+            if mark is None:
+                unmarked.release()
+            else:
+                mark.add_done_callback(marked)
+            outcomes[outcome] += 1
+
+    async def heartbeat() -> None:
+        while True:
+            await asyncio.sleep(lease.total_seconds() / 3)
+            try:
+                await services.renew_leases(owner=owner, lease=lease)
+            except Exception:  # a missed beat is retried; the lease has slack for two
+                log.warning("could not renew the leases of %s", owner, exc_info=True)
+
+    beat = asyncio.create_task(heartbeat())
+    try:
+        # A TaskGroup: if one part fails (e.g. the database), the others stop too.
+        async with asyncio.TaskGroup() as group:
+            group.create_task(claim_all())
+            for _ in range(width):
+                group.create_task(send_all())
+    finally:
+        # Whatever stopped the senders (the end, an error, a shutdown), the DMs Slack accepted
+        # are marked now: left unmarked, they would be sent again once their lease runs out.
+        await recorder.drain()
+        beat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beat
+    recorder.raise_if_failed()
+    return FanoutResult(**outcomes)
+
+
+async def _send_one(
+    *,
+    services: Services,
+    gateway: SlackGateway,
+    team: Team,
+    rnd: Round,
+    user_id: str,
+    owner: str,
+    message: dict[str, Any],
+    recorder: _SentRecorder,
+) -> tuple[str, asyncio.Future[None] | None]:
+    """Send one DM and record the outcome; a sent DM's mark is committed in a later batch.
+
+    Returns:
+        ``"sent"``, ``"failed"`` or ``"pending"``, and for a sent DM the future of its mark.
+    """
+    try:
+        sent = await gateway.send_dm(
+            user_id=user_id, message=message, workspace_id=team.workspace_id
+        )
+    except SlackApiError as exc:
+        reason = str(exc.response.get("error") or f"http_{exc.response.status_code}")
+        if _is_passing(exc):
+            log.warning("pulse DM to %s (round %s) left pending: %s", user_id, rnd.id, reason)
+            await services.release_delivery(
+                team=team,
+                round_id=rnd.id,
+                user_id=user_id,
+                owner=owner,
+                error=reason,
+                retry_in=RETRY_DELAY,
+            )
+            return "pending", None
+        log.warning("pulse DM to %s (round %s) failed: %s", user_id, rnd.id, reason)
+        await services.delivery_failed(team=team, round_id=rnd.id, user_id=user_id, error=reason)
+        return "failed", None
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        reason = type(exc).__name__
+        log.warning("pulse DM to %s (round %s) left pending: %s", user_id, rnd.id, reason)
+        await services.release_delivery(
+            team=team,
+            round_id=rnd.id,
+            user_id=user_id,
+            owner=owner,
+            error=reason,
+            retry_in=RETRY_DELAY,
+        )
+        return "pending", None
+    mark = recorder.submit(SentDM(user_id=user_id, channel_id=sent.channel_id, message_ts=sent.ts))
+    return "sent", mark
+
+
+class _SentRecorder:
+    """Group commit of "sent" marks: one transaction for a batch of accepted DMs.
+
+    A batch is written once ``batch`` marks wait, or ``MARK_DELAY`` after its first mark,
+    whichever comes first; ``deliver_round`` bounds how many may wait (the duplicate bound).
+    """
+
+    def __init__(self, *, services: Services, team: Team, round_id: int, batch: int) -> None:
+        self.services = services
+        self.team = team
+        self.round_id = round_id
+        self.batch = batch
+        self._waiting: list[tuple[SentDM, asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._failure: BaseException | None = None
+
+    def submit(self, sent: SentDM) -> asyncio.Future[None]:
+        """Queue a mark; the future is done once it is committed (or failed)."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        # A failure is raised to whoever awaits it; never reported as unretrieved.
+        done.add_done_callback(lambda f: f.cancelled() or f.exception())
+        self._waiting.append((sent, done))
+        if len(self._waiting) >= self.batch:
+            self.flush_now()
+        elif self._timer is None:
+            self._timer = loop.call_later(MARK_DELAY, self.flush_now)
+        return done
+
+    def flush_now(self) -> None:
+        """Write what waits (unless a write is running: it takes the waiting marks next)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._waiting and (self._flushing is None or self._flushing.done()):
+            self._flushing = asyncio.create_task(self._flush())
+
+    def raise_if_failed(self) -> None:
+        """Raise the error that stopped a batch of marks being written, if one did."""
+        if self._failure is not None:
+            raise self._failure
+
+    async def drain(self) -> None:
+        """Write every waiting mark and wait for it (a failure is kept for ``raise_if_failed``)."""
+        self.flush_now()
+        while self._flushing is not None and not self._flushing.done():
+            # shield: a shutdown cancelling the fan-out must not cancel the write of its marks
+            await asyncio.shield(self._flushing)
+
+    async def _flush(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                await self.services.deliveries_sent(
+                    team=self.team, round_id=self.round_id, sent=[s for s, _ in batch]
+                )
+            except Exception as exc:
+                self._failure = exc
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)

@@ -1,0 +1,1 @@
+"""Use cases: platform-neutral, no Slack or Teams payloads."""

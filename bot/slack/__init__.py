@@ -1,0 +1,1 @@
+"""The Slack adapter: everything that knows Slack."""

@@ -1,0 +1,31 @@
+"""Usage help for `/sdo` (also the answer to unknown words)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.slack.blocks.text import escape, section
+
+USAGE = "\n".join(
+    (
+        "*SDO Pulse* — is the customer in the middle of what we build?",
+        "`/sdo setup` — register this channel as a team (you become its manager)",
+        "`/sdo pulse` — send this team's pulse now (managers)",
+        "`/sdo status` — where this team stands · `/sdo status #channel` — another team · "
+        "`/sdo status all` — every team (managers, admins)",
+        "`/sdo digest` — post the digest to this channel now (managers)",
+        "`/sdo schedule <day> <HH:MM> [weekly|biweekly]` — when the pulse goes out, in the team's "
+        "time zone (managers)",
+        "`/sdo managers` · `/sdo managers add @user` · `/sdo managers remove @user` (managers)",
+        "`/sdo help` — this message",
+    )
+)
+
+
+def help_message(unknown: str | None = None) -> dict[str, Any]:
+    blocks = []
+    if unknown:
+        shown = escape(unknown[:60])
+        blocks.append(section(f"Sorry, I don't know `{shown}`. Here is what I can do:"))
+    blocks.append(section(USAGE))
+    return {"text": "SDO Pulse commands", "blocks": blocks}

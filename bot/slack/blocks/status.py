@@ -1,0 +1,170 @@
+"""`/sdo status`: one team's position, or every team's (`status all`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.domain.circles import CIRCLES
+from bot.domain.privacy import shareable
+from bot.domain.regions import region_label, region_meaning
+from bot.domain.trends import Trend
+from bot.services.core import RoundView, TeamStatus
+from bot.slack.blocks.text import (
+    CIRCLE_EMOJI,
+    MAX_MESSAGE_BLOCKS,
+    Block,
+    ImageRef,
+    bar,
+    context,
+    divider,
+    escape,
+    header,
+    image,
+    section,
+)
+
+REGION_EMOJI = {
+    "Center": ":dart:",
+    "DevOps": ":rocket:",
+    "Feasibility practice": ":test_tube:",
+    "Marketing": ":loudspeaker:",
+    "Research only": ":books:",
+    "Engineering only": ":gear:",
+    "Delivery only": ":truck:",
+    "Outside": ":door:",
+    "Not enough answers": ":hourglass_flowing_sand:",
+}
+
+
+def region_line(view: RoundView | None) -> str:
+    label = region_label(view.region if view else None)
+    return f"{REGION_EMOJI[label]} *{label}*"
+
+
+def aggregate_lines(view: RoundView, *, required: int, notes_word: str = "about") -> list[str]:
+    """Participation, then scores, disagreements and notes when the privacy rules allow."""
+    shared = shareable(view.score)
+    lines = [f":busts_in_silhouette: {shared.respondents} of {shared.asked} answered"]
+    if shared.scores is None:
+        lines.append(f"Scores appear once at least {required} people have answered.")
+        return lines
+    for circle in CIRCLES:
+        tick = ":white_check_mark:" if circle in shared.circles_in else ":white_circle:"
+        lines.append(
+            f"{tick} {CIRCLE_EMOJI[circle]} {circle.info.short}: `{bar(shared.scores[circle])}`"
+        )
+    if shared.disagreements:
+        split = ", ".join(c.info.short for c in CIRCLES if c in shared.disagreements)
+        lines.append(f":speech_balloon: The team disagrees on *{split}* — worth a conversation.")
+    notes = shared.notes or 0
+    line = f":memo: {notes} evidence note{'s' if notes != 1 else ''}"
+    if shared.internal_customer_notes:
+        line += (
+            f", {shared.internal_customer_notes} {notes_word} internal customers "
+            "(support, finance, …)"
+        )
+    lines.append(line)
+    return lines
+
+
+def round_summary(view: RoundView, *, title: str, required: int) -> list[Block]:
+    """Region, meaning, and what the privacy rules let the team see of one round."""
+    lines = [
+        f"*{title}* (round {view.round.number}, opened {view.round.opened_at:%b %d})",
+        f"{region_line(view)} — {region_meaning(view.region)}",
+        *aggregate_lines(view, required=required),
+    ]
+    return [section("\n".join(lines))]
+
+
+def trend_line(trend: Trend) -> str:
+    if not trend.regions:
+        return ":chart_with_upwards_trend: Trend: no closed rounds yet."
+    direction = trend.direction
+    return f":chart_with_upwards_trend: Trend: {trend.path} — {direction.arrow} {direction.label}"
+
+
+def status_message(
+    status: TeamStatus, *, show_failures: bool = False, picture: ImageRef | None = None
+) -> dict[str, Any]:
+    """The ephemeral answer to `/sdo status` for one team (``picture``: its Venn diagram)."""
+    team = status.team
+    required = team.rules.required_respondents(status.members)
+    head = status.headline
+    blocks: list[Block] = [header(f"#{team.name} — {region_label(head.region if head else None)}")]
+    if status.current is None and status.last_closed is None:
+        blocks.append(
+            section(
+                f"No pulse yet for *#{escape(team.name)}* ({status.members} members). "
+                "A manager can send one with `/sdo pulse`."
+            )
+        )
+        return {"text": f"#{team.name}: no pulse yet", "blocks": blocks}
+    if picture is not None:
+        blocks.append(image(picture))
+    if status.current is not None:
+        blocks += round_summary(status.current, title="This round so far", required=required)
+    if status.last_closed is not None:
+        blocks += round_summary(status.last_closed, title="Last closed round", required=required)
+    blocks.append(context(trend_line(status.trend)))
+    if status.nudges:
+        blocks.append(divider())
+        blocks.append(
+            section("*Toward the center*\n" + "\n".join(f"• {n.text}" for n in status.nudges))
+        )
+    if show_failures and status.failed_deliveries:
+        blocks.append(
+            context(
+                f":warning: {status.failed_deliveries} member(s) could not be sent this round's "
+                "pulse "
+                "(see the server log for the reason)."
+            )
+        )
+    text = f"#{team.name}: {region_label(head.region if head else None)}"
+    return {"text": text, "blocks": blocks[:MAX_MESSAGE_BLOCKS]}
+
+
+SECTION_BUDGET = 2900  # characters per section, under Slack's 3,000
+
+
+def org_status_message(
+    statuses: Sequence[TeamStatus], *, picture: ImageRef | None = None
+) -> dict[str, Any]:
+    """`/sdo status all`: one line per team, Center first."""
+    if not statuses:
+        return {
+            "text": "No teams yet.",
+            "blocks": [
+                section("No teams yet. Run `/sdo setup` in a team's channel to register it.")
+            ],
+        }
+    lines = []
+    for s in statuses:
+        head = s.headline
+        arrow = s.trend.direction.arrow
+        lines.append(f"{region_line(head)}  #{escape(s.team.name)} {arrow}")
+    blocks: list[Block] = [header(f"All teams ({len(statuses)})")]
+    if picture is not None:
+        blocks.append(image(picture))
+    # Sections hold at most 3,000 characters and a message 50 blocks: pack lines into
+    # sections, and say how many teams did not fit rather than cut a list silently.
+    room = MAX_MESSAGE_BLOCKS - len(blocks) - 1  # one block kept for "…and N more teams"
+    shown = 0
+    chunk: list[str] = []
+    for line in lines:
+        if sum(len(c) + 1 for c in chunk) + len(line) > SECTION_BUDGET:
+            if room == 0:
+                break
+            blocks.append(section("\n".join(chunk)))
+            room -= 1
+            chunk = []
+        chunk.append(line)
+        shown += 1
+    if chunk and room > 0:
+        blocks.append(section("\n".join(chunk)))
+    else:
+        shown -= len(chunk)
+    if shown < len(lines):
+        blocks.append(context(f"…and {len(lines) - shown} more teams"))
+    return {"text": f"All teams: {len(statuses)}", "blocks": blocks}

@@ -1,0 +1,216 @@
+"""Button clicks: pulse answers, "Add a note", and "Send pulse now" on the App Home."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+
+from bot.services.core import NOTE_MAX_CHARS, AnswerOutcome
+from bot.slack.blocks.home import EDIT_SCHEDULE_ACTION_ID, SEND_PULSE_ACTION_ID
+from bot.slack.blocks.modals import NoteContext, note_modal, schedule_modal
+from bot.slack.blocks.pulse import (
+    ANSWER_ACTION_IDS,
+    ANSWER_ACTION_PREFIX,
+    NOTE_ACTION_ID,
+    AnswerClick,
+    pulse_message,
+)
+from bot.slack.context import AppContext
+from bot.slack.listeners.shared import managed_team, publish_home, send_round, tolerate_slack_errors
+
+log = logging.getLogger(__name__)
+
+ANSWER_ACTION = re.compile("^" + re.escape(ANSWER_ACTION_PREFIX) + r"(yes|partly|no|not_sure)$")
+
+CLOSED_TEXT = ":lock: This round is closed — answers can no longer change. Thank you!"
+NOTE_FORM_FAILED_TEXT = "I could not open the note form in time. Please click “Add a note” again."
+STALE_BUTTON_TEXT = "That button is out of date. Open the latest pulse message and try again."
+NOT_ASKED_TEXT = "This pulse was not sent to you, so I cannot record an answer for you."
+
+
+# Every action id this module answers (the answer buttons share one handler).
+ACTION_IDS = (*ANSWER_ACTION_IDS, NOTE_ACTION_ID, SEND_PULSE_ACTION_ID, EDIT_SCHEDULE_ACTION_ID)
+
+
+def register(app: AsyncApp, ctx: AppContext) -> None:
+    app.action(ANSWER_ACTION)(tolerate_slack_errors(_answer(ctx)))
+    app.action(NOTE_ACTION_ID)(tolerate_slack_errors(_add_note(ctx)))
+    app.action(SEND_PULSE_ACTION_ID)(tolerate_slack_errors(_send_pulse(ctx)))
+    app.action(EDIT_SCHEDULE_ACTION_ID)(tolerate_slack_errors(_edit_schedule(ctx)))
+
+
+def _message_location(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """The channel and ts of the message a button sits in."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    return channel, ts
+
+
+def _refresh_message(outcome: AnswerOutcome, *, closed: bool) -> dict[str, Any]:
+    assert outcome.round is not None
+    assert outcome.team is not None
+    return pulse_message(
+        team_name=outcome.team.name,
+        round_id=outcome.round.id,
+        round_number=outcome.round.number,
+        answers=outcome.answers,
+        closed=closed,
+        min_respondents=outcome.team.rules.min_respondents,
+    )
+
+
+def _answer(ctx: AppContext) -> Any:
+    async def handle_answer(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        try:
+            click = AnswerClick.decode(str(action.get("value", "")))
+        except ValueError:
+            await _tell(ctx, body, STALE_BUTTON_TEXT)
+            return
+        workspace_id = str(body["team"]["id"])
+        user_id = str(body["user"]["id"])
+        outcome = await ctx.services.answer(
+            workspace_id=workspace_id,
+            round_id=click.round_id,
+            user_id=user_id,
+            circle=click.circle,
+            value=click.value,
+        )
+        log.debug("click on round %s: %s", click.round_id, outcome.reason or "stored")
+        channel, ts = _message_location(body)
+        if outcome.stored and channel and ts:
+            await ctx.gateway.update(
+                channel_id=channel,
+                ts=ts,
+                message=_refresh_message(outcome, closed=False),
+                workspace_id=workspace_id,
+            )
+        elif outcome.reason == "closed":
+            if channel and ts:
+                _, _, mine = await ctx.services.my_answers(
+                    workspace_id=workspace_id, round_id=click.round_id, user_id=user_id
+                )
+                closed = AnswerOutcome(
+                    stored=False,
+                    reason="closed",
+                    round=outcome.round,
+                    team=outcome.team,
+                    answers=mine,
+                )
+                await ctx.gateway.update(
+                    channel_id=channel,
+                    ts=ts,
+                    message=_refresh_message(closed, closed=True),
+                    workspace_id=workspace_id,
+                )
+            await _tell(ctx, body, CLOSED_TEXT)
+        elif not outcome.stored:
+            await _tell(ctx, body, NOT_ASKED_TEXT)
+
+    return handle_answer
+
+
+def _add_note(ctx: AppContext) -> Any:
+    async def handle_add_note(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        try:
+            round_id = int(str(action.get("value", "")))
+        except ValueError:
+            await _tell(ctx, body, STALE_BUTTON_TEXT)
+            return
+        workspace_id = str(body["team"]["id"])
+        user_id = str(body["user"]["id"])
+        rnd, team, answers = await ctx.services.my_answers(
+            workspace_id=workspace_id, round_id=round_id, user_id=user_id
+        )
+        if rnd is None or team is None:
+            await _tell(ctx, body, NOT_ASKED_TEXT)
+            return
+        if not rnd.is_open:
+            await _tell(ctx, body, CLOSED_TEXT)
+            return
+        channel, ts = _message_location(body)
+        view = note_modal(
+            note_context=NoteContext(round_id, channel, ts),
+            team_name=team.name,
+            answers=answers,
+            max_chars=NOTE_MAX_CHARS,
+        )
+        try:
+            await ctx.gateway.open_modal(
+                trigger_id=str(body.get("trigger_id", "")), view=view, workspace_id=workspace_id
+            )
+        except SlackApiError as exc:
+            log.warning("note form not opened: Slack said %s", exc.response.get("error"))
+            await _tell(ctx, body, NOTE_FORM_FAILED_TEXT)
+
+    return handle_add_note
+
+
+def _send_pulse(ctx: AppContext) -> Any:
+    async def handle_send_pulse(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        await ack()
+        workspace_id = str(body["team"]["id"])
+        user_id = str(body["user"]["id"])
+        team = await managed_team(
+            ctx, workspace_id=workspace_id, user_id=user_id, team_id=str(action.get("value", ""))
+        )
+        notice: str
+        if team is None:
+            notice = ":lock: Only this team's managers can send its pulse."
+        else:
+            rnd, _ = await ctx.services.open_round(team=team)
+            result = await send_round(ctx, team=team, rnd=rnd)
+            notice = (
+                f":mailbox_with_mail: Round {rnd.number} of #{team.name} sent to "
+                f"{result.sent} member{'s' if result.sent != 1 else ''}."
+            )
+        await publish_home(ctx, workspace_id=workspace_id, user_id=user_id, notice=notice)
+
+    return handle_send_pulse
+
+
+def _edit_schedule(ctx: AppContext) -> Any:
+    async def handle_edit_schedule(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        await ack()
+        workspace_id = str(body["team"]["id"])
+        user_id = str(body["user"]["id"])
+        team = await managed_team(
+            ctx, workspace_id=workspace_id, user_id=user_id, team_id=str(action.get("value", ""))
+        )
+        if team is None:
+            await publish_home(
+                ctx,
+                workspace_id=workspace_id,
+                user_id=user_id,
+                notice=":lock: Only this team's managers can change its schedule.",
+            )
+            return
+        view = schedule_modal(
+            team_id=team.id, team_name=team.name, tz=team.tz, schedule=team.schedule
+        )
+        await ctx.gateway.open_modal(
+            trigger_id=str(body.get("trigger_id", "")), view=view, workspace_id=workspace_id
+        )
+
+    return handle_edit_schedule
+
+
+async def _tell(ctx: AppContext, body: dict[str, Any], text: str) -> None:
+    """An ephemeral answer to a click (through its response_url when Slack gave one)."""
+    response_url = body.get("response_url")
+    if response_url:
+        await ctx.gateway.respond(
+            response_url=str(response_url), message={"text": text}, replace_original=False
+        )
+    else:
+        log.info("no response_url to tell %s: %s", body.get("user", {}).get("id"), text)

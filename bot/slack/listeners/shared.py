@@ -1,0 +1,117 @@
+"""Answers more than one listener gives: the App Home and the digest with their pictures."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.delivery.fanout import FanoutResult, deliver_round
+from bot.domain.model import Round, Team
+from bot.services.core import DigestView
+from bot.slack.blocks.digest import digest_message
+from bot.slack.blocks.home import home_view
+from bot.slack.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+def tolerate_slack_errors(
+    listener: Callable[..., Awaitable[None]],
+) -> Callable[..., Awaitable[None]]:
+    """Turn a Slack API refusal inside a listener into one warning line.
+
+    An expired trigger id, a deleted message or a revoked token is Slack's answer, not a bug:
+    whatever was stored stays stored, and the error name (never a token) is logged.
+    """
+
+    @functools.wraps(listener)
+    async def guarded(*args: Any, **kwargs: Any) -> None:
+        try:
+            await listener(*args, **kwargs)
+        except SlackApiError as exc:
+            log.warning("%s: Slack said %s", listener.__name__, exc.response.get("error"))
+
+    return guarded
+
+
+async def publish_home(
+    ctx: AppContext, *, workspace_id: str, user_id: str, notice: str | None = None
+) -> None:
+    """Publish the user's Home tab: their teams, trend pictures, and settings they manage."""
+    person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
+    teams = await ctx.services.home(
+        workspace_id=workspace_id, user_id=user_id, platform_admin=person.is_admin
+    )
+    pictures = {}
+    for item in teams:
+        status = item.status
+        head = status.headline
+        regions = (
+            *status.trend.regions,
+            *([head.region] if head is status.current and head else []),
+        )
+        if head is not None and any(r is not None for r in regions):
+            ref = await ctx.pictures.trend(
+                workspace=workspace_id,
+                team_id=item.team.id,
+                team=item.team.name,
+                regions=regions,
+                last_round_id=head.round.id,
+            )
+            if ref is not None:
+                pictures[item.team.id] = ref
+    await ctx.gateway.publish_home(
+        user_id=user_id,
+        view=home_view(teams, notice=notice, pictures=pictures),
+        workspace_id=workspace_id,
+    )
+
+
+async def send_round(ctx: AppContext, *, team: Team, rnd: Round) -> FanoutResult:
+    """Send ``rnd``'s pulse DMs now, with the app's concurrency and send lease."""
+    return await deliver_round(
+        services=ctx.services,
+        gateway=ctx.gateway,
+        team=team,
+        rnd=rnd,
+        concurrency=ctx.settings.send_concurrency,
+        lease=timedelta(seconds=ctx.settings.send_lease_seconds),
+    )
+
+
+async def managed_team(
+    ctx: AppContext, *, workspace_id: str, user_id: str, team_id: str
+) -> Team | None:
+    """The team a button or form names, if ``user_id`` may manage it (else ``None``)."""
+    team = (
+        await ctx.services.team(workspace_id=workspace_id, team_id=int(team_id))
+        if team_id.isdigit()
+        else None
+    )
+    if team is None:
+        return None
+    person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
+    role = await ctx.services.role(
+        workspace_id=workspace_id, team=team, user_id=user_id, platform_admin=person.is_admin
+    )
+    return team if role.can_manage else None
+
+
+async def render_digest(ctx: AppContext, view: DigestView) -> dict[str, Any]:
+    """The digest message with its pictures (the round, and the trend once there is one)."""
+    picture = await ctx.pictures.digest(view)
+    trend_picture = None
+    if sum(r is not None for r in view.trend.regions) >= 2:
+        trend_picture = await ctx.pictures.trend(
+            workspace=view.team.workspace_id,
+            team_id=view.team.id,
+            team=view.team.name,
+            regions=view.trend.regions,
+            last_round_id=view.round.round.id,
+        )
+    return digest_message(view, picture=picture, trend_picture=trend_picture)

@@ -1,0 +1,134 @@
+"""Modal submissions: the "Add a note" evidence modal."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.services.core import NOTE_MAX_CHARS
+from bot.slack.blocks.modals import (
+    NOTE_CALLBACK_ID,
+    SCHEDULE_CALLBACK_ID,
+    NoteContext,
+    note_too_long_error,
+    parse_note_submission,
+    parse_schedule_submission,
+)
+from bot.slack.blocks.pulse import pulse_message
+from bot.slack.blocks.text import escape
+from bot.slack.context import AppContext
+from bot.slack.listeners.shared import publish_home, tolerate_slack_errors
+
+log = logging.getLogger(__name__)
+
+ACK_BUDGET_SECONDS = 2.0
+CLOSED_ERROR = "This round is closed: the note was not saved."
+MALFORMED_ERROR = "Something in this form was missing. Please close it and try again."
+
+
+CALLBACK_IDS = (NOTE_CALLBACK_ID, SCHEDULE_CALLBACK_ID)
+
+
+def register(app: AsyncApp, ctx: AppContext) -> None:
+    app.view(NOTE_CALLBACK_ID)(tolerate_slack_errors(_note_submitted(ctx)))
+    app.view(SCHEDULE_CALLBACK_ID)(tolerate_slack_errors(_schedule_submitted(ctx)))
+
+
+def _schedule_submitted(ctx: AppContext) -> Any:
+    async def handle_schedule(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        workspace_id = str(body["team"]["id"])
+        user_id = str(body["user"]["id"])
+        metadata = str(view.get("private_metadata", ""))
+        team = (
+            await ctx.services.team(workspace_id=workspace_id, team_id=int(metadata))
+            if metadata.isdigit()
+            else None
+        )
+        try:
+            if team is None:
+                raise ValueError("unknown team")
+            schedule = parse_schedule_submission(view["state"]["values"], current=team.schedule)
+        except (KeyError, TypeError, ValueError):
+            log.warning("schedule submission of an unexpected shape")
+            await ack(response_action="errors", errors={"pulse_day": MALFORMED_ERROR})
+            return
+        await ack()
+        person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
+        role = await ctx.services.role(
+            workspace_id=workspace_id, team=team, user_id=user_id, platform_admin=person.is_admin
+        )
+        if not role.can_manage:
+            notice = ":lock: Only this team's managers can change its schedule."
+        else:
+            updated = await ctx.services.set_schedule(team=team, schedule=schedule)
+            notice = (
+                f":calendar: #{escape(updated.name)}: {updated.schedule.describe()} "
+                f"({escape(updated.tz)}) — saved."
+            )
+        await publish_home(ctx, workspace_id=workspace_id, user_id=user_id, notice=notice)
+
+    return handle_schedule
+
+
+def _note_submitted(ctx: AppContext) -> Any:
+    async def handle_note(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
+        try:
+            note_context = NoteContext.decode(str(view.get("private_metadata", "")))
+            submission = parse_note_submission(view["state"]["values"])
+        except (KeyError, TypeError, ValueError):
+            log.warning("note submission of an unexpected shape")
+            await ack(response_action="errors", errors={"note_text": MALFORMED_ERROR})
+            return
+        text = submission.text.strip()
+        if len(text) > NOTE_MAX_CHARS:
+            await ack(**note_too_long_error(NOTE_MAX_CHARS, len(text)))
+            return
+        user_id = str(body["user"]["id"])
+        workspace_id = str(body["team"]["id"])
+        saving = asyncio.ensure_future(
+            ctx.services.save_note(
+                workspace_id=workspace_id,
+                round_id=note_context.round_id,
+                user_id=user_id,
+                circle=submission.circle,
+                note=text,
+                internal_customer=submission.internal_customer,
+            )
+        )
+        try:
+            # Slack waits 3 s for the answer: a field error needs the outcome, but a slow
+            # database must not make the modal fail. The save goes on after the ack.
+            outcome = await asyncio.wait_for(asyncio.shield(saving), ACK_BUDGET_SECONDS)
+        except TimeoutError:
+            await ack()
+            outcome = await saving
+            if not outcome.stored:
+                await ctx.gateway.send_dm(
+                    user_id=user_id, message={"text": CLOSED_ERROR}, workspace_id=workspace_id
+                )
+                return
+        else:
+            if not outcome.stored:
+                await ack(response_action="errors", errors={"note_text": CLOSED_ERROR})
+                return
+            await ack()
+        if note_context.channel_id and note_context.message_ts:
+            assert outcome.round is not None
+            assert outcome.team is not None
+            await ctx.gateway.update(
+                workspace_id=workspace_id,
+                channel_id=note_context.channel_id,
+                ts=note_context.message_ts,
+                message=pulse_message(
+                    team_name=outcome.team.name,
+                    round_id=outcome.round.id,
+                    round_number=outcome.round.number,
+                    answers=outcome.answers,
+                    min_respondents=outcome.team.rules.min_respondents,
+                ),
+            )
+
+    return handle_note

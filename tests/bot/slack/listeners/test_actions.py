@@ -1,0 +1,151 @@
+"""Clicks and the note modal, as the member sees them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from bot.domain.circles import AnswerValue, Circle
+from bot.slack.blocks.modals import NOTE_CALLBACK_ID
+from bot.slack.blocks.pulse import NOTE_ACTION_ID
+from bot.slack.blocks.render import render_message
+from tests.support.harness import SlackHarness, eventually
+from tests.support.slack import (
+    ALICE,
+    BOB,
+    MANAGER,
+    OUTSIDER,
+    TEAM_CHANNEL,
+    answer,
+    answers_of,
+    dm_of,
+    note_submission,
+)
+
+HOSTILE_NOTE = (
+    "Demo to ACME <!channel> <!here> <@UALICE01> <https://evil.example|trusted.example> & co"
+)
+
+
+async def start_round(slack: SlackHarness) -> None:
+    await slack.command_and_answer("setup", user=MANAGER, channel=TEAM_CHANNEL)
+    await slack.command_and_answer("pulse", user=MANAGER, channel=TEAM_CHANNEL)
+
+
+async def test_a_second_click_changes_the_answer_and_keeps_one_row(slack: SlackHarness) -> None:
+    await start_round(slack)
+    await answer(slack, ALICE, Circle.HOW, AnswerValue.YES)
+    await answer(slack, ALICE, Circle.HOW, AnswerValue.YES)
+    assert await answers_of(slack, ALICE) == [("H", "yes")]
+    await answer(slack, ALICE, Circle.HOW, AnswerValue.NO)
+    assert await answers_of(slack, ALICE) == [("H", "no")]
+    dm = render_message(dm_of(slack, ALICE))
+    assert "Your answer: *No*" in dm
+    assert "[No]*" in dm  # the chosen button is highlighted
+    assert "1 of 3 answered." in dm
+
+
+async def test_clicks_on_a_closed_round_say_it_is_closed(slack: SlackHarness) -> None:
+    await start_round(slack)
+    await answer(slack, ALICE, Circle.WHAT, AnswerValue.YES)
+    old_dm = dm_of(slack, ALICE)
+    # A new pulse (a pulse within the same minute is taken as a double submit) closes round 1.
+    slack.clock.advance(timedelta(minutes=1))
+    await slack.command_and_answer("pulse", user=MANAGER, channel=TEAM_CHANNEL)
+    stale_button = next(
+        e
+        for b in old_dm["blocks"]
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "pulse_answer_no"
+    )
+    reply, payload = await slack.click(
+        action_id="pulse_answer_no",
+        value=stale_button["value"],
+        user=ALICE,
+        channel=old_dm["channel"],
+        ts=old_dm["ts"],
+    )
+    assert reply.status == 200
+    told = await slack.response_to(payload["response_url"])
+    assert told["text"] == ":lock: This round is closed — answers can no longer change. Thank you!"
+    assert await answers_of(slack, ALICE) == [("W", "yes")]
+
+
+async def test_someone_who_was_not_asked_cannot_answer(slack: SlackHarness) -> None:
+    await start_round(slack)
+    dm = dm_of(slack, ALICE)
+    button = dm["blocks"][3]["elements"][0]
+    reply, payload = await slack.click(
+        action_id=button["action_id"],
+        value=button["value"],
+        user=OUTSIDER,
+        channel=dm["channel"],
+        ts=dm["ts"],
+    )
+    assert reply.status == 200
+    told = await slack.response_to(payload["response_url"])
+    assert "not sent to you" in told["text"]
+    assert await answers_of(slack, OUTSIDER) == []
+
+
+async def test_add_note_opens_the_modal_and_saves_evidence(slack: SlackHarness) -> None:
+    await start_round(slack)
+    dm = dm_of(slack, BOB)
+    reply, _ = await slack.click(
+        action_id=NOTE_ACTION_ID, value="1", user=BOB, channel=dm["channel"], ts=dm["ts"]
+    )
+    assert reply.status == 200
+    await eventually(lambda: bool(slack.fake.calls_to("views.open")), what="the note modal")
+    modal = slack.fake.calls_to("views.open")[0].args["view"]
+    assert modal["callback_id"] == NOTE_CALLBACK_ID
+    assert "The customer was *internal* (support, finance, …)" in render_message(modal)
+
+    submitted = await slack.interact(
+        note_submission(
+            1,
+            HOSTILE_NOTE,
+            user=BOB,
+            internal=True,
+            channel=dm["channel"],
+            ts=dm["ts"],
+        )
+    )
+    assert (submitted.status, submitted.text) == (200, "")
+    async with slack.runtime.db.read() as s:
+        row = (
+            await s.execute(
+                text(
+                    "SELECT question, value, note, internal_customer FROM answer WHERE user_id = :u"
+                ),
+                {"u": BOB},
+            )
+        ).one()
+    assert tuple(row) == ("H", None, HOSTILE_NOTE, True)
+    await eventually(
+        lambda: "Your note (internal customer)" in render_message(dm_of(slack, BOB)),
+        what="the DM to show the note",
+    )
+    # Member text is escaped wherever it is shown: it never pings, mentions or links.
+    shown = render_message(dm_of(slack, BOB))
+    assert (
+        "Demo to ACME &lt;!channel&gt; &lt;!here&gt; &lt;@UALICE01&gt; "
+        "&lt;https://evil.example|trusted.example&gt; &amp; co"
+    ) in shown
+    for live in ("<!channel>", "<!here>", "<@UALICE01>", "<https://evil"):
+        assert live not in str(dm_of(slack, BOB)["blocks"])
+
+
+async def test_an_oversized_note_gets_a_field_error_not_a_crash(slack: SlackHarness) -> None:
+    await start_round(slack)
+    reply = await slack.interact(note_submission(1, "x" * 501, user=BOB))
+    assert reply.status == 200
+    assert reply.json() == {
+        "response_action": "errors",
+        "errors": {"note_text": "Please keep the note to 500 characters (it has 501)."},
+    }
+    assert await answers_of(slack, BOB) == []
+    ok = await slack.interact(note_submission(1, "y" * 500, user=BOB))
+    assert (ok.status, ok.text) == (200, "")
+    assert await answers_of(slack, BOB) == [("H", None)]

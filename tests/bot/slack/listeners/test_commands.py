@@ -1,0 +1,270 @@
+"""Every `/sdo` command: its happy path and its refusal, as the user reads the answer."""
+
+from __future__ import annotations
+
+import time
+
+from bot.slack.blocks.render import render_message
+from storage import repository as repo
+from tests.support.harness import WORKSPACE, SlackHarness
+from tests.support.slack import (
+    ADMIN,
+    ALICE,
+    BOB,
+    CAROL,
+    MANAGER,
+    OTHER_CHANNEL,
+    OUTSIDER,
+    TEAM_CHANNEL,
+)
+
+
+async def ask(slack: SlackHarness, text: str, *, user: str, channel: str = TEAM_CHANNEL) -> str:
+    """Run `/sdo <text>` and return the ephemeral answer as the user reads it."""
+    answer = await slack.command_and_answer(text, user=user, channel=channel)
+    assert answer["response_type"] == "ephemeral"  # only the caller sees it
+    return render_message(answer)
+
+
+async def test_help_and_unknown_words_answer_with_usage(slack: SlackHarness) -> None:
+    help_text = await ask(slack, "help", user=OUTSIDER)
+    assert "`/sdo setup` — register this channel as a team" in help_text
+    unknown = await ask(slack, "frobnicate <!channel>", user=OUTSIDER)
+    assert "Sorry, I don't know `frobnicate`" in unknown
+    assert "`/sdo pulse`" in unknown
+    assert await ask(slack, "", user=OUTSIDER) == help_text
+
+
+async def test_setup_registers_channel_humans_and_makes_caller_manager(slack: SlackHarness) -> None:
+    answer = await ask(slack, "setup", user=MANAGER)
+    assert ":white_check_mark: #team is now a team: 4 members, you are a manager." in answer
+    assert "Thursday 15:00" in answer
+    assert "(Europe/Berlin)" in answer
+    async with slack.runtime.db.read() as s:
+        team = await repo.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
+        assert team is not None
+        assert team.tz == "Europe/Berlin"
+        members = await repo.list_team_members(s, workspace_id=WORKSPACE, team_id=team.id)
+        managers = await repo.list_managers(s, workspace_id=WORKSPACE, team_id=team.id)
+    assert sorted(m.user_id for m in members) == sorted([MANAGER, ALICE, BOB, CAROL])
+    assert {m.user_id: m.tz for m in members}[CAROL] == "Asia/Tokyo"
+    assert managers == [MANAGER]
+    again = await ask(slack, "setup", user=MANAGER)
+    assert "was already a team; members refreshed" in again
+
+
+async def test_setup_reads_every_page_of_a_large_channel(slack: SlackHarness) -> None:
+    many = [f"UMANY{i:04d}" for i in range(450)]
+    for user in many:
+        slack.fake.add_user(user, name=user.lower())
+    slack.fake.add_channel("CBIG00001", name="big", members=many)
+    answer = await ask(slack, "setup", user=many[0], channel="CBIG00001")
+    assert "is now a team: 450 members" in answer
+    pages = slack.fake.calls_to("conversations.members")
+    assert len(pages) >= 3  # 200 per page
+    assert len(slack.fake.calls_to("users.info")) >= 450
+
+
+async def test_commands_in_an_unregistered_channel_explain_setup(slack: SlackHarness) -> None:
+    for command in ("pulse", "status", "digest", "schedule", "managers"):
+        answer = await ask(slack, command, user=OUTSIDER, channel=OTHER_CHANNEL)
+        assert "This channel is not a team yet. Run `/sdo setup` here" in answer, command
+
+
+async def test_members_cannot_run_manager_commands(slack: SlackHarness) -> None:
+    await ask(slack, "setup", user=MANAGER)
+    refusals = {
+        "pulse": "send a pulse",
+        "digest": "post the digest",
+        "schedule friday 10:00": "change the schedule",
+        f"managers add <@{ALICE}|alice>": "change managers",
+        f"managers remove <@{MANAGER}|mia>": "change managers",
+    }
+    for command, what in refusals.items():
+        answer = await ask(slack, command, user=ALICE)
+        assert (
+            answer == f":lock: Sorry — only this team's managers (or workspace admins) can {what}."
+        ), command
+    assert slack.fake.calls_to("conversations.open") == []
+    assert [c for c in slack.fake.calls_to("chat.postMessage")] == []
+    async with slack.runtime.db.read() as s:
+        team = await repo.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
+        assert team is not None
+        assert team.schedule.pulse_weekday == 3
+        assert await repo.list_managers(s, workspace_id=WORKSPACE, team_id=team.id) == [MANAGER]
+
+
+async def test_workspace_admins_manage_every_team(slack: SlackHarness) -> None:
+    await ask(slack, "setup", user=MANAGER)
+    answer = await ask(slack, "schedule monday 09:30", user=ADMIN)
+    assert "gets its pulse every Monday at 09:30 (Europe/Berlin)" in answer
+
+
+async def test_schedule_shows_and_changes_the_pulse_time(slack: SlackHarness) -> None:
+    await ask(slack, "setup", user=MANAGER)
+    shown = await ask(slack, "schedule", user=MANAGER)
+    assert "pulse Thursday 15:00 every week" in shown
+    changed = await ask(slack, "schedule Tuesday 9:05 biweekly", user=MANAGER)
+    assert "gets its pulse every Tuesday at 09:05 (Europe/Berlin)" in changed
+    assert "every 2 weeks" in changed
+    # The answer names the next pulse, in the team's time zone.
+    assert "Next pulse: Tuesday" in changed
+    assert "09:05." in changed
+    bad = await ask(slack, "schedule someday 25:00", user=MANAGER)
+    assert bad.startswith("Usage: `/sdo schedule <day> <HH:MM>")
+    async with slack.runtime.db.read() as s:
+        team = await repo.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
+    assert team is not None
+    assert (
+        team.schedule.pulse_weekday,
+        f"{team.schedule.pulse_time:%H:%M}",
+        team.schedule.every_weeks,
+    ) == (1, "09:05", 2)
+
+
+async def test_managers_add_list_and_remove(slack: SlackHarness) -> None:
+    await ask(slack, "setup", user=MANAGER)
+    assert (
+        await ask(slack, f"managers add <@{ALICE}|alice>", user=MANAGER)
+        == f"<@{ALICE}> is now a manager of #team."
+    )
+    assert await ask(slack, "managers", user=BOB) == f"Managers of #team: <@{ALICE}>, <@{MANAGER}>"
+    # Alice can now do manager things.
+    assert "gets its pulse every" in await ask(slack, "schedule fri 11:00", user=ALICE)
+    assert (
+        await ask(slack, f"managers remove <@{MANAGER}>", user=ALICE)
+        == f"<@{MANAGER}> is no longer a manager of #team."
+    )
+    last = await ask(slack, f"managers remove <@{ALICE}>", user=ALICE)
+    assert "or they are its last one" in last
+    assert await ask(slack, "managers", user=BOB) == f"Managers of #team: <@{ALICE}>"
+    unescaped = await ask(slack, "managers add @bob", user=ALICE)
+    assert "Mention the person with `@`" in unescaped
+
+
+async def test_status_of_another_team_and_of_all_teams(slack: SlackHarness) -> None:
+    await ask(slack, "setup", user=MANAGER)
+    # Outsiders cannot read a team's status, even by naming its channel.
+    refused = await ask(
+        slack, f"status <#{TEAM_CHANNEL}|team>", user=OUTSIDER, channel=OTHER_CHANNEL
+    )
+    assert refused == ":lock: Only members and managers of #team can see its status."
+    own = await ask(slack, f"status <#{TEAM_CHANNEL}|team>", user=BOB, channel=OTHER_CHANNEL)
+    assert "No pulse yet for *#team* (4 members)" in own
+    assert (
+        await ask(slack, "status all", user=BOB)
+        == ":lock: Sorry — `/sdo status all` is for team managers and workspace admins."
+    )
+    await ask(slack, "setup", user=OUTSIDER, channel=OTHER_CHANNEL)
+    overview = await ask(slack, "status all", user=ADMIN)
+    assert "All teams (2)" in overview
+    assert "#other" in overview
+    assert "#team" in overview
+    assert overview.count(":hourglass_flowing_sand: *Not enough answers*") == 2
+
+
+async def test_status_before_enough_answers_says_so_and_hides_scores(slack: SlackHarness) -> None:
+    await ask(slack, "setup", user=MANAGER)
+    await ask(slack, "pulse", user=MANAGER)
+    status = await ask(slack, "status", user=MANAGER)
+    assert "== #team — Not enough answers ==" in status
+    assert "0 of 4 answered" in status
+    assert "Scores appear once at least 3 people have answered." in status
+    assert "▰" not in status
+    assert "▱" not in status
+
+
+async def test_a_failed_dm_does_not_stop_the_others(slack: SlackHarness) -> None:
+    await ask(slack, "setup", user=MANAGER)
+    slack.fake.fail(
+        "conversations.open", error="user_not_found", when=lambda args: args.get("users") == BOB
+    )
+    answer = await ask(slack, "pulse", user=MANAGER)
+    assert "sent to 3 members. 1 could not be reached" in answer
+    delivered = {c.args["channel"] for c in slack.fake.calls_to("chat.postMessage")}
+    assert len(delivered) == 3
+    status = await ask(slack, "status", user=MANAGER)
+    assert "1 member(s) could not be sent this round's pulse" in status
+    member_view = await ask(slack, "status", user=ALICE)
+    assert "could not be sent" not in member_view
+
+
+async def test_digest_posts_to_the_channel_and_refuses_without_a_round(slack: SlackHarness) -> None:
+    await ask(slack, "setup", user=MANAGER)
+    assert (
+        await ask(slack, "digest", user=MANAGER)
+        == "No round yet — send one with `/sdo pulse` first."
+    )
+    await ask(slack, "pulse", user=MANAGER)
+    assert (
+        await ask(slack, "digest", user=MANAGER) == ":newspaper: Digest of round 1 posted to #team."
+    )
+    posts = [
+        c for c in slack.fake.calls_to("chat.postMessage") if c.args["channel"] == TEAM_CHANNEL
+    ]
+    assert len(posts) == 1
+    digest = render_message(posts[0].args)
+    assert "Round 1* (so far)" in digest
+    assert "Not enough answers" in digest
+    # Too few respondents: participation only, no scores and no note counts (privacy).
+    assert "0 of 4 answered" in digest
+    assert "Scores appear once at least 3 people have answered." in digest
+    assert "evidence note" not in digest
+
+
+async def test_a_manual_digest_of_a_closed_round_is_not_posted_again_by_the_schedule(
+    slack: SlackHarness,
+) -> None:
+    from datetime import timedelta
+
+    await ask(slack, "setup", user=MANAGER)
+    await ask(slack, "pulse", user=MANAGER)
+    slack.clock.advance(timedelta(minutes=5))
+    await ask(slack, "pulse", user=MANAGER)  # closes round 1
+    assert await ask(slack, "digest", user=MANAGER) == (
+        ":newspaper: Digest of round 1 posted to #team."
+    )
+    # The scheduler's digest step finds round 1 already posted.
+    scheduler = slack.runtime.scheduler
+    await scheduler.tick()
+    posts = [
+        c for c in slack.fake.calls_to("chat.postMessage") if c.args["channel"] == TEAM_CHANNEL
+    ]
+    assert len(posts) == 1
+
+
+async def test_overlong_command_text_gets_usage(slack: SlackHarness) -> None:
+    answer = await ask(slack, "status " + "x" * 2000, user=MANAGER)
+    assert "Sorry, I don't know" in answer
+    assert "`/sdo setup`" in answer
+
+
+async def test_a_quick_answer_comes_in_the_acknowledgement(slack: SlackHarness) -> None:
+    await ask(slack, "setup", user=MANAGER)
+
+    reply, response_url = await slack.command("status", user=ALICE, channel=TEAM_CHANNEL)
+
+    assert reply.status == 200
+    assert reply.headers.get("Content-Type", "").startswith("application/json")
+    answer = reply.json()
+    assert answer["response_type"] == "ephemeral"
+    assert "== #team —" in render_message(answer)
+    assert slack.responses(response_url) == []  # nothing more to send afterwards
+
+
+async def test_a_slow_answer_is_acknowledged_empty_in_time_and_follows_on_the_response_url(
+    slack: SlackHarness,
+) -> None:
+    await ask(slack, "setup", user=MANAGER)
+    slack.fake.delay("users.info", 1.5)  # the answer needs Slack, and Slack is slow
+    slack.runtime.gateway._people.clear()
+
+    started = time.monotonic()
+    reply, response_url = await slack.command("status", user=ALICE, channel=TEAM_CHANNEL)
+    acked_after = time.monotonic() - started
+
+    assert (reply.status, reply.text) == (200, "")
+    assert acked_after < 1.4  # acknowledged when its second was up, not when the answer was
+    answer = await slack.response_to(response_url)
+    assert answer["response_type"] == "ephemeral"
+    assert "== #team —" in render_message(answer)

@@ -1,0 +1,91 @@
+"""The HTTP edge: signatures, stale and malformed requests, health."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import text
+
+from tests.support.harness import SIGNING_SECRET, SlackHarness, sign
+from tests.support.slack import MANAGER, TEAM_CHANNEL
+
+FORM = "application/x-www-form-urlencoded"
+
+
+async def stored_rows(slack: SlackHarness) -> int:
+    async with slack.runtime.db.read() as s:
+        total = 0
+        for table in ("workspace", "team", "member", "manager", "round", "answer"):
+            total += (await s.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one()
+        return total
+
+
+async def test_a_forged_signature_gets_401_and_changes_nothing(slack: SlackHarness) -> None:
+    body = slack.command_body("setup", user=MANAGER, channel=TEAM_CHANNEL)
+    forged = await slack.post_raw(
+        body,
+        {"Content-Type": FORM, **sign(body, secret="not-the-secret", timestamp=int(time.time()))},
+    )
+    assert forged.status == 401
+    tampered_headers = sign(body, secret=SIGNING_SECRET)
+    tampered = await slack.post_raw(
+        body.replace(b"setup", b"pulse"), {"Content-Type": FORM, **tampered_headers}
+    )
+    assert tampered.status == 401
+    missing = await slack.post_raw(body, {"Content-Type": FORM})
+    assert missing.status == 401
+    assert await stored_rows(slack) == 0
+    assert slack.fake.calls == [] or all(c.method == "auth.test" for c in slack.fake.calls)
+
+
+async def test_stale_and_non_numeric_timestamps_get_401(slack: SlackHarness) -> None:
+    body = slack.command_body("setup", user=MANAGER, channel=TEAM_CHANNEL)
+    stale = await slack.post_signed(body, FORM, timestamp=int(time.time()) - 301)
+    assert stale.status == 401
+    future = await slack.post_signed(body, FORM, timestamp=int(time.time()) + 301)
+    assert future.status == 401
+    headers = {
+        "Content-Type": FORM,
+        "X-Slack-Request-Timestamp": "soon",
+        "X-Slack-Signature": sign(body, secret=SIGNING_SECRET)["X-Slack-Signature"],
+    }
+    non_numeric = await slack.post_raw(body, headers)
+    assert non_numeric.status == 401
+    assert await stored_rows(slack) == 0
+    fresh = await slack.post_signed(body, FORM, timestamp=int(time.time()) - 200)
+    assert fresh.status == 200
+
+
+async def test_signed_but_malformed_bodies_get_400(slack: SlackHarness) -> None:
+    cases = [
+        (b"payload=%7Bnot-json", FORM),
+        (b"payload=%5B1%2C2%5D", FORM),  # JSON, but not an object
+        (b"hello=world", FORM),
+        (b"{not json", "application/json"),
+        (b'["a list"]', "application/json"),
+        (b"\xff\xfe\x00", FORM),
+    ]
+    for body, content_type in cases:
+        reply = await slack.post_signed(body, content_type)
+        assert reply.status == 400, body
+        assert "Traceback" not in reply.text
+    assert await stored_rows(slack) == 0
+
+
+async def test_oversized_bodies_get_413(slack: SlackHarness) -> None:
+    body = b"command=%2Fsdo&text=" + b"x" * (1024 * 1024 + 10)
+    reply = await slack.post_signed(body, FORM)
+    assert reply.status == 413
+
+
+async def test_healthz_reports_the_database(slack: SlackHarness) -> None:
+    reply = await slack.get("/healthz")
+    assert (reply.status, reply.json()) == (200, {"ok": True})
+
+
+def test_signing_secret_is_the_one_under_test() -> None:
+    # Guards the helper itself: a signature made with another secret must differ.
+    assert (
+        sign(b"x", secret=SIGNING_SECRET, timestamp=1)["X-Slack-Signature"]
+        != sign(b"x", secret=SIGNING_SECRET + "!", timestamp=1)["X-Slack-Signature"]
+    )

@@ -1,0 +1,160 @@
+"""The Slack side of the tests: the fake workspace's directory, the app on a free port talking
+to a fake Slack over HTTP (fixtures), and what a member does (open the DM, click, write a note)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from bot.domain.circles import AnswerValue, Circle
+from bot.sandbox.fakeslack import FakeSlack
+from bot.slack.blocks.modals import NOTE_CALLBACK_ID, NoteContext
+from bot.slack.blocks.pulse import ANSWER_ACTION_PREFIX, AnswerClick
+from tests.support.databases import DatabaseFactory
+from tests.support.harness import WORKSPACE, SlackHarness, eventually
+
+# The directory of the fake workspace: who is in the team channel and who is not.
+MANAGER, ALICE, BOB, CAROL = "UMANAGER1", "UALICE01", "UBOB0001", "UCAROL01"
+OUTSIDER, ADMIN, BOT, GONE = "UOUTSIDE1", "UADMIN01", "UBOTHELP1", "UGONE001"
+TEAM_CHANNEL, OTHER_CHANNEL = "CTEAM0001", "COTHER001"
+TEAM_HUMANS = (MANAGER, ALICE, BOB, CAROL)
+
+
+def populate(fake: FakeSlack) -> None:
+    fake.add_user(MANAGER, name="mia", real_name="Mia Manager", tz="Europe/Berlin")
+    fake.add_user(ALICE, name="alice", real_name="Alice", tz="Europe/Berlin")
+    fake.add_user(BOB, name="bob", real_name="Bob", tz="America/New_York")
+    fake.add_user(CAROL, name="carol", real_name="Carol", tz="Asia/Tokyo")
+    fake.add_user(OUTSIDER, name="oscar", real_name="Oscar Outsider")
+    fake.add_user(ADMIN, name="ada", real_name="Ada Admin", is_admin=True)
+    fake.add_user(BOT, name="helper", real_name="Helper Bot", is_bot=True)
+    fake.add_user(GONE, name="gone", real_name="Gone Person", deleted=True)
+    fake.add_channel(
+        TEAM_CHANNEL, name="team", members=[MANAGER, ALICE, BOB, CAROL, BOT, GONE, "USLACKBOT"]
+    )
+    fake.add_channel(OTHER_CHANNEL, name="other", members=[OUTSIDER, ADMIN])
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    fake = FakeSlack(workspace_id=WORKSPACE)
+    await fake.start()
+    populate(fake)
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+@pytest.fixture
+async def slack(fake_slack: FakeSlack, databases: DatabaseFactory) -> AsyncIterator[SlackHarness]:
+    """The app on SQLite, serving signed requests, with the fake Slack behind it."""
+    harness = SlackHarness(
+        fake=fake_slack, db_url=await databases.create("sqlite"), workspace_id=WORKSPACE
+    )
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+@pytest.fixture
+async def slack_any_db(fake_slack: FakeSlack, db_url: str) -> AsyncIterator[SlackHarness]:
+    """The same, once on SQLite and once on PostgreSQL (when configured)."""
+    harness = SlackHarness(fake=fake_slack, db_url=db_url, workspace_id=WORKSPACE)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+def dm_of(slack: SlackHarness, user: str) -> dict[str, Any]:
+    """The pulse DM the fake Slack received for ``user`` (channel, ts, blocks)."""
+    opened = [c for c in slack.fake.calls_to("conversations.open") if c.args.get("users") == user]
+    assert opened, f"no DM opened for {user}"
+    posts = [
+        c
+        for c in slack.fake.calls_to("chat.postMessage")
+        if c.args.get("channel") == slack.fake.dm_channel_id(user)
+    ]
+    assert len(posts) == 1, f"{user} got {len(posts)} pulse DMs"
+    channel = slack.fake.dm_channel_id(user)
+    return {**slack.fake.messages[channel][-1], "channel": channel}
+
+
+async def answer(slack: SlackHarness, user: str, circle: Circle, value: AnswerValue) -> None:
+    message = dm_of(slack, user)
+    buttons = [
+        e
+        for b in message["blocks"]
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ANSWER_ACTION_PREFIX + value.value
+    ]
+    button = next(b for b in buttons if AnswerClick.decode(b["value"]).circle is circle)
+    updates_before = len(slack.fake.calls_to("chat.update"))
+    reply, _ = await slack.click(
+        action_id=button["action_id"],
+        value=button["value"],
+        user=user,
+        channel=message["channel"],
+        ts=message["ts"],
+    )
+    assert reply.status == 200
+    await eventually(
+        lambda: len(slack.fake.calls_to("chat.update")) > updates_before,
+        what=f"{user}'s DM to update",
+    )
+
+
+async def answers_of(slack: SlackHarness, user: str) -> list[tuple[str, str | None]]:
+    async with slack.runtime.db.read() as s:
+        rows = await s.execute(
+            text("SELECT question, value FROM answer WHERE user_id = :u ORDER BY question"),
+            {"u": user},
+        )
+        return [(q, v) for q, v in rows]
+
+
+def note_submission(
+    round_id: int,
+    note: str,
+    *,
+    user: str,
+    circle: str = "H",
+    internal: bool = False,
+    channel: str | None = None,
+    ts: str | None = None,
+) -> dict[str, object]:
+    return {
+        "type": "view_submission",
+        "team": {"id": WORKSPACE, "domain": "fake"},
+        "user": {"id": user, "team_id": WORKSPACE},
+        "api_app_id": "AFAKE",
+        "trigger_id": "trigger-note",
+        "view": {
+            "id": "VNOTE",
+            "type": "modal",
+            "callback_id": NOTE_CALLBACK_ID,
+            "private_metadata": NoteContext(round_id, channel, ts).encode(),
+            "state": {
+                "values": {
+                    "note_circle": {
+                        "circle": {"type": "static_select", "selected_option": {"value": circle}}
+                    },
+                    "note_text": {"text": {"type": "plain_text_input", "value": note}},
+                    "note_internal": {
+                        "internal": {
+                            "type": "checkboxes",
+                            "selected_options": ([{"value": "internal"}] if internal else []),
+                        }
+                    },
+                }
+            },
+        },
+    }
