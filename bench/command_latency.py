@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import hashlib
-import hmac
 import json
 import os
 import platform
@@ -42,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import Server, percentile, rss_mb, seed_team_history
 from bot.sandbox.fakeslack import FakeSlack
+from bot.slack.signing import signed_headers
 
 WORKSPACE, CHANNEL = "TBENCH001", "CBENCH001"
 SECRET = "bench-signing-secret"
@@ -50,11 +49,8 @@ ANSWER_TIMEOUT = 120.0
 
 
 def signed(body: bytes) -> dict[str, str]:
-    ts = str(int(time.time()))
-    sig = hmac.new(SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256).hexdigest()
     return {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": "v0=" + sig,
+        **signed_headers(body, secret=SECRET, timestamp=int(time.time())),
         "Content-Type": "application/x-www-form-urlencoded",
     }
 

@@ -99,7 +99,8 @@ async def seed_team_history(
     """
     from bot.clock import FrozenClock
     from bot.domain.circles import ANSWER_VALUES, CIRCLES
-    from bot.services.core import PersonInfo, Services
+    from bot.domain.views import PersonInfo
+    from bot.services.core import Services
     from storage.db import Database
     from storage.migrate import upgrade
 

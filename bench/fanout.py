@@ -48,10 +48,11 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.delivery.fanout import RETRY_DELAY, deliver_round
 from bot.domain.model import Team
+from bot.domain.views import PersonInfo, PulseView
 from bot.sandbox.fakeslack import FakeSlack
-from bot.server import Runtime, start_runtime, stop_runtime, web_client
-from bot.services.core import PersonInfo
+from bot.server import Runtime, start_runtime, stop_runtime
 from bot.slack.blocks.pulse import pulse_message
+from bot.slack.retries import web_client
 
 WORKSPACE, CHANNEL = "TBENCH001", "CBENCH001"
 GOAL_RATIO = 1.3
@@ -142,7 +143,7 @@ class SdoSender:
             passes = [
                 await deliver_round(
                     services=services,
-                    gateway=self.runtime.gateway,
+                    platform=self.runtime.slack.platform,
                     team=self.team,
                     rnd=rnd,
                     concurrency=self.concurrency,
@@ -155,7 +156,7 @@ class SdoSender:
                 passes.append(
                     await deliver_round(
                         services=services,
-                        gateway=self.runtime.gateway,
+                        platform=self.runtime.slack.platform,
                         team=self.team,
                         rnd=rnd,
                         concurrency=self.concurrency,
@@ -209,7 +210,7 @@ class BaselineSender:
     async def run(self) -> dict[str, Any]:
         self.gave_up_429 = 0
         message = pulse_message(
-            team_name="bench", round_id=1, round_number=1, answers={}, min_respondents=3
+            PulseView(team_name="bench", round_id=1, round_number=1, min_respondents=3)
         )
         gate = asyncio.Semaphore(self.concurrency)
 

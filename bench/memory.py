@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import json
 import platform
 import sys
@@ -37,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.command_latency import CHANNEL, SECRET, WORKSPACE, load
 from bench.common import Server, seed_team_history
 from bot.sandbox.fakeslack import FakeSlack
+from bot.slack.signing import signed_headers
 
 GOAL_MB = 150
 BIG_CHANNEL = "CBIGTEAM1"
@@ -56,7 +55,8 @@ def memory_mb(pid: int) -> dict[str, float]:
 async def seed_big_team(db_url: str, *, users: list[str]) -> None:
     """The 10,000-member team, its first member its manager (straight into the database)."""
     from bot.clock import SystemClock
-    from bot.services.core import PersonInfo, Services
+    from bot.domain.views import PersonInfo
+    from bot.services.core import Services
     from storage.db import Database
 
     db = Database(db_url)
@@ -88,11 +88,8 @@ async def pulse(url: str, fake: FakeSlack, *, manager: str) -> float:
             "trigger_id": "t",
         }
     ).encode()
-    ts = str(int(time.time()))
-    signature = hmac.new(SECRET.encode(), f"v0:{ts}:".encode() + body, hashlib.sha256)
     headers = {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": "v0=" + signature.hexdigest(),
+        **signed_headers(body, secret=SECRET, timestamp=int(time.time())),
         "Content-Type": "application/x-www-form-urlencoded",
     }
     started = time.monotonic()

@@ -53,7 +53,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import percentile
 from bot.clock import FrozenClock
 from bot.domain.circles import ANSWER_VALUES, CIRCLES
-from bot.services.core import TREND_WINDOW, Services, TeamStatus
+from bot.domain.views import TeamStatus
+from bot.services.core import TREND_WINDOW, Services
 from storage.db import Database
 from storage.migrate import upgrade
 

@@ -1,8 +1,8 @@
-"""`sdo serve`: the aiohttp server (or Socket Mode) around the Bolt app.
+"""`sdo serve`: the aiohttp server (or Socket Mode) around the app.
 
 Start-up brings the database up to date, opens one aiohttp client session shared by every Web
-API call and starts the scheduler tick (``bot.delivery.scheduler``); shutdown stops them in
-reverse order.
+API call, builds the one Slack context (gateway, platform, pictures, installs) and starts the
+scheduler tick (``bot.delivery.scheduler``); shutdown stops them in reverse order.
 """
 
 from __future__ import annotations
@@ -15,30 +15,20 @@ from dataclasses import dataclass
 import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock, FileClock, SystemClock
 from bot.config import Settings
-from bot.delivery.pacing import PacingRateLimitRetryHandler, SendPacer
 from bot.delivery.scheduler import Scheduler
 from bot.logs import keep_payloads_out_of_logs
 from bot.services.core import Services
-from bot.slack import http, installs
+from bot.slack import http
 from bot.slack.app import create_app
-from bot.slack.context import AppContext
-from bot.slack.gateway import SlackGateway
-from bot.slack.pictures import Pictures
+from bot.slack.context import AppContext, slack_context
+from bot.slack.signing import RequestVerifier
 from storage.db import Database
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
-
-RATE_LIMIT_RETRIES = 10
 
 RUNTIME_KEY: web.AppKey[Runtime] = web.AppKey("runtime")
 
@@ -50,9 +40,8 @@ class Runtime:
     settings: Settings
     db: Database
     session: aiohttp.ClientSession
-    client: AsyncWebClient
     services: Services
-    gateway: SlackGateway
+    slack: AppContext
     bolt: AsyncApp
     scheduler: Scheduler
 
@@ -65,73 +54,22 @@ def clock_for(settings: Settings) -> Clock:
     return SystemClock()
 
 
-def web_client(
-    settings: Settings, session: aiohttp.ClientSession, *, pacer: SendPacer | None = None
-) -> AsyncWebClient:
-    """The one Web API client: honours 429 Retry-After and retries 5xx and dropped connections.
-
-    Args:
-        pacer: told of every 429 on ``chat.postMessage``, so the sends that follow are paced.
-    """
-    rate_limits = (
-        PacingRateLimitRetryHandler(pacer=pacer, max_retry_count=RATE_LIMIT_RETRIES)
-        if pacer
-        else AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)
-    )
-    return AsyncWebClient(
-        token=settings.slack_bot_token or None,
-        base_url=settings.slack_api_url,
-        session=session,
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(max_retry_count=3),
-            rate_limits,
-            AsyncServerErrorRetryHandler(max_retry_count=3),
-        ],
-    )
-
-
 async def start_runtime(settings: Settings, *, clock: Clock) -> Runtime:
     keep_payloads_out_of_logs()
     db = Database(settings.database_url)
     await upgrade(db)
     session = aiohttp.ClientSession()
-    pacer = SendPacer()
-    client = web_client(settings, session, pacer=pacer)
     services = Services(db=db, clock=clock)
-    store = installs.installation_store(settings, db.engine) if settings.oauth_enabled else None
-    gateway = SlackGateway(
-        client=client,
-        session=session,
-        clock=clock,
-        concurrency=settings.send_concurrency,
-        tokens=installs.InstalledTokens(store=store, clock=clock) if store else None,
-        pacer=pacer,
-    )
-    bolt = create_app(
-        settings,
-        services=services,
-        gateway=gateway,
-        installations=store,
-        oauth=installs.oauth_settings(settings, store=store, engine=db.engine) if store else None,
-    )
-    scheduler = Scheduler(
-        ctx=AppContext(
-            settings=settings,
-            services=services,
-            gateway=gateway,
-            pictures=Pictures(gateway=gateway),
-            installations=store,
-        )
-    )
+    slack = slack_context(settings, db=db, services=services, session=session, clock=clock)
+    scheduler = Scheduler(settings=settings, services=services, platform=slack.platform)
     scheduler.start()
     return Runtime(
         settings=settings,
         db=db,
         session=session,
-        client=client,
         services=services,
-        gateway=gateway,
-        bolt=bolt,
+        slack=slack,
+        bolt=create_app(slack),
         scheduler=scheduler,
     )
 
@@ -152,8 +90,7 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Appl
         [
             http.slack_route(
                 bolt=lambda: web_app[RUNTIME_KEY].bolt,
-                secret=settings.slack_signing_secret,
-                clock=clock,
+                verifier=RequestVerifier(secret=settings.slack_signing_secret, clock=clock),
             ),
             http.health_route(db=lambda: web_app[RUNTIME_KEY].db),
         ]

@@ -14,13 +14,13 @@ batch, not per DM: most of what the ledger costs), and sending pauses whenever
 ``UNMARKED_PER_SENDER × concurrency`` DMs are sent or in flight but not yet marked, so a crash
 duplicates at most that many (32 at the default concurrency of 8) out of the whole round.
 
-Failures:
+Failures (a ``PlatformError`` from the ``ChatPlatform``):
 
-* Slack answers ``ok: false`` (``user_not_found``, ``cannot_dm_bot``, …): that member is marked
+* refused for good (Slack's ``user_not_found``, ``cannot_dm_bot``, …): that member is marked
   failed with the reason (managers see the count in status); the rest go on.
-* HTTP 429: the Web API client waits ``Retry-After`` and retries; if its retries run out, the
-  row goes back to pending (never failed) and is retried after ``RETRY_DELAY``.
-* HTTP 5xx or a dropped connection: retried with backoff by the client, then back to pending.
+* passing (a 429 whose retries ran out, a 5xx, a dropped connection — the platform's client has
+  already waited ``Retry-After`` and retried): the row goes back to pending (never failed) and
+  is retried after ``RETRY_DELAY``.
 """
 
 from __future__ import annotations
@@ -33,15 +33,11 @@ import secrets
 import socket
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
-
+from bot.delivery.platform import ChatPlatform, PlatformError
 from bot.domain.model import Delivery, Round, Team
+from bot.domain.views import PulseView
 from bot.services.core import Services
-from bot.slack.blocks.pulse import pulse_message
-from bot.slack.gateway import SlackGateway
 from storage.scheduling import SentDM
 
 log = logging.getLogger(__name__)
@@ -78,16 +74,10 @@ def new_owner() -> str:
     return f"{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
-def _is_passing(exc: SlackApiError) -> bool:
-    """A rate limit or server error the client already retried: worth trying again later."""
-    status = getattr(exc.response, "status_code", 200)
-    return status == 429 or status >= 500
-
-
 async def deliver_round(
     *,
     services: Services,
-    gateway: SlackGateway,
+    platform: ChatPlatform,
     team: Team,
     rnd: Round,
     concurrency: int,
@@ -97,7 +87,7 @@ async def deliver_round(
 
     Args:
         services: the use cases (the ledger).
-        gateway: the Slack side.
+        platform: the chat platform the DMs go out on.
         team: the round's team.
         rnd: the round.
         concurrency: most DMs in flight at once.
@@ -106,11 +96,10 @@ async def deliver_round(
     width = max(1, concurrency)
     owner = new_owner()
     members = await services.member_count(team=team)
-    message = pulse_message(
+    pulse = PulseView(
         team_name=team.name,
         round_id=rnd.id,
         round_number=rnd.number,
-        answers={},
         min_respondents=team.rules.required_respondents(members),
     )
     batch_size = max(width, CLAIM_BATCH)
@@ -142,12 +131,12 @@ async def deliver_round(
             recorder.raise_if_failed()  # the ledger cannot record sends: stop sending
             outcome, mark = await _send_one(
                 services=services,
-                gateway=gateway,
+                platform=platform,
                 team=team,
                 rnd=rnd,
                 user_id=delivery.user_id,
                 owner=owner,
-                message=message,
+                pulse=pulse,
                 recorder=recorder,
             )
             if mark is None:
@@ -185,12 +174,12 @@ async def deliver_round(
 async def _send_one(
     *,
     services: Services,
-    gateway: SlackGateway,
+    platform: ChatPlatform,
     team: Team,
     rnd: Round,
     user_id: str,
     owner: str,
-    message: dict[str, Any],
+    pulse: PulseView,
     recorder: _SentRecorder,
 ) -> tuple[str, asyncio.Future[None] | None]:
     """Send one DM and record the outcome; a sent DM's mark is committed in a later batch.
@@ -199,34 +188,23 @@ async def _send_one(
         ``"sent"``, ``"failed"`` or ``"pending"``, and for a sent DM the future of its mark.
     """
     try:
-        sent = await gateway.send_dm(
-            user_id=user_id, message=message, workspace_id=team.workspace_id
+        sent = await platform.send_pulse(
+            workspace_id=team.workspace_id, user_id=user_id, pulse=pulse
         )
-    except SlackApiError as exc:
-        reason = str(exc.response.get("error") or f"http_{exc.response.status_code}")
-        if _is_passing(exc):
-            log.warning("pulse DM to %s (round %s) left pending: %s", user_id, rnd.id, reason)
-            await services.release_delivery(
-                team=team,
-                round_id=rnd.id,
-                user_id=user_id,
-                owner=owner,
-                error=reason,
-                retry_in=RETRY_DELAY,
+    except PlatformError as exc:
+        if not exc.passing:
+            log.warning("pulse DM to %s (round %s) failed: %s", user_id, rnd.id, exc.reason)
+            await services.delivery_failed(
+                team=team, round_id=rnd.id, user_id=user_id, error=exc.reason
             )
-            return "pending", None
-        log.warning("pulse DM to %s (round %s) failed: %s", user_id, rnd.id, reason)
-        await services.delivery_failed(team=team, round_id=rnd.id, user_id=user_id, error=reason)
-        return "failed", None
-    except (aiohttp.ClientError, TimeoutError) as exc:
-        reason = type(exc).__name__
-        log.warning("pulse DM to %s (round %s) left pending: %s", user_id, rnd.id, reason)
+            return "failed", None
+        log.warning("pulse DM to %s (round %s) left pending: %s", user_id, rnd.id, exc.reason)
         await services.release_delivery(
             team=team,
             round_id=rnd.id,
             user_id=user_id,
             owner=owner,
-            error=reason,
+            error=exc.reason,
             retry_in=RETRY_DELAY,
         )
         return "pending", None

@@ -1,8 +1,10 @@
-"""Pacing pulse DMs once Slack has rate-limited them.
+"""Pacing pulse DMs once the platform has rate-limited them (a platform-neutral pacer).
 
-Slack answers calls beyond its limit with HTTP 429 and ``Retry-After``. The Web API client waits
-and retries that one call, but the other senders keep going, meet 429s of their own, and each
-429 costs its sender a wait of a second or more: delivery falls well below what Slack allows.
+The adapter waits its ``turn`` before each send and tells the pacer of every accepted send and
+every 429 (Slack's side: ``bot.slack.retries``). Slack answers calls beyond its limit with HTTP
+429 and ``Retry-After``. The Web API client waits and retries that one call, but the other
+senders keep going, meet 429s of their own, and each 429 costs its sender a wait of a second
+or more: delivery falls well below what Slack allows.
 
 So after the first 429 on a token, ``chat.postMessage`` calls on that token pause for
 ``Retry-After`` and are then spaced at the rate Slack accepted during the last second, a little
@@ -21,14 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
-
-PACED_METHOD = "chat.postMessage"
 WINDOW_SECONDS = 1.0
 MARGIN = 0.95  # the first pace: this share of what Slack accepted in the last window
 SLOWER = 0.9  # each further 429
@@ -141,45 +136,3 @@ class SendPacer:
             return  # a call already under way when the pace changed: counted once
         lane.rate = max(MIN_RATE, lane.rate)
         lane.changed_at = now
-
-
-def token_of(request: HttpRequest) -> str:
-    """The token a Web API request was made with (the pacing key; never logged)."""
-    for name, value in request.headers.items():
-        if name.lower() == "authorization":
-            text = value if isinstance(value, str) else (value[0] if value else "")
-            return text.removeprefix("Bearer ").strip()
-    return ""
-
-
-class PacingRateLimitRetryHandler(AsyncRateLimitErrorRetryHandler):
-    """slack_sdk's 429 handler (wait ``Retry-After``, retry), telling the pacer first."""
-
-    def __init__(self, *, pacer: SendPacer, max_retry_count: int) -> None:
-        super().__init__(max_retry_count=max_retry_count)
-        self.pacer = pacer
-
-    async def prepare_for_next_attempt_async(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        if response is not None and request.url.endswith("/" + PACED_METHOD):
-            self.pacer.limited(token_of(request), retry_after=_retry_after(response.headers))
-        await super().prepare_for_next_attempt_async(
-            state=state, request=request, response=response, error=error
-        )
-
-
-def _retry_after(headers: dict[str, Any]) -> float:
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            text = value if isinstance(value, str) else (value[0] if value else "1")
-            try:
-                return max(0.0, float(text))
-            except ValueError:
-                return 1.0
-    return 1.0

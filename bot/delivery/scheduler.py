@@ -23,19 +23,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
-import aiohttp
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from slack_sdk.errors import SlackApiError
 
 from bot.clock import SystemClock
+from bot.config import Settings
+from bot.delivery.digests import DigestOutcome, post_digest
 from bot.delivery.fanout import deliver_round
-from bot.services.core import valid_tz
+from bot.delivery.platform import ChatPlatform, PlatformError
+from bot.domain.views import ReminderView
+from bot.services.core import Services, valid_tz
 from bot.services.schedule import round_times
-from bot.slack.context import AppContext
-from bot.slack.listeners.shared import render_digest
 from storage.scheduling import ReminderTarget, TeamRound
 
 log = logging.getLogger(__name__)
@@ -75,29 +75,20 @@ class TickReport:
         )
 
 
-def reminder_message(*, team_name: str, round_number: int, close_at: datetime) -> dict[str, Any]:
-    """The one reminder: which round, until when, and that it is quick. Names nobody else."""
-    stamp = int(close_at.timestamp())
-    fallback = close_at.astimezone(UTC).strftime("%A %d %B %H:%M UTC")
-    until = f"<!date^{stamp}^{{date_long_pretty}} at {{time}}|{fallback}>"
-    text = (
-        f":wave: Round {round_number} of #{team_name} is open until {until}, and your answers "
-        "are not all in yet. The three questions in the pulse message above take about 30 "
-        "seconds."
-    )
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]}
-
-
 class Scheduler:
     """The tick and the APScheduler job that runs it.
 
     Args:
-        ctx: the app's settings, use cases, Slack gateway and pictures.
+        settings: the tick interval, the send concurrency and lease.
+        services: the use cases and the ledger.
+        platform: the chat platform DMs, reminders and digests go out on.
     """
 
-    def __init__(self, *, ctx: AppContext) -> None:
-        self.ctx = ctx
-        self.lease = timedelta(seconds=ctx.settings.send_lease_seconds)
+    def __init__(self, *, settings: Settings, services: Services, platform: ChatPlatform) -> None:
+        self.settings = settings
+        self.services = services
+        self.platform = platform
+        self.lease = timedelta(seconds=settings.send_lease_seconds)
         self._aps: AsyncIOScheduler | None = None
         self._running: asyncio.Task[Any] | None = None
 
@@ -106,7 +97,7 @@ class Scheduler:
     def start(self) -> None:
         """Run ``tick`` now and then every ``tick_seconds`` (never two at once; missed runs
         collapse into one). Does nothing when ``tick_seconds`` is 0."""
-        seconds = self.ctx.settings.tick_seconds
+        seconds = self.settings.tick_seconds
         if seconds <= 0 or self._aps is not None:
             return
         self._aps = AsyncIOScheduler(timezone=UTC)
@@ -156,9 +147,7 @@ class Scheduler:
         """Do everything that is due now (by the app's clock), each thing once."""
         report = TickReport()
         try:
-            due = await self.ctx.services.pending_work(
-                digest_within=DIGEST_WINDOW, lease=self.lease
-            )
+            due = await self.services.pending_work(digest_within=DIGEST_WINDOW, lease=self.lease)
         except Exception as exc:
             log.exception("scheduler tick could not read what is due")
             report.errors.append(f"due: {type(exc).__name__}")
@@ -183,77 +172,70 @@ class Scheduler:
         return report
 
     async def _arm(self, report: TickReport) -> None:
-        report.armed += await self.ctx.services.arm_schedules()
+        report.armed += await self.services.arm_schedules()
 
     async def _close(self, report: TickReport) -> None:
-        report.closed += len(await self.ctx.services.close_due_rounds())
+        report.closed += len(await self.services.close_due_rounds())
 
     async def _pulse(self, report: TickReport) -> None:
-        report.opened += len(await self.ctx.services.open_due_pulses())
+        report.opened += len(await self.services.open_due_pulses())
 
     async def _remind(self, report: TickReport) -> None:
-        for item, targets in await self.ctx.services.claim_due_reminders():
+        for item, targets in await self.services.claim_due_reminders():
             for target in targets:
                 report.reminded += await self._remind_one(item, target)
 
     async def _remind_one(self, item: TeamRound, target: ReminderTarget) -> int:
         team = item.team
         _, close_at = round_times(team.schedule, valid_tz(team.tz), pulse_at=item.round.opened_at)
-        message = reminder_message(
+        reminder = ReminderView(
             team_name=team.name, round_number=item.round.number, close_at=close_at
         )
         try:
-            await self.ctx.gateway.post(
-                channel_id=target.channel_id, message=message, workspace_id=team.workspace_id
+            await self.platform.remind(
+                workspace_id=team.workspace_id, channel_id=target.channel_id, reminder=reminder
             )
-        except (SlackApiError, aiohttp.ClientError, TimeoutError) as exc:
+        except PlatformError as exc:
             # Claimed before sending: this member goes without a reminder rather than get two.
             log.warning(
-                "reminder to %s (round %s) not sent: %r", target.user_id, item.round.id, exc
+                "reminder to %s (round %s) not sent: %s", target.user_id, item.round.id, exc.reason
             )
             return 0
         return 1
 
     async def _send(self, report: TickReport) -> None:
-        settings = self.ctx.settings
-        for item in await self.ctx.services.rounds_to_send():
+        for item in await self.services.rounds_to_send():
             result = await deliver_round(
-                services=self.ctx.services,
-                gateway=self.ctx.gateway,
+                services=self.services,
+                platform=self.platform,
                 team=item.team,
                 rnd=item.round,
-                concurrency=settings.send_concurrency,
+                concurrency=self.settings.send_concurrency,
                 lease=self.lease,
             )
             report.sent += result.sent
             report.failed += result.failed
 
     async def _digest(self, report: TickReport) -> None:
-        services = self.ctx.services
+        services = self.services
         for item in await services.rounds_awaiting_digest(within=DIGEST_WINDOW, lease=self.lease):
             team, round_id = item.team, item.round.id
-            if not await services.claim_digest(team=team, round_id=round_id, lease=self.lease):
+            view = await services.digest(team=team, round_id=round_id)
+            if view is None:  # the round is gone: record it, so no tick asks again
+                if await services.claim_digest(team=team, round_id=round_id, lease=self.lease):
+                    await services.digest_refused(team=team, round_id=round_id, error="no_round")
                 continue
             try:
-                view = await services.digest(team=team, round_id=round_id)
-                if view is None:
-                    await services.digest_refused(team=team, round_id=round_id, error="no_round")
-                    continue
-                message = await render_digest(self.ctx, view)
-                posted = await self.ctx.gateway.post(
-                    channel_id=team.channel_id, message=message, workspace_id=team.workspace_id
+                outcome = await post_digest(
+                    services=services,
+                    platform=self.platform,
+                    team=team,
+                    view=view,
+                    lease=self.lease,
                 )
-            except SlackApiError as exc:
-                reason = str(exc.response.get("error") or f"http_{exc.response.status_code}")
-                log.warning("digest of round %s not posted: %s", round_id, reason)
-                if exc.response.status_code == 429 or exc.response.status_code >= 500:
-                    await services.digest_failed(team=team, round_id=round_id)
-                else:
-                    await services.digest_refused(team=team, round_id=round_id, error=reason)
-                continue
+            except PlatformError:
+                continue  # recorded or released by post_digest; logged there
             except Exception:
                 log.exception("digest of round %s not posted; a later tick retries", round_id)
-                await services.digest_failed(team=team, round_id=round_id)
                 continue
-            await services.digest_posted(team=team, round_id=round_id, message_ts=posted.ts)
-            report.digests += 1
+            report.digests += outcome is DigestOutcome.POSTED

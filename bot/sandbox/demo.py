@@ -22,9 +22,9 @@ from typing import Any, TextIO
 from bot import pictures as venn
 from bot.domain.circles import CIRCLES, AnswerValue, Circle
 from bot.domain.regions import Region, region_label
+from bot.domain.views import RoundView
 from bot.sandbox.fakeslack import FakeSlack
 from bot.sandbox.simulator import SlackSimulator, eventually
-from bot.services.core import RoundView
 from bot.slack.blocks.modals import NOTE_CALLBACK_ID, NoteContext
 from bot.slack.blocks.pulse import ANSWER_ACTION_PREFIX, NOTE_ACTION_ID, AnswerClick
 from bot.slack.blocks.render import render_message

@@ -1,4 +1,7 @@
-"""A short-lived, per-process cache of computed statuses.
+"""The one single-flight cache: each missing value computed once, however many ask at once.
+
+Two users: the status cache (``bot.services.status``) and the pictures (``bot.delivery.pictures``,
+which never expire: ``ttl=math.inf``).
 
 `/sdo status` is read far more often than answers change. The process drops every entry
 whenever it writes to the database itself (an answer, a note, a round, a membership, …), so its
@@ -33,11 +36,12 @@ DEFAULT_TTL_SECONDS = 2.0
 DEFAULT_MAX_ENTRIES = 4096
 
 
-class StatusCache(Generic[Value]):
+class SingleFlightCache(Generic[Value]):
     """Values by key for ``ttl`` seconds, all dropped by ``invalidate()``.
 
     Args:
-        ttl: seconds an entry is served; 0 turns the cache off.
+        ttl: seconds an entry is served; 0 turns the cache off, ``math.inf`` keeps entries
+            until they are the least recently used beyond ``max_entries``.
         max_entries: the least recently used entries go beyond this many.
         monotonic: the time source (seconds); a test passes its own.
     """

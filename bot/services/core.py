@@ -9,9 +9,8 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,11 +18,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.domain.circles import AnswerValue, Circle
 from bot.domain.model import Answer, Delivery, DeliveryStatus, Member, Round, Schedule, Team
-from bot.domain.nudges import Nudge, nudges_for
-from bot.domain.regions import Region
+from bot.domain.nudges import nudges_for
 from bot.domain.scoring import RoundScore, score_round
-from bot.domain.trends import Trend, trend_of
-from bot.services.cache import DEFAULT_TTL_SECONDS, StatusCache
+from bot.domain.trends import trend_of
+from bot.domain.views import (
+    AnswerOutcome,
+    ChannelStatus,
+    DigestView,
+    HomeTeam,
+    PersonInfo,
+    Role,
+    RoundView,
+    TeamStatus,
+)
+from bot.services.cache import DEFAULT_TTL_SECONDS, SingleFlightCache
 from bot.services.schedule import next_pulse_at, round_times
 from storage import aggregates
 from storage import repository as repo
@@ -39,98 +47,6 @@ SCHEDULER_BATCH = 100
 # process scores another).
 ORG_STATUS_CHUNK = 100
 ORG_STATUS_READS = 2
-
-
-class Role(StrEnum):
-    NONE = "none"
-    MEMBER = "member"
-    MANAGER = "manager"
-    ADMIN = "admin"
-
-    @property
-    def can_manage(self) -> bool:
-        return self in (Role.MANAGER, Role.ADMIN)
-
-    @property
-    def can_view(self) -> bool:
-        return self is not Role.NONE
-
-
-@dataclass(frozen=True, slots=True)
-class PersonInfo:
-    """What the chat platform tells us about a person."""
-
-    user_id: str
-    name: str
-    tz: str | None = None
-    is_admin: bool = False
-    is_human: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class RoundView:
-    round: Round
-    score: RoundScore
-
-    @property
-    def region(self) -> Region | None:
-        return self.score.region
-
-
-@dataclass(frozen=True, slots=True)
-class TeamStatus:
-    """A team's aggregate position: never any individual answer."""
-
-    team: Team
-    current: RoundView | None
-    last_closed: RoundView | None
-    trend: Trend
-    nudges: list[Nudge]
-    members: int
-    failed_deliveries: int = 0
-
-    @property
-    def headline(self) -> RoundView | None:
-        """The round the team is judged by: the open one if it is placed, else the last closed."""
-        if self.current is not None and self.current.region is not None:
-            return self.current
-        return self.last_closed or self.current
-
-
-@dataclass(frozen=True, slots=True)
-class DigestView:
-    team: Team
-    round: RoundView
-    previous: RoundView | None
-    trend: Trend
-    nudges: list[Nudge]
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerOutcome:
-    """What a click did: stored, or refused because the round is closed or unknown."""
-
-    stored: bool
-    reason: str | None
-    round: Round | None = None
-    team: Team | None = None
-    answers: dict[Circle, Answer] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelStatus:
-    """What ``channel_status`` found for one person in one channel (as cached)."""
-
-    team: Team | None
-    role: Role
-    status: TeamStatus | None
-
-
-@dataclass(frozen=True, slots=True)
-class HomeTeam:
-    team: Team
-    status: TeamStatus
-    manages: bool
 
 
 class Services:
@@ -154,10 +70,10 @@ class Services:
     ) -> None:
         self.db = db
         self.clock = clock
-        self._team_statuses: StatusCache[TeamStatus] = StatusCache(
+        self._team_statuses: SingleFlightCache[TeamStatus] = SingleFlightCache(
             ttl=status_ttl, monotonic=monotonic
         )
-        self._channel_statuses: StatusCache[ChannelStatus] = StatusCache(
+        self._channel_statuses: SingleFlightCache[ChannelStatus] = SingleFlightCache(
             ttl=status_ttl, monotonic=monotonic
         )
 

@@ -1,23 +1,74 @@
-"""What listeners need, handed to every ``register(app, ctx)``."""
+"""The Slack side of a running app, built once and handed to every ``register(app, ctx)``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import aiohttp
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+
+from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.pacing import SendPacer
+from bot.delivery.pictures import Pictures
 from bot.services.core import Services
+from bot.slack import installs
 from bot.slack.gateway import SlackGateway
-from bot.slack.pictures import Pictures
+from bot.slack.platform import SlackPlatform
+from bot.slack.retries import web_client
+from storage.db import Database
 from storage.installations import InstallationStore
 
 
 @dataclass(frozen=True, slots=True)
 class AppContext:
-    """Settings, the use cases, the Slack gateway and the pictures."""
+    """Settings, the use cases, the Slack gateway and platform, and (OAuth mode) the installs."""
 
     settings: Settings
     services: Services
     gateway: SlackGateway
-    pictures: Pictures
-    # Multi-workspace mode only: where installs (and their tokens) are stored.
+    platform: SlackPlatform
+    # Multi-workspace mode only: where installs (and their tokens) are stored, and the flow.
     installations: InstallationStore | None = None
+    oauth: AsyncOAuthSettings | None = None
+
+    @property
+    def pictures(self) -> Pictures:
+        return self.platform.pictures
+
+
+def slack_context(
+    settings: Settings,
+    *,
+    db: Database,
+    services: Services,
+    session: aiohttp.ClientSession,
+    clock: Clock,
+) -> AppContext:
+    """Everything that speaks to Slack, on the app's one aiohttp session.
+
+    Args:
+        settings: the loaded settings.
+        db: the database (multi-workspace installs are stored in it).
+        services: the use cases.
+        session: shared by every Web API call and response_url post.
+        clock: the app's clock.
+    """
+    pacer = SendPacer()
+    store = installs.installation_store(settings, db.engine) if settings.oauth_enabled else None
+    gateway = SlackGateway(
+        client=web_client(settings, session, pacer=pacer),
+        session=session,
+        clock=clock,
+        concurrency=settings.send_concurrency,
+        tokens=installs.InstalledTokens(store=store, clock=clock) if store else None,
+        pacer=pacer,
+    )
+    return AppContext(
+        settings=settings,
+        services=services,
+        gateway=gateway,
+        platform=SlackPlatform(gateway=gateway),
+        installations=store,
+        oauth=installs.oauth_settings(settings, store=store, engine=db.engine) if store else None,
+    )

@@ -1,14 +1,14 @@
-"""Everything SDO Pulse asks of the Slack Web API, in one place.
+"""Every Slack Web API call SDO Pulse makes, in one place.
 
-Listeners and jobs talk to Slack through a ``SlackGateway``; it turns Slack's user objects into
-platform-neutral ``PersonInfo`` and keeps a short cache of who is who.
+The listeners call it directly for what only Slack has (modals, the App Home, response URLs);
+the core reaches it through ``bot.slack.platform.SlackPlatform``. It turns Slack's user
+objects into platform-neutral ``PersonInfo`` and keeps a short cache of who is who.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -18,7 +18,8 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.clock import Clock
 from bot.delivery.pacing import SendPacer
-from bot.services.core import PersonInfo
+from bot.delivery.platform import SentMessage
+from bot.domain.views import PersonInfo
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +54,6 @@ def person_from_user(user: dict[str, Any]) -> PersonInfo:
 
 class UploadError(Exception):
     """The upload URL refused the file bytes."""
-
-
-@dataclass(frozen=True, slots=True)
-class SentMessage:
-    channel_id: str
-    ts: str
 
 
 class NotInstalledError(Exception):
@@ -223,7 +218,7 @@ class SlackGateway:
             str(url["upload_url"]), data=png, headers={"Content-Type": "image/png"}
         ) as uploaded:
             if uploaded.status >= 400:
-                raise UploadError(f"upload URL answered HTTP {uploaded.status}")
+                raise UploadError(f"upload_http_{uploaded.status}")
         file_id = str(url["file_id"])
         await self.client.files_completeUploadExternal(
             files=[{"id": file_id, "title": title}], **auth

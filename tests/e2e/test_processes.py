@@ -27,8 +27,9 @@ from bot.clock import FileClock, FrozenClock, SystemClock
 from bot.delivery.fanout import UNMARKED_PER_SENDER
 from bot.domain.circles import CIRCLES, AnswerValue
 from bot.domain.model import DeliveryStatus, Team
+from bot.domain.views import PersonInfo
 from bot.sandbox.fakeslack import FakeSlack
-from bot.services.core import PersonInfo, Services
+from bot.services.core import Services
 from storage.db import Database
 from tests.support.databases import DatabaseFactory
 from tests.support.harness import SIGNING_SECRET, WORKSPACE

@@ -18,9 +18,10 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.delivery.scheduler import TickReport
 from bot.domain.model import Round, Team
+from bot.domain.views import PersonInfo
 from bot.sandbox.fakeslack import FakeSlack
 from bot.server import Runtime, start_runtime, stop_runtime
-from bot.services.core import PersonInfo, Services
+from bot.services.core import Services
 from bot.slack.blocks.pulse import NOTE_ACTION_ID
 from storage.tables import DeliveryRow, RoundRow
 from tests.support.harness import SIGNING_SECRET, WORKSPACE

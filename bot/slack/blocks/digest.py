@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.delivery.platform import ImageRef
 from bot.domain.regions import region_label, region_meaning
-from bot.services.core import DigestView
+from bot.domain.views import DigestView
 from bot.slack.blocks.status import aggregate_lines, region_line, trend_line
 from bot.slack.blocks.text import (
     Block,
-    ImageRef,
     context,
     divider,
     escape,

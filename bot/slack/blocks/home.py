@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.services.core import HomeTeam
+from bot.delivery.platform import ImageRef
+from bot.domain.views import HomeTeam
 from bot.slack.blocks.status import region_line
 from bot.slack.blocks.text import (
     MAX_VIEW_BLOCKS,
     Block,
-    ImageRef,
     button,
     context,
     divider,

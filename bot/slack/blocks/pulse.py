@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.circles import ANSWER_VALUES, CIRCLES, AnswerValue, Circle
-from bot.domain.model import Answer
+from bot.domain.views import PulseView
 from bot.slack.blocks.text import CIRCLE_EMOJI, Block, button, context, escape, header, section
 
 ANSWER_ACTION_PREFIX = "pulse_answer_"
@@ -33,28 +32,21 @@ class AnswerClick:
         return cls(int(round_id), Circle(circle), AnswerValue(value))
 
 
-def pulse_message(
-    *,
-    team_name: str,
-    round_id: int,
-    round_number: int,
-    answers: Mapping[Circle, Answer],
-    closed: bool = False,
-    min_respondents: int = 3,
-) -> dict[str, Any]:
+def pulse_message(view: PulseView) -> dict[str, Any]:
     """The DM a member answers. Shows their own choices so far (only they see this message)."""
+    team_name, round_id = view.team_name, view.round_id
     team = escape(team_name)
     blocks: list[Block] = [
         header(f"Customer pulse — #{team_name}"[:150]),
         section(
-            f"Round {round_number} for *#{team}*. Three questions about *customers* since the "
+            f"Round {view.round_number} for *#{team}*. Three questions about *customers* since the "
             "last pulse — one click each. Partly counts half; *Not sure* is also right when a "
             "question does not apply."
         ),
     ]
     for circle in CIRCLES:
         info = circle.info
-        chosen = answers.get(circle)
+        chosen = view.answer_to(circle)
         choice = chosen.value if chosen else None
         line = f"{CIRCLE_EMOJI[circle]} *{info.short}*\n{info.question}"
         if choice is not None:
@@ -63,7 +55,7 @@ def pulse_message(
             internal = " (internal customer)" if chosen.internal_customer else ""
             line += f"\n:memo: Your note{internal}: _{escape(chosen.note)}_"
         blocks.append({**section(line), "block_id": f"question_{circle.value}"})
-        if not closed:
+        if not view.closed:
             blocks.append(
                 {
                     "type": "actions",
@@ -79,8 +71,8 @@ def pulse_message(
                     ],
                 }
             )
-    answered = sum(1 for c in CIRCLES if answers.get(c) and answers[c].value is not None)
-    if closed:
+    answered = sum(1 for a in view.answers if a.value is not None)
+    if view.closed:
         blocks.append(context(":lock: This round is closed: answers can no longer change."))
     else:
         blocks.append(
@@ -101,7 +93,7 @@ def pulse_message(
             context(
                 progress,
                 ":lock: Only you see your answers. The team sees totals, and only when at least "
-                f"{min_respondents} people answered.",
+                f"{view.min_respondents} people answered.",
             )
         )
     text = f"Customer pulse for #{team_name}: {answered} of 3 answered"

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from bot.delivery.platform import ImageRef
 from bot.domain.circles import CIRCLES
 from bot.domain.privacy import shareable
 from bot.domain.regions import region_label, region_meaning
 from bot.domain.trends import Trend
-from bot.services.core import RoundView, TeamStatus
+from bot.domain.views import RoundView, TeamStatus
 from bot.slack.blocks.text import (
     CIRCLE_EMOJI,
     MAX_MESSAGE_BLOCKS,
     Block,
-    ImageRef,
     bar,
     context,
     divider,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from bot.delivery.platform import ImageRef
 from bot.domain.circles import Circle
 
 # Slack's limits: 50 blocks per message, 100 per view, 3,000 characters per section text.
@@ -13,15 +13,6 @@ MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 
 Block = dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class ImageRef:
-    """An uploaded picture: its Slack file id and the words that describe it."""
-
-    file_id: str
-    alt_text: str
-    title: str = ""
 
 
 def image(ref: ImageRef) -> Block:

@@ -9,7 +9,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot.services.core import NOTE_MAX_CHARS, AnswerOutcome
+from bot.delivery.platform import SentMessage
+from bot.domain.views import AnswerOutcome
+from bot.services.core import NOTE_MAX_CHARS
 from bot.slack.blocks.home import EDIT_SCHEDULE_ACTION_ID, SEND_PULSE_ACTION_ID
 from bot.slack.blocks.modals import NoteContext, note_modal, schedule_modal
 from bot.slack.blocks.pulse import (
@@ -17,7 +19,6 @@ from bot.slack.blocks.pulse import (
     ANSWER_ACTION_PREFIX,
     NOTE_ACTION_ID,
     AnswerClick,
-    pulse_message,
 )
 from bot.slack.context import AppContext
 from bot.slack.listeners.shared import managed_team, publish_home, send_round, tolerate_slack_errors
@@ -51,19 +52,6 @@ def _message_location(body: dict[str, Any]) -> tuple[str | None, str | None]:
     return channel, ts
 
 
-def _refresh_message(outcome: AnswerOutcome, *, closed: bool) -> dict[str, Any]:
-    assert outcome.round is not None
-    assert outcome.team is not None
-    return pulse_message(
-        team_name=outcome.team.name,
-        round_id=outcome.round.id,
-        round_number=outcome.round.number,
-        answers=outcome.answers,
-        closed=closed,
-        min_respondents=outcome.team.rules.min_respondents,
-    )
-
-
 def _answer(ctx: AppContext) -> Any:
     async def handle_answer(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -84,11 +72,10 @@ def _answer(ctx: AppContext) -> Any:
         log.debug("click on round %s: %s", click.round_id, outcome.reason or "stored")
         channel, ts = _message_location(body)
         if outcome.stored and channel and ts:
-            await ctx.gateway.update(
-                channel_id=channel,
-                ts=ts,
-                message=_refresh_message(outcome, closed=False),
+            await ctx.platform.update_pulse(
                 workspace_id=workspace_id,
+                sent=SentMessage(channel_id=channel, ts=ts),
+                pulse=outcome.pulse(),
             )
         elif outcome.reason == "closed":
             if channel and ts:
@@ -102,11 +89,10 @@ def _answer(ctx: AppContext) -> Any:
                     team=outcome.team,
                     answers=mine,
                 )
-                await ctx.gateway.update(
-                    channel_id=channel,
-                    ts=ts,
-                    message=_refresh_message(closed, closed=True),
+                await ctx.platform.update_pulse(
                     workspace_id=workspace_id,
+                    sent=SentMessage(channel_id=channel, ts=ts),
+                    pulse=closed.pulse(closed=True),
                 )
             await _tell(ctx, body, CLOSED_TEXT)
         elif not outcome.stored:

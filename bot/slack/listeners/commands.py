@@ -18,15 +18,17 @@ from zoneinfo import ZoneInfo
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
+from bot.delivery.digests import post_digest
+from bot.delivery.platform import PlatformError
 from bot.domain.model import WEEKDAY_NAMES, Team
-from bot.services.core import Role
+from bot.domain.views import Role
 from bot.slack import grammar
 from bot.slack.blocks.help import help_message
 from bot.slack.blocks.status import org_status_message, status_message
 from bot.slack.blocks.text import escape, section
 from bot.slack.context import AppContext
 from bot.slack.gateway import SlackGateway
-from bot.slack.listeners.shared import render_digest, send_round
+from bot.slack.listeners.shared import send_round
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +76,12 @@ def _handler(ctx: AppContext, answer_in_ack_seconds: float) -> Any:
             )
             try:
                 reply = await run_command(ctx, parsed, request)
-            except SlackApiError as exc:
-                log.warning(
-                    "/sdo %s: Slack said %s", type(parsed).__name__, exc.response.get("error")
-                )
+            except (SlackApiError, PlatformError) as exc:
+                reason = exc.reason if isinstance(exc, PlatformError) else exc.response.get("error")
+                log.warning("/sdo %s: Slack said %s", type(parsed).__name__, reason)
                 reply = text_message(
                     ":warning: Slack refused a request I needed "
-                    f"(`{escape(str(exc.response.get('error')))}`). If I am not in this channel, "
+                    f"(`{escape(str(reason))}`). If I am not in this channel, "
                     "invite me with `/invite @SDO Pulse` and try again."
                 )
             if reply is not None:
@@ -287,19 +288,11 @@ async def _digest(ctx: AppContext, team: Team) -> dict[str, Any]:
     view = await ctx.services.digest(team=team)
     if view is None:
         return text_message("No round yet — send one with `/sdo pulse` first.")
-    round_id = view.round.round.id
     # A closed round's digest is posted once by the schedule: posting it by hand first takes
     # that turn, so the channel does not get it twice. (Asked again, it is posted again.)
-    claimed = not view.round.round.is_open and await ctx.services.claim_digest(
-        team=team, round_id=round_id
+    await post_digest(
+        services=ctx.services, platform=ctx.platform, team=team, view=view, again=True
     )
-    posted = await ctx.gateway.post(
-        channel_id=team.channel_id,
-        message=await render_digest(ctx, view),
-        workspace_id=team.workspace_id,
-    )
-    if claimed:
-        await ctx.services.digest_posted(team=team, round_id=round_id, message_ts=posted.ts)
     return text_message(
         f":newspaper: Digest of round {view.round.round.number} posted to #{escape(team.name)}."
     )

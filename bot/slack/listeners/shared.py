@@ -1,4 +1,5 @@
-"""Answers more than one listener gives: the App Home and the digest with their pictures."""
+"""What more than one listener does: tolerate Slack's refusals, publish the App Home, send a
+round, find the team a button names."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.delivery.fanout import FanoutResult, deliver_round
+from bot.delivery.platform import PlatformError
 from bot.domain.model import Round, Team
-from bot.services.core import DigestView
-from bot.slack.blocks.digest import digest_message
 from bot.slack.blocks.home import home_view
 from bot.slack.context import AppContext
 
@@ -35,6 +35,8 @@ def tolerate_slack_errors(
             await listener(*args, **kwargs)
         except SlackApiError as exc:
             log.warning("%s: Slack said %s", listener.__name__, exc.response.get("error"))
+        except PlatformError as exc:
+            log.warning("%s: Slack said %s", listener.__name__, exc.reason)
 
     return guarded
 
@@ -76,7 +78,7 @@ async def send_round(ctx: AppContext, *, team: Team, rnd: Round) -> FanoutResult
     """Send ``rnd``'s pulse DMs now, with the app's concurrency and send lease."""
     return await deliver_round(
         services=ctx.services,
-        gateway=ctx.gateway,
+        platform=ctx.platform,
         team=team,
         rnd=rnd,
         concurrency=ctx.settings.send_concurrency,
@@ -100,18 +102,3 @@ async def managed_team(
         workspace_id=workspace_id, team=team, user_id=user_id, platform_admin=person.is_admin
     )
     return team if role.can_manage else None
-
-
-async def render_digest(ctx: AppContext, view: DigestView) -> dict[str, Any]:
-    """The digest message with its pictures (the round, and the trend once there is one)."""
-    picture = await ctx.pictures.digest(view)
-    trend_picture = None
-    if sum(r is not None for r in view.trend.regions) >= 2:
-        trend_picture = await ctx.pictures.trend(
-            workspace=view.team.workspace_id,
-            team_id=view.team.id,
-            team=view.team.name,
-            regions=view.trend.regions,
-            last_round_id=view.round.round.id,
-        )
-    return digest_message(view, picture=picture, trend_picture=trend_picture)

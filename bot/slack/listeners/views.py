@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.delivery.platform import SentMessage
 from bot.services.core import NOTE_MAX_CHARS
 from bot.slack.blocks.modals import (
     NOTE_CALLBACK_ID,
@@ -17,7 +18,6 @@ from bot.slack.blocks.modals import (
     parse_note_submission,
     parse_schedule_submission,
 )
-from bot.slack.blocks.pulse import pulse_message
 from bot.slack.blocks.text import escape
 from bot.slack.context import AppContext
 from bot.slack.listeners.shared import publish_home, tolerate_slack_errors
@@ -116,19 +116,10 @@ def _note_submitted(ctx: AppContext) -> Any:
                 return
             await ack()
         if note_context.channel_id and note_context.message_ts:
-            assert outcome.round is not None
-            assert outcome.team is not None
-            await ctx.gateway.update(
+            await ctx.platform.update_pulse(
                 workspace_id=workspace_id,
-                channel_id=note_context.channel_id,
-                ts=note_context.message_ts,
-                message=pulse_message(
-                    team_name=outcome.team.name,
-                    round_id=outcome.round.id,
-                    round_number=outcome.round.number,
-                    answers=outcome.answers,
-                    min_respondents=outcome.team.rules.min_respondents,
-                ),
+                sent=SentMessage(channel_id=note_context.channel_id, ts=note_context.message_ts),
+                pulse=outcome.pulse(),
             )
 
     return handle_note

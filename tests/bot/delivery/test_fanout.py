@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from bot.delivery.fanout import RETRY_DELAY, deliver_round
 from bot.sandbox.fakeslack import FakeSlack
 from bot.slack.gateway import SlackGateway
+from bot.slack.platform import SlackPlatform
 from tests.support.databases import DatabaseFactory
 from tests.support.jobs import JobsHarness, pulse_dms
 
@@ -97,7 +98,11 @@ async def test_when_rate_limit_retries_run_out_the_member_stays_pending(
     rnd, _ = await jobs.services.open_round(team=team)
 
     result = await deliver_round(
-        services=jobs.services, gateway=impatient, team=team, rnd=rnd, concurrency=2
+        services=jobs.services,
+        platform=SlackPlatform(gateway=impatient),
+        team=team,
+        rnd=rnd,
+        concurrency=2,
     )
 
     assert (result.sent, result.failed, result.pending) == (2, 0, 1)
@@ -124,7 +129,11 @@ async def test_two_senders_on_one_round_never_send_a_member_twice(jobs: JobsHarn
     # A manager's `/sdo pulse` and the tick fan out the same round together.
     manual, tick = await asyncio.gather(
         deliver_round(
-            services=jobs.services, gateway=jobs.runtime.gateway, team=team, rnd=rnd, concurrency=4
+            services=jobs.services,
+            platform=jobs.runtime.slack.platform,
+            team=team,
+            rnd=rnd,
+            concurrency=4,
         ),
         jobs.tick(),
     )
@@ -153,7 +162,11 @@ async def test_a_cancelled_fan_out_marks_every_dm_slack_accepted(jobs: JobsHarne
     jobs.fake.delay("chat.postMessage", 0.01)
     sending = asyncio.create_task(
         deliver_round(
-            services=jobs.services, gateway=jobs.runtime.gateway, team=team, rnd=rnd, concurrency=4
+            services=jobs.services,
+            platform=jobs.runtime.slack.platform,
+            team=team,
+            rnd=rnd,
+            concurrency=4,
         )
     )
     await _until(lambda: len(accepted()) >= 1)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from slack_sdk.http_retry.request import HttpRequest
 
-from bot.delivery.pacing import FLOOR, IDLE_RESET_SECONDS, MARGIN, SLOWER, SendPacer, token_of
+from bot.delivery.pacing import FLOOR, IDLE_RESET_SECONDS, MARGIN, SLOWER, SendPacer
+from bot.slack.retries import token_of
 
 
 class Clock:

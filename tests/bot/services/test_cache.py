@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.services.cache import StatusCache
+from bot.services.cache import SingleFlightCache
 
 
 class Clock:
@@ -33,7 +33,7 @@ class Counter:
 
 async def test_an_entry_lives_for_the_ttl() -> None:
     clock = Clock()
-    cache: StatusCache[str] = StatusCache(ttl=2.0, monotonic=clock)
+    cache: SingleFlightCache[str] = SingleFlightCache(ttl=2.0, monotonic=clock)
     cache.put("k", "v", generation=cache.generation)
 
     clock.now += 1.99
@@ -45,7 +45,7 @@ async def test_an_entry_lives_for_the_ttl() -> None:
 
 
 async def test_a_write_drops_everything_and_a_value_computed_across_it_is_not_kept() -> None:
-    cache: StatusCache[str] = StatusCache(ttl=2.0, monotonic=Clock())
+    cache: SingleFlightCache[str] = SingleFlightCache(ttl=2.0, monotonic=Clock())
     cache.put("a", "old", generation=cache.generation)
     before_write = cache.generation
 
@@ -57,14 +57,14 @@ async def test_a_write_drops_everything_and_a_value_computed_across_it_is_not_ke
 
 
 async def test_a_ttl_of_zero_keeps_nothing() -> None:
-    cache: StatusCache[str] = StatusCache(ttl=0, monotonic=Clock())
+    cache: SingleFlightCache[str] = SingleFlightCache(ttl=0, monotonic=Clock())
     cache.put("k", "v", generation=cache.generation)
 
     assert cache.get("k") is None
 
 
 async def test_the_least_recently_used_entries_go_first() -> None:
-    cache: StatusCache[int] = StatusCache(ttl=10, max_entries=2, monotonic=Clock())
+    cache: SingleFlightCache[int] = SingleFlightCache(ttl=10, max_entries=2, monotonic=Clock())
     cache.put("a", 1, generation=0)
     cache.put("b", 2, generation=0)
     assert cache.get("a") == 1
@@ -74,7 +74,7 @@ async def test_the_least_recently_used_entries_go_first() -> None:
 
 
 async def test_concurrent_callers_share_one_computation() -> None:
-    cache: StatusCache[int] = StatusCache(ttl=2.0, monotonic=Clock())
+    cache: SingleFlightCache[int] = SingleFlightCache(ttl=2.0, monotonic=Clock())
     compute = Counter()
 
     waiting = [asyncio.create_task(cache.get_or_compute("k", compute)) for _ in range(20)]
@@ -88,7 +88,7 @@ async def test_concurrent_callers_share_one_computation() -> None:
 
 
 async def test_a_caller_after_a_write_does_not_wait_for_an_older_computation() -> None:
-    cache: StatusCache[int] = StatusCache(ttl=2.0, monotonic=Clock())
+    cache: SingleFlightCache[int] = SingleFlightCache(ttl=2.0, monotonic=Clock())
     compute = Counter()
     before = asyncio.create_task(cache.get_or_compute("k", compute))
     await asyncio.sleep(0)
@@ -103,7 +103,7 @@ async def test_a_caller_after_a_write_does_not_wait_for_an_older_computation() -
 
 
 async def test_a_failure_reaches_every_waiting_caller_and_is_not_kept() -> None:
-    cache: StatusCache[int] = StatusCache(ttl=2.0, monotonic=Clock())
+    cache: SingleFlightCache[int] = SingleFlightCache(ttl=2.0, monotonic=Clock())
     release = asyncio.Event()
 
     async def broken() -> int:
@@ -120,7 +120,7 @@ async def test_a_failure_reaches_every_waiting_caller_and_is_not_kept() -> None:
 
 
 async def test_when_the_computing_caller_is_cancelled_a_waiting_one_computes() -> None:
-    cache: StatusCache[int] = StatusCache(ttl=2.0, monotonic=Clock())
+    cache: SingleFlightCache[int] = SingleFlightCache(ttl=2.0, monotonic=Clock())
     compute = Counter()
     first = asyncio.create_task(cache.get_or_compute("k", compute))
     await asyncio.sleep(0)
@@ -138,7 +138,7 @@ async def test_when_the_computing_caller_is_cancelled_a_waiting_one_computes() -
 
 async def test_an_entry_in_the_second_half_of_its_life_is_served_and_refreshed() -> None:
     clock = Clock()
-    cache: StatusCache[int] = StatusCache(ttl=2.0, monotonic=clock)
+    cache: SingleFlightCache[int] = SingleFlightCache(ttl=2.0, monotonic=clock)
     compute = Counter()
     compute.release.set()
     assert await cache.get_or_compute("k", compute) == 1

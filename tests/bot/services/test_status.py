@@ -15,8 +15,9 @@ from bot.clock import FrozenClock
 from bot.domain.circles import AnswerValue, Circle
 from bot.domain.model import Team
 from bot.domain.regions import Region
+from bot.domain.views import PersonInfo
 from bot.services import core as services_module
-from bot.services.core import PersonInfo, Services
+from bot.services.core import Services
 from storage.db import Database
 
 WORKSPACE = "T1"

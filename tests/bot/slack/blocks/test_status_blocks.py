@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.delivery.platform import ImageRef
 from bot.domain.model import Round, Team
 from bot.domain.regions import Region
 from bot.domain.scoring import score_round
 from bot.domain.trends import trend_of
-from bot.services.core import RoundView, TeamStatus
+from bot.domain.views import RoundView, TeamStatus
 from bot.slack.blocks.status import org_status_message
-from bot.slack.blocks.text import ImageRef
 
 
 def statuses(count: int) -> list[TeamStatus]:

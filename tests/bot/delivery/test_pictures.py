@@ -74,7 +74,7 @@ async def test_status_answers_in_text_when_the_upload_fails(
 ) -> None:
     await place_team_in_devops(slack)
     slack.fake.fail("files.getUploadURLExternal", error="not_allowed_token_type")
-    with caplog.at_level(logging.WARNING, logger="bot.slack.pictures"):
+    with caplog.at_level(logging.WARNING, logger="bot.delivery.pictures"):
         status = await slack.command_and_answer("status", user=MANAGER, channel=TEAM_CHANNEL)
     assert images(status) == []
     assert "== #team — DevOps ==" in render_message(status)

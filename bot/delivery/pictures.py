@@ -1,25 +1,27 @@
-"""The Venn pictures in Slack: render (``bot.pictures.charts``), upload once, reference from blocks.
+"""The Venn pictures as a platform shows them: render (``bot.pictures``), upload once, reuse.
 
 Rendering runs in a worker thread so the event loop keeps answering requests. A picture that
 cannot be rendered or uploaded is logged and left out: status and digest still answer in text.
 
 A burst of requests for the same picture (twenty people asking `/sdo status` at once) renders
-and uploads it once: the others wait for that upload. At most ``RENDER_CONCURRENCY`` pictures
-are drawn at a time, because each drawing holds tens of megabytes of pixels until it is encoded.
+and uploads it once: the others wait for that upload (``SingleFlightCache``). At most
+``RENDER_CONCURRENCY`` pictures are drawn at a time, because each drawing holds tens of
+megabytes of pixels until it is encoded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
+import math
 from collections.abc import Callable, Hashable, Sequence
+from typing import Protocol
 
 from bot import pictures as venn
+from bot.delivery.platform import ImageRef
 from bot.domain.regions import Region, region_label
-from bot.services.core import DigestView, RoundView, TeamStatus
-from bot.slack.blocks.text import ImageRef
-from bot.slack.gateway import SlackGateway
+from bot.domain.views import DigestView, RoundView, TeamStatus
+from bot.services.cache import SingleFlightCache
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +29,23 @@ CACHE_SIZE = 512
 RENDER_CONCURRENCY = 2
 
 
+class PictureHost(Protocol):
+    """Where pictures go to be shown: a platform's upload (``ChatPlatform.upload_picture``)."""
+
+    async def upload_picture(
+        self, *, workspace_id: str, png: bytes, filename: str, title: str, alt_text: str
+    ) -> ImageRef: ...
+
+
+class _LeftOut(Exception):
+    """A picture could not be made (already logged, once for everyone who waited)."""
+
+
 class Pictures:
     """Uploads each distinct picture once and hands out image references.
 
     Args:
-        gateway: the Slack side, for the files v2 upload.
+        host: the platform that shows them.
         cache_size: how many uploaded pictures to remember (by content key).
         render_concurrency: how many pictures may be drawn at the same time.
     """
@@ -39,14 +53,14 @@ class Pictures:
     def __init__(
         self,
         *,
-        gateway: SlackGateway,
+        host: PictureHost,
         cache_size: int = CACHE_SIZE,
         render_concurrency: int = RENDER_CONCURRENCY,
     ) -> None:
-        self.gateway = gateway
-        self.cache_size = cache_size
-        self._uploaded: OrderedDict[Hashable, ImageRef] = OrderedDict()
-        self._in_progress: dict[Hashable, asyncio.Future[ImageRef | None]] = {}
+        self.host = host
+        self._uploaded: SingleFlightCache[ImageRef] = SingleFlightCache(
+            ttl=math.inf, max_entries=cache_size
+        )
         self._render_gate = asyncio.Semaphore(render_concurrency)
 
     async def team(self, status: TeamStatus) -> ImageRef | None:
@@ -68,14 +82,13 @@ class Pictures:
             else "No round yet"
         )
         key = ("team", workspace, team_id, view.round.id if view else None, region, team)
-        alt = venn.alt_text_team(region=region, team_name=team, round_label=label)
         return await self._picture(
             key,
             lambda: venn.render_team(region=region, team_name=team, round_label=label),
             workspace=workspace,
             filename=f"sdo-{team}-{region_label(region).lower().replace(' ', '-')}.png",
             title=f"#{team}: {region_label(region)}",
-            alt_text=alt,
+            alt_text=venn.alt_text_team(region=region, team_name=team, round_label=label),
         )
 
     async def trend(
@@ -107,10 +120,9 @@ class Pictures:
 
     async def org(self, *, workspace: str, statuses: Sequence[TeamStatus]) -> ImageRef | None:
         teams = [(s.team.name, s.headline.region if s.headline else None) for s in statuses]
-        key = ("org", workspace, tuple(teams))
         title = f"All teams ({len(teams)})"
         return await self._picture(
-            key,
+            ("org", workspace, tuple(teams)),
             lambda: venn.render_org_map(teams=teams, title=title),
             workspace=workspace,
             filename="sdo-all-teams.png",
@@ -128,44 +140,22 @@ class Pictures:
         title: str,
         alt_text: str,
     ) -> ImageRef | None:
-        cached = self._uploaded.get(key)
-        if cached is not None:
-            self._uploaded.move_to_end(key)
-            return cached
-        running = self._in_progress.get(key)
-        if running is not None:
-            # shield: a caller that gives up must not cancel the upload the others wait for.
-            return await asyncio.shield(running)
-        making = asyncio.ensure_future(
-            self._make(
-                key, render, workspace=workspace, filename=filename, title=title, alt_text=alt_text
-            )
-        )
-        self._in_progress[key] = making
-        making.add_done_callback(lambda _: self._in_progress.pop(key, None))
-        return await asyncio.shield(making)
+        async def make() -> ImageRef:
+            try:
+                async with self._render_gate:
+                    png = await asyncio.to_thread(render)
+                return await self.host.upload_picture(
+                    workspace_id=workspace,
+                    png=png,
+                    filename=filename,
+                    title=title,
+                    alt_text=alt_text,
+                )
+            except Exception as exc:  # a picture is a bonus: never let it break the answer
+                log.warning("picture %s left out: %s: %s", filename, type(exc).__name__, exc)
+                raise _LeftOut from exc
 
-    async def _make(
-        self,
-        key: Hashable,
-        render: Callable[[], bytes],
-        *,
-        workspace: str,
-        filename: str,
-        title: str,
-        alt_text: str,
-    ) -> ImageRef | None:
         try:
-            async with self._render_gate:
-                png = await asyncio.to_thread(render)
-            file_id = await self.gateway.upload_png(
-                png=png, filename=filename, title=title, alt_text=alt_text, workspace_id=workspace
-            )
-        except Exception as exc:  # a picture is a bonus: never let it break the answer
-            log.warning("picture %s left out: %s: %s", filename, type(exc).__name__, exc)
+            return await self._uploaded.get_or_compute(key, make)
+        except _LeftOut:
             return None
-        ref = ImageRef(file_id=file_id, alt_text=alt_text, title=title)
-        self._uploaded[key] = ref
-        while len(self._uploaded) > self.cache_size:
-            self._uploaded.popitem(last=False)
-        return ref

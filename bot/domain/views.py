@@ -1,0 +1,151 @@
+"""The plain results the services return and the views a chat platform is asked to show.
+
+What, never how: a platform adapter turns each into its own idiom (Block Kit in Slack, an
+Adaptive Card in Teams). Team-level results carry aggregates only, never an individual answer;
+``AnswerOutcome`` and ``PulseView`` carry one member's own answers, for that member alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from bot.domain.circles import Circle
+from bot.domain.model import Answer, Round, Team
+from bot.domain.nudges import Nudge
+from bot.domain.regions import Region
+from bot.domain.scoring import RoundScore
+from bot.domain.trends import Trend
+
+
+class Role(StrEnum):
+    NONE = "none"
+    MEMBER = "member"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    @property
+    def can_manage(self) -> bool:
+        return self in (Role.MANAGER, Role.ADMIN)
+
+    @property
+    def can_view(self) -> bool:
+        return self is not Role.NONE
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInfo:
+    """What the chat platform tells us about a person."""
+
+    user_id: str
+    name: str
+    tz: str | None = None
+    is_admin: bool = False
+    is_human: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RoundView:
+    round: Round
+    score: RoundScore
+
+    @property
+    def region(self) -> Region | None:
+        return self.score.region
+
+
+@dataclass(frozen=True, slots=True)
+class TeamStatus:
+    """A team's aggregate position: never any individual answer."""
+
+    team: Team
+    current: RoundView | None
+    last_closed: RoundView | None
+    trend: Trend
+    nudges: list[Nudge]
+    members: int
+    failed_deliveries: int = 0
+
+    @property
+    def headline(self) -> RoundView | None:
+        """The round the team is judged by: the open one if it is placed, else the last closed."""
+        if self.current is not None and self.current.region is not None:
+            return self.current
+        return self.last_closed or self.current
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    team: Team
+    round: RoundView
+    previous: RoundView | None
+    trend: Trend
+    nudges: list[Nudge]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerOutcome:
+    """What a click did: stored, or refused because the round is closed or unknown."""
+
+    stored: bool
+    reason: str | None
+    round: Round | None = None
+    team: Team | None = None
+    answers: dict[Circle, Answer] = field(default_factory=dict)
+
+    def pulse(self, *, closed: bool = False) -> PulseView:
+        """The member's pulse as it stands after this click or note (a stored or closed one)."""
+        assert self.round is not None
+        assert self.team is not None
+        return PulseView(
+            team_name=self.team.name,
+            round_id=self.round.id,
+            round_number=self.round.number,
+            min_respondents=self.team.rules.min_respondents,
+            answers=tuple(self.answers.values()),
+            closed=closed,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStatus:
+    """What ``channel_status`` found for one person in one channel (as cached)."""
+
+    team: Team | None
+    role: Role
+    status: TeamStatus | None
+
+
+@dataclass(frozen=True, slots=True)
+class HomeTeam:
+    team: Team
+    status: TeamStatus
+    manages: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PulseView:
+    """A member's pulse message: the round's three questions and that member's own answers.
+
+    Only its recipient ever sees it (their answers are in it).
+    """
+
+    team_name: str
+    round_id: int
+    round_number: int
+    min_respondents: int
+    answers: tuple[Answer, ...] = ()
+    closed: bool = False
+
+    def answer_to(self, circle: Circle) -> Answer | None:
+        return next((a for a in self.answers if a.circle is circle), None)
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderView:
+    """The one reminder to a member who has not answered: which round, until when."""
+
+    team_name: str
+    round_number: int
+    close_at: datetime

@@ -1,0 +1,129 @@
+"""SDO Pulse's core, spoken in Slack: ``ChatPlatform`` over the Web API.
+
+Views become Block Kit (``bot.slack.blocks``), calls go through the ``SlackGateway``, pictures
+are uploaded once (``bot.delivery.pictures``), and every Slack refusal or outage comes out as a
+``PlatformError`` — the core never sees a ``SlackApiError``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+
+from bot.delivery.pictures import Pictures
+from bot.delivery.platform import ImageRef, PlatformError, SentMessage
+from bot.domain.model import Team
+from bot.domain.views import DigestView, PersonInfo, PulseView, ReminderView
+from bot.slack.blocks.digest import digest_message
+from bot.slack.blocks.pulse import pulse_message
+from bot.slack.blocks.reminder import reminder_message
+from bot.slack.gateway import NotInstalledError, SlackGateway, UploadError
+
+# A round's pulse is the same message for every member (until they click): built once.
+_pulse_message = functools.lru_cache(maxsize=256)(pulse_message)
+
+
+def slack_reason(exc: SlackApiError) -> str:
+    """Slack's short name for a refusal (``not_in_channel``…), or the HTTP status."""
+    return str(exc.response.get("error") or f"http_{exc.response.status_code}")
+
+
+@asynccontextmanager
+async def platform_errors() -> AsyncIterator[None]:
+    """Slack's exceptions as ``PlatformError``: a 429 or 5xx (after the client's retries) or a
+    dropped connection is passing; any other refusal is final."""
+    try:
+        yield
+    except SlackApiError as exc:
+        status = getattr(exc.response, "status_code", 200)
+        raise PlatformError(slack_reason(exc), passing=status == 429 or status >= 500) from exc
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise PlatformError(type(exc).__name__, passing=True) from exc
+    except NotInstalledError as exc:
+        raise PlatformError("not_installed", passing=False) from exc
+    except UploadError as exc:
+        raise PlatformError(str(exc), passing=True) from exc
+
+
+class SlackPlatform:
+    """The ``ChatPlatform`` of Slack.
+
+    Args:
+        gateway: the Web API calls.
+    """
+
+    def __init__(self, *, gateway: SlackGateway) -> None:
+        self.gateway = gateway
+        self.pictures = Pictures(host=self)
+
+    async def send_pulse(self, *, workspace_id: str, user_id: str, pulse: PulseView) -> SentMessage:
+        async with platform_errors():
+            return await self.gateway.send_dm(
+                user_id=user_id, message=_pulse_message(pulse), workspace_id=workspace_id
+            )
+
+    async def update_pulse(self, *, workspace_id: str, sent: SentMessage, pulse: PulseView) -> None:
+        async with platform_errors():
+            await self.gateway.update(
+                channel_id=sent.channel_id,
+                ts=sent.ts,
+                message=pulse_message(pulse),
+                workspace_id=workspace_id,
+            )
+
+    async def remind(self, *, workspace_id: str, channel_id: str, reminder: ReminderView) -> None:
+        async with platform_errors():
+            await self.gateway.post(
+                channel_id=channel_id,
+                message=reminder_message(reminder),
+                workspace_id=workspace_id,
+            )
+
+    async def post_digest(self, *, team: Team, digest: DigestView) -> SentMessage:
+        message = await self.digest_message(digest)
+        async with platform_errors():
+            return await self.gateway.post(
+                channel_id=team.channel_id, message=message, workspace_id=team.workspace_id
+            )
+
+    async def digest_message(self, view: DigestView) -> dict[str, Any]:
+        """The digest with its pictures (the round, and the trend once there is one)."""
+        picture = await self.pictures.digest(view)
+        trend_picture = None
+        if sum(r is not None for r in view.trend.regions) >= 2:
+            trend_picture = await self.pictures.trend(
+                workspace=view.team.workspace_id,
+                team_id=view.team.id,
+                team=view.team.name,
+                regions=view.trend.regions,
+                last_round_id=view.round.round.id,
+            )
+        return digest_message(view, picture=picture, trend_picture=trend_picture)
+
+    async def person(self, *, workspace_id: str, user_id: str) -> PersonInfo:
+        async with platform_errors():
+            return await self.gateway.person(workspace_id=workspace_id, user_id=user_id)
+
+    async def channel_humans(self, *, workspace_id: str, channel_id: str) -> list[PersonInfo]:
+        async with platform_errors():
+            return await self.gateway.channel_humans(
+                workspace_id=workspace_id, channel_id=channel_id
+            )
+
+    async def upload_picture(
+        self, *, workspace_id: str, png: bytes, filename: str, title: str, alt_text: str
+    ) -> ImageRef:
+        async with platform_errors():
+            file_id = await self.gateway.upload_png(
+                png=png,
+                filename=filename,
+                title=title,
+                alt_text=alt_text,
+                workspace_id=workspace_id,
+            )
+        return ImageRef(file_id=file_id, alt_text=alt_text, title=title)
