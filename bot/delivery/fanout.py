@@ -93,8 +93,6 @@ async def deliver_round(
         concurrency: most DMs in flight at once.
         lease: how long a claimed row stays reserved without a heartbeat.
     """
-    width = max(1, concurrency)
-    owner = new_owner()
     members = await services.member_count(team=team)
     pulse = PulseView(
         team_name=team.name,
@@ -102,114 +100,133 @@ async def deliver_round(
         round_number=rnd.number,
         min_respondents=team.rules.required_respondents(members),
     )
-    batch_size = max(width, CLAIM_BATCH)
-    # Room for a whole claim: the next claim runs while the senders still have work.
-    queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=batch_size)
-    outcomes = {"sent": 0, "failed": 0, "pending": 0}
-    # Sent or in flight, not yet marked sent: what a crash could duplicate.
-    unmarked_limit = UNMARKED_PER_SENDER * width
-    unmarked = asyncio.Semaphore(unmarked_limit)
-    recorder = _SentRecorder(
-        services=services, team=team, round_id=rnd.id, batch=max(1, unmarked_limit // 2)
+    fanout = _RoundFanout(
+        services=services,
+        platform=platform,
+        team=team,
+        rnd=rnd,
+        pulse=pulse,
+        width=max(1, concurrency),
+        lease=lease,
     )
+    return await fanout.run()
 
-    def marked(_: asyncio.Future[None]) -> None:
-        unmarked.release()
 
-    async def claim_all() -> None:
-        while batch := await services.claim_deliveries(
-            team=team, round_id=rnd.id, owner=owner, lease=lease, limit=batch_size
+class _RoundFanout:
+    """One call of ``deliver_round``: a claimer feeding ``width`` senders, and a heartbeat."""
+
+    def __init__(
+        self,
+        *,
+        services: Services,
+        platform: ChatPlatform,
+        team: Team,
+        rnd: Round,
+        pulse: PulseView,
+        width: int,
+        lease: timedelta,
+    ) -> None:
+        self.services = services
+        self.platform = platform
+        self.team = team
+        self.rnd = rnd
+        self.pulse = pulse
+        self.width = width
+        self.lease = lease
+        self.owner = new_owner()
+        self.batch_size = max(width, CLAIM_BATCH)
+        # Room for a whole claim: the next claim runs while the senders still have work.
+        self.queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=self.batch_size)
+        self.outcomes = {"sent": 0, "failed": 0, "pending": 0}
+        # Sent or in flight, not yet marked sent: what a crash could duplicate.
+        unmarked_limit = UNMARKED_PER_SENDER * width
+        self.unmarked = asyncio.Semaphore(unmarked_limit)
+        self.recorder = _SentRecorder(
+            services=services, team=team, round_id=rnd.id, batch=max(1, unmarked_limit // 2)
+        )
+
+    async def run(self) -> FanoutResult:
+        beat = asyncio.create_task(self._heartbeat())
+        try:
+            # A TaskGroup: if one part fails (e.g. the database), the others stop too.
+            async with asyncio.TaskGroup() as group:
+                group.create_task(self._claim_all())
+                for _ in range(self.width):
+                    group.create_task(self._send_all())
+        finally:
+            # Whatever stopped the senders (the end, an error, a shutdown), the DMs the platform
+            # accepted are marked now: left unmarked, they would go again once their lease ends.
+            await self.recorder.drain()
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+        self.recorder.raise_if_failed()
+        return FanoutResult(**self.outcomes)
+
+    async def _claim_all(self) -> None:
+        while batch := await self.services.claim_deliveries(
+            team=self.team,
+            round_id=self.rnd.id,
+            owner=self.owner,
+            lease=self.lease,
+            limit=self.batch_size,
         ):
             for delivery in batch:
-                await queue.put(delivery)
-        for _ in range(width):
-            await queue.put(None)  # one "done" per sender
+                await self.queue.put(delivery)
+        for _ in range(self.width):
+            await self.queue.put(None)  # one "done" per sender
 
-    async def send_all() -> None:
-        while (delivery := await queue.get()) is not None:
-            await unmarked.acquire()
-            recorder.raise_if_failed()  # the ledger cannot record sends: stop sending
-            outcome, mark = await _send_one(
-                services=services,
-                platform=platform,
-                team=team,
-                rnd=rnd,
-                user_id=delivery.user_id,
-                owner=owner,
-                pulse=pulse,
-                recorder=recorder,
-            )
+    async def _send_all(self) -> None:
+        while (delivery := await self.queue.get()) is not None:
+            await self.unmarked.acquire()
+            self.recorder.raise_if_failed()  # the ledger cannot record sends: stop sending
+            outcome, mark = await self._send_one(delivery.user_id)
             if mark is None:
-                unmarked.release()
+                self.unmarked.release()
             else:
-                mark.add_done_callback(marked)
-            outcomes[outcome] += 1
+                mark.add_done_callback(lambda _: self.unmarked.release())
+            self.outcomes[outcome] += 1
 
-    async def heartbeat() -> None:
-        while True:
-            await asyncio.sleep(lease.total_seconds() / 3)
-            try:
-                await services.renew_leases(owner=owner, lease=lease)
-            except Exception:  # a missed beat is retried; the lease has slack for two
-                log.warning("could not renew the leases of %s", owner, exc_info=True)
+    async def _send_one(self, user_id: str) -> tuple[str, asyncio.Future[None] | None]:
+        """Send one DM and record the outcome; a sent DM's mark is committed in a later batch.
 
-    beat = asyncio.create_task(heartbeat())
-    try:
-        # A TaskGroup: if one part fails (e.g. the database), the others stop too.
-        async with asyncio.TaskGroup() as group:
-            group.create_task(claim_all())
-            for _ in range(width):
-                group.create_task(send_all())
-    finally:
-        # Whatever stopped the senders (the end, an error, a shutdown), the DMs Slack accepted
-        # are marked now: left unmarked, they would be sent again once their lease runs out.
-        await recorder.drain()
-        beat.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await beat
-    recorder.raise_if_failed()
-    return FanoutResult(**outcomes)
-
-
-async def _send_one(
-    *,
-    services: Services,
-    platform: ChatPlatform,
-    team: Team,
-    rnd: Round,
-    user_id: str,
-    owner: str,
-    pulse: PulseView,
-    recorder: _SentRecorder,
-) -> tuple[str, asyncio.Future[None] | None]:
-    """Send one DM and record the outcome; a sent DM's mark is committed in a later batch.
-
-    Returns:
-        ``"sent"``, ``"failed"`` or ``"pending"``, and for a sent DM the future of its mark.
-    """
-    try:
-        sent = await platform.send_pulse(
-            workspace_id=team.workspace_id, user_id=user_id, pulse=pulse
-        )
-    except PlatformError as exc:
-        if not exc.passing:
-            log.warning("pulse DM to %s (round %s) failed: %s", user_id, rnd.id, exc.reason)
-            await services.delivery_failed(
-                team=team, round_id=rnd.id, user_id=user_id, error=exc.reason
+        Returns:
+            ``"sent"``, ``"failed"`` or ``"pending"``, and for a sent DM the future of its mark.
+        """
+        team, round_id = self.team, self.rnd.id
+        try:
+            sent = await self.platform.send_pulse(
+                workspace_id=team.workspace_id, user_id=user_id, pulse=self.pulse
             )
-            return "failed", None
-        log.warning("pulse DM to %s (round %s) left pending: %s", user_id, rnd.id, exc.reason)
-        await services.release_delivery(
-            team=team,
-            round_id=rnd.id,
-            user_id=user_id,
-            owner=owner,
-            error=exc.reason,
-            retry_in=RETRY_DELAY,
+        except PlatformError as exc:
+            if not exc.passing:
+                log.warning("pulse DM to %s (round %s) failed: %s", user_id, round_id, exc.reason)
+                await self.services.delivery_failed(
+                    team=team, round_id=round_id, user_id=user_id, error=exc.reason
+                )
+                return "failed", None
+            log.warning("pulse DM to %s (round %s) left pending: %s", user_id, round_id, exc.reason)
+            await self.services.release_delivery(
+                team=team,
+                round_id=round_id,
+                user_id=user_id,
+                owner=self.owner,
+                error=exc.reason,
+                retry_in=RETRY_DELAY,
+            )
+            return "pending", None
+        mark = self.recorder.submit(
+            SentDM(user_id=user_id, channel_id=sent.channel_id, message_ts=sent.ts)
         )
-        return "pending", None
-    mark = recorder.submit(SentDM(user_id=user_id, channel_id=sent.channel_id, message_ts=sent.ts))
-    return "sent", mark
+        return "sent", mark
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                await self.services.renew_leases(owner=self.owner, lease=self.lease)
+            except Exception:  # a missed beat is retried; the lease has slack for two
+                log.warning("could not renew the leases of %s", self.owner, exc_info=True)
 
 
 class _SentRecorder:

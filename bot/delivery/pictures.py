@@ -37,7 +37,7 @@ class PictureHost(Protocol):
     ) -> ImageRef: ...
 
 
-class _LeftOut(Exception):
+class _PictureLeftOutError(Exception):
     """A picture could not be made (already logged, once for everyone who waited)."""
 
 
@@ -153,9 +153,9 @@ class Pictures:
                 )
             except Exception as exc:  # a picture is a bonus: never let it break the answer
                 log.warning("picture %s left out: %s: %s", filename, type(exc).__name__, exc)
-                raise _LeftOut from exc
+                raise _PictureLeftOutError from exc
 
         try:
             return await self._uploaded.get_or_compute(key, make)
-        except _LeftOut:
+        except _PictureLeftOutError:
             return None

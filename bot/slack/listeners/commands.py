@@ -160,23 +160,31 @@ async def run_command(
     )
     if team is None:
         return NOT_A_TEAM
-    role = await _role(ctx, req, team)
-    match cmd:
-        case grammar.Managers(action="list"):
-            if not role.can_view:
-                return refusal("see its managers")
-            managers = await ctx.services.managers(team=team)
-            return text_message(
-                f"Managers of #{escape(team.name)}: " + ", ".join(f"<@{m}>" for m in managers)
-            )
+    return await _team_command(ctx, cmd, req, team, await _role(ctx, req, team))
+
+
+# What a refusal says each manager-only command would have done.
+_MANAGERS_ONLY = {
+    grammar.Pulse: "send a pulse",
+    grammar.Digest: "post the digest",
+    grammar.Schedule: "change the schedule",
+    grammar.Managers: "change managers",
+}
+
+
+async def _team_command(
+    ctx: AppContext, cmd: grammar.Command, req: CommandRequest, team: Team, role: Role
+) -> dict[str, Any]:
+    """A command about the channel's team, for a caller whose ``role`` there is known."""
+    if isinstance(cmd, grammar.Managers) and cmd.action == "list":
+        if not role.can_view:
+            return refusal("see its managers")
+        managers = await ctx.services.managers(team=team)
+        return text_message(
+            f"Managers of #{escape(team.name)}: " + ", ".join(f"<@{m}>" for m in managers)
+        )
     if not role.can_manage:
-        what = {
-            grammar.Pulse: "send a pulse",
-            grammar.Digest: "post the digest",
-            grammar.Schedule: "change the schedule",
-            grammar.Managers: "change managers",
-        }.get(type(cmd), "do that")
-        return refusal(what)
+        return refusal(_MANAGERS_ONLY.get(type(cmd), "do that"))
     match cmd:
         case grammar.Pulse():
             return await _pulse(ctx, team, req)
