@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from sqlalchemy import text
+
 from bot.slack.blocks.render import render_message
 from storage import repository as repo
 from tests.support.harness import WORKSPACE, SlackHarness
@@ -231,6 +233,39 @@ async def test_a_manual_digest_of_a_closed_round_is_not_posted_again_by_the_sche
         c for c in slack.fake.calls_to("chat.postMessage") if c.args["channel"] == TEAM_CHANNEL
     ]
     assert len(posts) == 1
+
+
+async def test_a_manual_digest_that_fails_for_now_leaves_the_round_to_the_schedule(
+    slack: SlackHarness,
+) -> None:
+    from datetime import timedelta
+
+    await ask(slack, "setup", user=MANAGER)
+    await ask(slack, "pulse", user=MANAGER)
+    slack.clock.advance(timedelta(minutes=5))
+    await ask(slack, "pulse", user=MANAGER)  # closes round 1
+    slack.fake.server_error(
+        "chat.postMessage", status=502, when=lambda a: a.get("channel") == TEAM_CHANNEL
+    )
+
+    answer = await ask(slack, "digest", user=MANAGER)
+
+    assert "Slack refused a request I needed (`http_502`)" in answer
+    async with slack.runtime.db.read() as s:
+        assert (await s.execute(text("SELECT count(*) FROM digest"))).scalar_one() == 0
+    # Its claim was released: the next tick posts round 1's digest, once.
+    await slack.runtime.scheduler.tick()
+    await slack.runtime.scheduler.tick()
+    posts = [
+        c
+        for c in slack.fake.calls_to("chat.postMessage", ok=True)
+        if c.args["channel"] == TEAM_CHANNEL
+    ]
+    assert len(posts) == 1
+    assert "Round 1* (closed)" in render_message(posts[0].args)
+    async with slack.runtime.db.read() as s:
+        stored = (await s.execute(text("SELECT status FROM digest"))).scalars().all()
+    assert stored == ["posted"]
 
 
 async def test_overlong_command_text_gets_usage(slack: SlackHarness) -> None:
