@@ -1,13 +1,16 @@
-"""The Venn pictures (Pillow): pure functions from regions to PNG bytes and their alt text."""
+"""The Venn pictures (Pillow): pure functions from regions to PNG bytes and their alt text.
 
-from bot.pictures.charts import (
-    alt_text_org,
-    alt_text_team,
-    alt_text_trend,
-    render_org_map,
-    render_team,
-    render_trend,
-)
+Input is plain domain data, output is PNG bytes: no Slack, network, storage or display. The
+modules import one way, each only from those before it: ``geometry`` (the logical canvas,
+circles, region masks, anchors), ``canvas`` (fonts, colours, the pale diagram, header, caption,
+PNG), ``alt_text`` (words for screen readers; no Pillow), then the pictures: ``team``,
+``trend``, ``org_layout`` (where the org map puts every team) and ``org_map``.
+"""
+
+from bot.pictures.alt_text import alt_text_org, alt_text_team, alt_text_trend
+from bot.pictures.org_map import render_org_map
+from bot.pictures.team import render_team
+from bot.pictures.trend import render_trend
 
 __all__ = [
     "alt_text_org",
