@@ -1,0 +1,51 @@
+"""A local fake of the Slack Web API, served over real HTTP with aiohttp.
+
+``sdo demo`` drives the real app against it and every app test uses it in place of slack.com.
+Point ``AsyncWebClient(token=..., base_url=fake.base_url)`` (or ``SDO_SLACK_API_URL``) at it::
+
+    async with FakeSlack() as fake:
+        fake.add_user("U1", name="ada")
+        fake.add_channel("C1", name="team", members=["U1", fake.bot_user_id])
+        client = AsyncWebClient(token=fake.bot_token, base_url=fake.base_url)
+        await client.chat_postMessage(channel="U1", text="hi")
+        assert fake.messages["DU1"][0]["text"] == "hi"
+
+What it records, and where:
+
+* ``calls``: every request the fake *answered like Slack*, i.e. with HTTP 200, in arrival
+  order. That includes ``{"ok": false}`` answers (``invalid_auth``, ``channel_not_found``, an
+  injected ``fail``…); ``Call.ok`` and ``Call.error`` tell them apart.
+* ``rate_limited``: requests answered 429 (injected with ``rate_limit``). Never in ``calls``.
+* ``server_errors``: requests answered 5xx (injected with ``server_error``). Never in ``calls``.
+* ``requests``: all of the above together, in arrival order.
+
+Besides Web API methods (``/api/<method>``) it serves the upload URLs of the files v2 flow
+(recorded as method ``"file_upload"``) and response URLs from ``new_response_url`` (recorded as
+method ``"response_url"``); neither needs a token, like on Slack. Faults can target those names
+too, and ``"*"`` targets every method.
+
+Run ``python -m bot.sandbox.fakeslack --port N --users 200`` to serve a generated team from another
+process; ``GET /_calls``, ``GET /_messages`` and ``POST /_faults`` expose the same state over HTTP.
+
+One concern a module, each importing only those listed after it: ``server`` (``FakeSlack``:
+lifecycle, routes, dispatch), ``methods`` with ``chat``, ``views`` and ``files`` (the Web API
+methods), ``state`` over ``directory`` (the workspace), ``blockkit`` (Block Kit and view
+checks), ``faults`` (fault injection), ``recording`` (``Call``) and ``protocol`` (the wire
+conventions they share); ``__main__`` is the runner.
+"""
+
+from bot.sandbox.fakeslack.blockkit import block_kit_errors, view_errors
+from bot.sandbox.fakeslack.methods import NO_TOKEN_METHODS
+from bot.sandbox.fakeslack.protocol import JsonDict, Predicate
+from bot.sandbox.fakeslack.recording import Call
+from bot.sandbox.fakeslack.server import FakeSlack
+
+__all__ = [
+    "NO_TOKEN_METHODS",
+    "Call",
+    "FakeSlack",
+    "JsonDict",
+    "Predicate",
+    "block_kit_errors",
+    "view_errors",
+]

@@ -1,0 +1,99 @@
+"""The ``chat.*`` methods: post, update and post ephemeral messages as the bot."""
+
+from __future__ import annotations
+
+from bot.sandbox.fakeslack.blockkit import MAX_MESSAGE_BLOCKS, block_kit_errors
+from bot.sandbox.fakeslack.protocol import JsonDict, error_body
+from bot.sandbox.fakeslack.state import Workspace
+
+_MAX_MESSAGE_TEXT = 40_000
+
+
+def content_error(args: JsonDict, *, require_content: bool = True) -> JsonDict | None:
+    """The error body for a message's ``text``/``blocks``/``attachments``, None when valid.
+
+    Args:
+        args: The method's arguments.
+        require_content: Whether a message without text, blocks or attachments is an error.
+    """
+    blocks = args.get("blocks")
+    if blocks is not None:
+        if not isinstance(blocks, list):
+            return error_body("invalid_blocks_format")
+        errors = block_kit_errors(blocks, max_blocks=MAX_MESSAGE_BLOCKS)
+        if errors:
+            return error_body("invalid_blocks", *errors)
+    attachments = args.get("attachments")
+    if attachments is not None and not isinstance(attachments, list):
+        return error_body("invalid_attachments")
+    text = args.get("text")
+    if require_content and not text and not blocks and not attachments:
+        return error_body("no_text")
+    if isinstance(text, str) and len(text) > _MAX_MESSAGE_TEXT:
+        return error_body("msg_too_long")
+    return None
+
+
+def post_message(ws: Workspace, args: JsonDict) -> JsonDict:
+    """``chat.postMessage``: to a channel id, a user id (their DM) or a ``#name``."""
+    channel_id, error = ws._resolve_post_target(args.get("channel"))
+    if error or channel_id is None:
+        return error_body(error or "channel_not_found")
+    invalid = content_error(args)
+    if invalid:
+        return invalid
+    message = ws._new_message(args)
+    ws._store_message(channel_id, message)
+    return {"ok": True, "channel": channel_id, "ts": message["ts"], "message": message}
+
+
+def update_message(ws: Workspace, args: JsonDict) -> JsonDict:
+    """``chat.update``: edits the stored message in place."""
+    channel_id, ts = args.get("channel"), args.get("ts")
+    if not ws._is_conversation(channel_id):
+        return error_body("channel_not_found")
+    message = ws._message_at(str(channel_id), str(ts))
+    if message is None:
+        return error_body("message_not_found")
+    if not any(args.get(name) is not None for name in ("text", "blocks", "attachments")):
+        return error_body("no_text")
+    invalid = content_error(args, require_content=False)
+    if invalid:
+        return invalid
+    # Slack keeps blocks/attachments the update leaves out; an empty list removes them.
+    for name in ("text", "blocks", "attachments", "metadata"):
+        if args.get(name) is not None:
+            message[name] = args[name]
+    message["edited"] = {"user": ws.bot_user_id, "ts": ws._next_ts()}
+    return {
+        "ok": True,
+        "channel": channel_id,
+        "ts": ts,
+        "text": message["text"],
+        "message": message,
+    }
+
+
+def post_ephemeral(ws: Workspace, args: JsonDict) -> JsonDict:
+    """``chat.postEphemeral``: recorded in ``ephemerals``, for a member of the conversation."""
+    channel_id, error = ws._resolve_post_target(args.get("channel"))
+    if error or channel_id is None:
+        return error_body(error or "channel_not_found")
+    user_id = args.get("user")
+    members = ws._members_of(channel_id) or []
+    if user_id not in members:
+        return error_body("user_not_in_channel")
+    invalid = content_error(args)
+    if invalid:
+        return invalid
+    ts = ws._next_ts()
+    ws.ephemerals.append(
+        {
+            "channel": channel_id,
+            "user": user_id,
+            "text": args.get("text") or "",
+            "blocks": args.get("blocks"),
+            "ts": ts,
+        }
+    )
+    return {"ok": True, "message_ts": ts}
