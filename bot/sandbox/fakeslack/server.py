@@ -71,7 +71,7 @@ class FakeSlack(Workspace, Recorder, FaultInjection):
         *,
         workspace_id: str = "T0000FAKE",
         bot_user_id: str = "UBOTFAKE",
-        bot_token: str = "xoxb-fake-bot-token",  # noqa: S107 -- the fake's own token, not a secret
+        bot_token: str = "xoxb-fake-bot-token",
         bot_id: str = "B0000FAKE",
         app_id: str = "A0000FAKE",
         team_name: str = "Fake Workspace",

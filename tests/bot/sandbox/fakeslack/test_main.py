@@ -24,7 +24,7 @@ def test_runner_prints_its_url_and_serves_a_generated_team() -> None:
 
         async def check() -> tuple[Any, Any, Any]:
             client = AsyncWebClient(
-                token="xoxb-fake-bot-token",  # noqa: S106 -- the runner's default, a fake token
+                token="xoxb-fake-bot-token",
                 base_url=base_url,
             )
             auth = await client.auth_test()

@@ -98,7 +98,7 @@ async def test_oauth_code_exchange_needs_no_token_and_works_once(fake: FakeSlack
     def exchange() -> Awaitable[AsyncSlackResponse]:
         return anonymous.oauth_v2_access(
             client_id="A0000FAKE.1",
-            client_secret="unchecked",  # noqa: S106 -- the fake does not check the app's secret
+            client_secret="unchecked",
             code=code,
         )
 

@@ -13,7 +13,7 @@ from tests.bot.sandbox.fakeslack.support import error_of
 
 
 async def test_wrong_or_missing_token_is_refused_and_recorded(fake: FakeSlack) -> None:
-    wrong = AsyncWebClient(token="xoxb-stolen", base_url=fake.base_url)  # noqa: S106 -- wrong on purpose
+    wrong = AsyncWebClient(token="xoxb-stolen", base_url=fake.base_url)
     anonymous = AsyncWebClient(base_url=fake.base_url)
 
     invalid = await error_of(wrong.chat_postMessage(channel="CTEAM", text="hi"))
