@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.domain.circles import AnswerValue, Circle
-from bot.domain.model import Answer, Delivery, DeliveryStatus, Member, Round, Schedule, Team
+from bot.domain.model import Answer, Delivery, DeliveryStatus, Round, Schedule, Team
 from bot.domain.nudges import Nudge, nudges_for
 from bot.domain.regions import Region
 from bot.domain.scoring import RoundScore, score_round
@@ -288,21 +288,6 @@ class Services:
         )
         return found.team, found.role, found.status
 
-    async def remember_person(self, *, workspace_id: str, person: PersonInfo) -> None:
-        """Store what the platform says about a person (admin flag, name, time zone)."""
-        async with self._write() as s:
-            await repo.ensure_workspace(s, workspace_id=workspace_id, now=self.clock.now())
-            await repo.upsert_member(
-                s,
-                workspace_id=workspace_id,
-                user_id=person.user_id,
-                name=person.name,
-                tz=person.tz,
-                is_admin=person.is_admin,
-                active=person.is_human,
-                now=self.clock.now(),
-            )
-
     async def can_view_all(self, *, workspace_id: str, user_id: str) -> bool:
         async with self.db.read() as s:
             return await repo.is_workspace_admin(
@@ -345,12 +330,8 @@ class Services:
                 s, workspace_id=workspace_id, team_id=team.id, user_id=user_id
             )
 
-    async def members(self, *, team: Team) -> list[Member]:
-        async with self.db.read() as s:
-            return await repo.list_team_members(s, workspace_id=team.workspace_id, team_id=team.id)
-
     async def member_count(self, *, team: Team) -> int:
-        """How many people ``members`` would list (counted in SQL: a team may be 10,000)."""
+        """How many active members the team has (counted in SQL: a team may be 10,000)."""
         async with self.db.read() as s:
             return await repo.count_team_members(s, workspace_id=team.workspace_id, team_id=team.id)
 
@@ -451,26 +432,6 @@ class Services:
         async with self._write() as s:
             return await repo.close_round(
                 s, workspace_id=team.workspace_id, round_id=round_id, now=self.clock.now()
-            )
-
-    async def pending_deliveries(self, *, team: Team, round_id: int) -> list[Delivery]:
-        async with self.db.read() as s:
-            return await repo.list_deliveries(
-                s, workspace_id=team.workspace_id, round_id=round_id, status=DeliveryStatus.PENDING
-            )
-
-    async def delivery_sent(
-        self, *, team: Team, round_id: int, user_id: str, channel_id: str, message_ts: str
-    ) -> None:
-        async with self._write() as s:
-            await sched.mark_sent(
-                s,
-                workspace_id=team.workspace_id,
-                round_id=round_id,
-                user_id=user_id,
-                channel_id=channel_id,
-                message_ts=message_ts,
-                now=self.clock.now(),
             )
 
     async def deliveries_sent(self, *, team: Team, round_id: int, sent: Sequence[SentDM]) -> None:
