@@ -47,8 +47,11 @@ _TEAM_MEMBER = TeamMemberRow.__table__  # type: ignore[attr-defined]
 _TALLY_KEYS: tuple[tuple[Circle, str], ...] = tuple(
     (c, v.value) for c in CIRCLES for v in ANSWER_VALUES
 )
-assert [v.value for v in ANSWER_VALUES] == [f.name for f in fields(Tally)]
-assert CIRCLES == (Circle.WHAT, Circle.HOW, Circle.DELIVER)
+# ``_aggregate`` reads the columns by position: refuse to import if either order ever changes.
+if [v.value for v in ANSWER_VALUES] != [f.name for f in fields(Tally)]:
+    raise RuntimeError("ANSWER_VALUES no longer follow Tally's field order")
+if CIRCLES != (Circle.WHAT, Circle.HOW, Circle.DELIVER):
+    raise RuntimeError("CIRCLES are no longer W, H, D")
 
 
 @dataclass(frozen=True, slots=True)

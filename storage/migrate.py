@@ -31,8 +31,10 @@ def _config(connection: Any = None) -> Config:
 
 
 def head_revision() -> str:
+    """The newest migration's revision id."""
     head = ScriptDirectory.from_config(_config()).get_current_head()
-    assert head is not None
+    if head is None:
+        raise RuntimeError(f"no migrations in {MIGRATIONS}")
     return head
 
 

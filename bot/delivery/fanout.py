@@ -35,10 +35,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.delivery.platform import ChatPlatform, PlatformError
-from bot.domain.model import Delivery, Round, Team
+from bot.domain.model import Delivery, Round, SentDM, Team
 from bot.domain.views import PulseView
 from bot.services.core import Services
-from storage.scheduling import SentDM
 
 log = logging.getLogger(__name__)
 

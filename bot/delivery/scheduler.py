@@ -33,10 +33,10 @@ from bot.config import Settings
 from bot.delivery.digests import DigestOutcome, post_digest
 from bot.delivery.fanout import deliver_round
 from bot.delivery.platform import ChatPlatform, PlatformError
+from bot.domain.model import ReminderTarget, TeamRound
 from bot.domain.views import ReminderView
 from bot.services.core import Services, valid_tz
 from bot.services.schedule import round_times
-from storage.scheduling import ReminderTarget, TeamRound
 
 log = logging.getLogger(__name__)
 

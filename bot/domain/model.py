@@ -1,4 +1,5 @@
-"""Plain records the storage layer returns: teams, members, rounds, deliveries."""
+"""Plain records the storage layer returns: teams, members, rounds, deliveries, answers, and
+the ledger's and the scheduler's work items."""
 
 from __future__ import annotations
 
@@ -103,3 +104,64 @@ class Answer:
     note: str | None = None
     internal_customer: bool = False
     answered_at: datetime | None = None
+
+
+# The ledger and the scheduler's due work, as the storage layer reports them.
+
+
+@dataclass(frozen=True, slots=True)
+class DueTeam:
+    """A team whose next pulse, reminder or close time has come; ``due_at`` is that time."""
+
+    team: Team
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TeamRound:
+    """A round with its team: a round the scheduler has work for."""
+
+    team: Team
+    round: Round
+
+
+@dataclass(frozen=True, slots=True)
+class NextRuns:
+    """A team's stored next due times (UTC), as the tick will see them."""
+
+    pulse_at: datetime | None
+    reminder_at: datetime | None
+    close_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingWork:
+    """Which scheduler steps have anything to do right now."""
+
+    arm: bool
+    close: bool
+    pulse: bool
+    remind: bool
+    send: bool
+    digest: bool
+
+    def __bool__(self) -> bool:
+        return any((self.arm, self.close, self.pulse, self.remind, self.send, self.digest))
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderTarget:
+    """A member to remind: the DM their pulse went to."""
+
+    user_id: str
+    channel_id: str
+    message_ts: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SentDM:
+    """A pulse DM Slack accepted: whose, and where it is."""
+
+    user_id: str
+    channel_id: str
+    message_ts: str

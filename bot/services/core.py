@@ -17,7 +17,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.domain.circles import AnswerValue, Circle
-from bot.domain.model import Answer, Delivery, DeliveryStatus, Member, Round, Schedule, Team
+from bot.domain.model import (
+    Answer,
+    Delivery,
+    DeliveryStatus,
+    NextRuns,
+    PendingWork,
+    ReminderTarget,
+    Round,
+    Schedule,
+    SentDM,
+    Team,
+    TeamRound,
+)
 from bot.domain.nudges import nudges_for
 from bot.domain.scoring import RoundScore, score_round
 from bot.domain.trends import trend_of
@@ -34,10 +46,12 @@ from bot.domain.views import (
 from bot.services.cache import DEFAULT_TTL_SECONDS, SingleFlightCache
 from bot.services.schedule import next_pulse_at, round_times
 from storage import aggregates
-from storage import repository as repo
-from storage import scheduling as sched
+from storage import due as due_sql
+from storage import ledger as ledger_sql
+from storage import rounds as rounds_sql
+from storage import teams as teams_sql
+from storage.aggregates import RoundAggregate, round_aggregates
 from storage.db import Database
-from storage.scheduling import NextRuns, PendingWork, ReminderTarget, SentDM, TeamRound
 
 NOTE_MAX_CHARS = 500
 TREND_WINDOW = 4
@@ -111,7 +125,7 @@ class Services:
         now = self.clock.now()
         humans = [p for p in people if p.is_human]
         async with self._write() as s:
-            team, created = await repo.upsert_team(
+            team, created = await teams_sql.upsert_team(
                 s,
                 workspace_id=workspace_id,
                 channel_id=channel_id,
@@ -120,7 +134,7 @@ class Services:
                 now=now,
             )
             for p in [caller, *humans]:
-                await repo.upsert_member(
+                await teams_sql.upsert_member(
                     s,
                     workspace_id=workspace_id,
                     user_id=p.user_id,
@@ -129,19 +143,19 @@ class Services:
                     is_admin=p.is_admin,
                     now=now,
                 )
-            await repo.set_team_members(
+            await teams_sql.set_team_members(
                 s,
                 workspace_id=workspace_id,
                 team_id=team.id,
                 user_ids=[p.user_id for p in humans],
                 now=now,
             )
-            await repo.add_manager(
+            await teams_sql.add_manager(
                 s, workspace_id=workspace_id, team_id=team.id, user_id=caller.user_id
             )
             if team.schedule.enabled:
                 # Stored now, so a tick after this moment can never miss the first pulse.
-                await sched.set_next_pulse(
+                await due_sql.set_next_pulse(
                     s,
                     workspace_id=workspace_id,
                     team_id=team.id,
@@ -152,13 +166,13 @@ class Services:
 
     async def team_for_channel(self, *, workspace_id: str, channel_id: str) -> Team | None:
         async with self.db.read() as s:
-            return await repo.get_team_by_channel(
+            return await teams_sql.get_team_by_channel(
                 s, workspace_id=workspace_id, channel_id=channel_id
             )
 
     async def team(self, *, workspace_id: str, team_id: int) -> Team | None:
         async with self.db.read() as s:
-            return await repo.get_team(s, workspace_id=workspace_id, team_id=team_id)
+            return await teams_sql.get_team(s, workspace_id=workspace_id, team_id=team_id)
 
     async def role(
         self, *, workspace_id: str, team: Team | None, user_id: str, platform_admin: bool = False
@@ -188,7 +202,7 @@ class Services:
 
         async def compute() -> ChannelStatus:
             async with self.db.read() as s:
-                team = await repo.get_team_by_channel(
+                team = await teams_sql.get_team_by_channel(
                     s, workspace_id=workspace_id, channel_id=channel_id
                 )
                 if team is None:
@@ -204,26 +218,11 @@ class Services:
         )
         return found.team, found.role, found.status
 
-    async def remember_person(self, *, workspace_id: str, person: PersonInfo) -> None:
-        """Store what the platform says about a person (admin flag, name, time zone)."""
-        async with self._write() as s:
-            await repo.ensure_workspace(s, workspace_id=workspace_id, now=self.clock.now())
-            await repo.upsert_member(
-                s,
-                workspace_id=workspace_id,
-                user_id=person.user_id,
-                name=person.name,
-                tz=person.tz,
-                is_admin=person.is_admin,
-                active=person.is_human,
-                now=self.clock.now(),
-            )
-
     async def can_view_all(self, *, workspace_id: str, user_id: str) -> bool:
         async with self.db.read() as s:
-            return await repo.is_workspace_admin(
+            return await teams_sql.is_workspace_admin(
                 s, workspace_id=workspace_id, user_id=user_id
-            ) or await repo.manages_any_team(s, workspace_id=workspace_id, user_id=user_id)
+            ) or await teams_sql.manages_any_team(s, workspace_id=workspace_id, user_id=user_id)
 
     async def member_joined(
         self, *, workspace_id: str, channel_id: str, person: PersonInfo
@@ -231,12 +230,12 @@ class Services:
         """Add a human who joined a team channel. Returns False when the channel is no team."""
         now = self.clock.now()
         async with self._write() as s:
-            team = await repo.get_team_by_channel(
+            team = await teams_sql.get_team_by_channel(
                 s, workspace_id=workspace_id, channel_id=channel_id
             )
             if team is None or not person.is_human:
                 return False
-            await repo.upsert_member(
+            await teams_sql.upsert_member(
                 s,
                 workspace_id=workspace_id,
                 user_id=person.user_id,
@@ -245,48 +244,48 @@ class Services:
                 is_admin=person.is_admin,
                 now=now,
             )
-            await repo.add_team_member(
+            await teams_sql.add_team_member(
                 s, workspace_id=workspace_id, team_id=team.id, user_id=person.user_id, now=now
             )
         return True
 
     async def member_left(self, *, workspace_id: str, channel_id: str, user_id: str) -> bool:
         async with self._write() as s:
-            team = await repo.get_team_by_channel(
+            team = await teams_sql.get_team_by_channel(
                 s, workspace_id=workspace_id, channel_id=channel_id
             )
             if team is None:
                 return False
-            return await repo.remove_team_member(
+            return await teams_sql.remove_team_member(
                 s, workspace_id=workspace_id, team_id=team.id, user_id=user_id
             )
 
-    async def members(self, *, team: Team) -> list[Member]:
-        async with self.db.read() as s:
-            return await repo.list_team_members(s, workspace_id=team.workspace_id, team_id=team.id)
-
     async def member_count(self, *, team: Team) -> int:
-        """How many people ``members`` would list (counted in SQL: a team may be 10,000)."""
+        """How many active members the team has (counted in SQL: a team may be 10,000)."""
         async with self.db.read() as s:
-            return await repo.count_team_members(s, workspace_id=team.workspace_id, team_id=team.id)
+            return await teams_sql.count_team_members(
+                s, workspace_id=team.workspace_id, team_id=team.id
+            )
 
     async def managers(self, *, team: Team) -> list[str]:
         async with self.db.read() as s:
-            return await repo.list_managers(s, workspace_id=team.workspace_id, team_id=team.id)
+            return await teams_sql.list_managers(s, workspace_id=team.workspace_id, team_id=team.id)
 
     async def add_manager(self, *, team: Team, user_id: str) -> bool:
         async with self._write() as s:
-            return await repo.add_manager(
+            return await teams_sql.add_manager(
                 s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
             )
 
     async def remove_manager(self, *, team: Team, user_id: str) -> bool:
         """Remove a manager, but never the last one (a team always keeps someone in charge)."""
         async with self._write() as s:
-            current = await repo.list_managers(s, workspace_id=team.workspace_id, team_id=team.id)
+            current = await teams_sql.list_managers(
+                s, workspace_id=team.workspace_id, team_id=team.id
+            )
             if user_id not in current or len(current) <= 1:
                 return False
-            return await repo.remove_manager(
+            return await teams_sql.remove_manager(
                 s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
             )
 
@@ -301,31 +300,33 @@ class Services:
         tz = valid_tz(team.tz)
         ws, team_id = team.workspace_id, team.id
         async with self._write() as s:
-            await repo.update_schedule(s, workspace_id=ws, team_id=team_id, schedule=schedule)
-            last = await sched.last_opened_at(s, workspace_id=ws, team_id=team_id)
+            await teams_sql.update_schedule(s, workspace_id=ws, team_id=team_id, schedule=schedule)
+            last = await rounds_sql.last_opened_at(s, workspace_id=ws, team_id=team_id)
             upcoming = (
                 next_pulse_at(schedule, tz, after=now, last_pulse=last)
                 if schedule.enabled
                 else None
             )
-            await sched.set_next_pulse(s, workspace_id=ws, team_id=team_id, pulse_at=upcoming)
-            current = await repo.get_open_round(s, workspace_id=ws, team_id=team_id)
+            await due_sql.set_next_pulse(s, workspace_id=ws, team_id=team_id, pulse_at=upcoming)
+            current = await rounds_sql.get_open_round(s, workspace_id=ws, team_id=team_id)
             if current is not None:
                 reminder_at, close_at = round_times(schedule, tz, pulse_at=current.opened_at)
-                reminded = await sched.round_reminded_at(s, workspace_id=ws, round_id=current.id)
+                reminded = await rounds_sql.round_reminded_at(
+                    s, workspace_id=ws, round_id=current.id
+                )
                 if reminded is not None or (reminder_at is not None and reminder_at <= now):
                     reminder_at = None
-                await sched.set_round_times(
+                await due_sql.set_round_times(
                     s, workspace_id=ws, team_id=team_id, reminder_at=reminder_at, close_at=close_at
                 )
-            updated = await repo.get_team(s, workspace_id=ws, team_id=team_id)
+            updated = await teams_sql.get_team(s, workspace_id=ws, team_id=team_id)
         assert updated is not None
         return updated
 
     async def next_runs(self, *, team: Team) -> NextRuns | None:
         """The team's next pulse, reminder and close times (UTC) as stored."""
         async with self.db.read() as s:
-            return await sched.next_runs(s, workspace_id=team.workspace_id, team_id=team.id)
+            return await due_sql.next_runs(s, workspace_id=team.workspace_id, team_id=team.id)
 
     # -- rounds and answers --------------------------------------------------------------
 
@@ -346,15 +347,15 @@ class Services:
         self, s: AsyncSession, *, team: Team, period: str, now: datetime
     ) -> tuple[Round, bool]:
         """Open the round, record its deliveries and when it is reminded and closed."""
-        rnd, created = await repo.open_round(
+        rnd, created = await rounds_sql.open_round(
             s, workspace_id=team.workspace_id, team_id=team.id, period=period, now=now
         )
         if created:
-            await repo.create_team_deliveries(
+            await ledger_sql.create_team_deliveries(
                 s, workspace_id=team.workspace_id, team_id=team.id, round_id=rnd.id, now=now
             )
             reminder_at, close_at = round_times(team.schedule, valid_tz(team.tz), pulse_at=now)
-            await sched.set_round_times(
+            await due_sql.set_round_times(
                 s,
                 workspace_id=team.workspace_id,
                 team_id=team.id,
@@ -365,34 +366,14 @@ class Services:
 
     async def close_round(self, *, team: Team, round_id: int) -> bool:
         async with self._write() as s:
-            return await repo.close_round(
+            return await rounds_sql.close_round(
                 s, workspace_id=team.workspace_id, round_id=round_id, now=self.clock.now()
-            )
-
-    async def pending_deliveries(self, *, team: Team, round_id: int) -> list[Delivery]:
-        async with self.db.read() as s:
-            return await repo.list_deliveries(
-                s, workspace_id=team.workspace_id, round_id=round_id, status=DeliveryStatus.PENDING
-            )
-
-    async def delivery_sent(
-        self, *, team: Team, round_id: int, user_id: str, channel_id: str, message_ts: str
-    ) -> None:
-        async with self._write() as s:
-            await sched.mark_sent(
-                s,
-                workspace_id=team.workspace_id,
-                round_id=round_id,
-                user_id=user_id,
-                channel_id=channel_id,
-                message_ts=message_ts,
-                now=self.clock.now(),
             )
 
     async def deliveries_sent(self, *, team: Team, round_id: int, sent: Sequence[SentDM]) -> None:
         """Record several accepted DMs in one transaction."""
         async with self._write() as s:
-            await sched.mark_sent_many(
+            await ledger_sql.mark_sent_many(
                 s,
                 workspace_id=team.workspace_id,
                 round_id=round_id,
@@ -402,7 +383,7 @@ class Services:
 
     async def delivery_failed(self, *, team: Team, round_id: int, user_id: str, error: str) -> None:
         async with self._write() as s:
-            await sched.mark_failed(
+            await ledger_sql.mark_failed(
                 s,
                 workspace_id=team.workspace_id,
                 round_id=round_id,
@@ -417,7 +398,7 @@ class Services:
         """Lease up to ``limit`` of the round's unsent deliveries to ``owner`` for ``lease``."""
         now = self.clock.now()
         async with self._write(affects_status=False) as s:
-            return await sched.claim_deliveries(
+            return await ledger_sql.claim_deliveries(
                 s,
                 workspace_id=team.workspace_id,
                 round_id=round_id,
@@ -430,7 +411,7 @@ class Services:
     async def renew_leases(self, *, owner: str, lease: timedelta) -> int:
         """Extend the leases ``owner`` holds (it is alive and still sending)."""
         async with self._write(affects_status=False) as s:
-            return await sched.renew_leases(s, owner=owner, until=self.clock.now() + lease)
+            return await ledger_sql.renew_leases(s, owner=owner, until=self.clock.now() + lease)
 
     async def release_delivery(
         self,
@@ -445,7 +426,7 @@ class Services:
         """Put a delivery back to pending after a passing failure; retried after ``retry_in``."""
         now = self.clock.now()
         async with self._write() as s:
-            await sched.release_delivery(
+            await ledger_sql.release_delivery(
                 s,
                 workspace_id=team.workspace_id,
                 round_id=round_id,
@@ -458,7 +439,9 @@ class Services:
 
     async def delivery_counts(self, *, team: Team, round_id: int) -> dict[DeliveryStatus, int]:
         async with self.db.read() as s:
-            return await sched.delivery_counts(s, workspace_id=team.workspace_id, round_id=round_id)
+            return await ledger_sql.delivery_counts(
+                s, workspace_id=team.workspace_id, round_id=round_id
+            )
 
     async def answer(
         self,
@@ -477,7 +460,7 @@ class Services:
             if isinstance(refused, AnswerOutcome):
                 return refused
             rnd, team = refused
-            await repo.upsert_answer(
+            await rounds_sql.upsert_answer(
                 s,
                 workspace_id=workspace_id,
                 round_id=round_id,
@@ -486,7 +469,7 @@ class Services:
                 value=value,
                 now=self.clock.now(),
             )
-            answers = await repo.member_answers(
+            answers = await rounds_sql.member_answers(
                 s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
             )
         return AnswerOutcome(stored=True, reason=None, round=rnd, team=team, answers=answers)
@@ -512,7 +495,7 @@ class Services:
             if isinstance(refused, AnswerOutcome):
                 return refused
             rnd, team = refused
-            await repo.upsert_note(
+            await rounds_sql.upsert_note(
                 s,
                 workspace_id=workspace_id,
                 round_id=round_id,
@@ -522,7 +505,7 @@ class Services:
                 internal_customer=internal_customer,
                 now=self.clock.now(),
             )
-            answers = await repo.member_answers(
+            answers = await rounds_sql.member_answers(
                 s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
             )
         return AnswerOutcome(stored=True, reason=None, round=rnd, team=team, answers=answers)
@@ -531,11 +514,11 @@ class Services:
         self, *, workspace_id: str, round_id: int, user_id: str
     ) -> tuple[Round | None, Team | None, dict[Circle, Answer]]:
         async with self.db.read() as s:
-            rnd = await repo.get_round(s, workspace_id=workspace_id, round_id=round_id)
+            rnd = await rounds_sql.get_round(s, workspace_id=workspace_id, round_id=round_id)
             if rnd is None:
                 return None, None, {}
-            team = await repo.get_team(s, workspace_id=workspace_id, team_id=rnd.team_id)
-            answers = await repo.member_answers(
+            team = await teams_sql.get_team(s, workspace_id=workspace_id, team_id=rnd.team_id)
+            answers = await rounds_sql.member_answers(
                 s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
             )
         return rnd, team, answers
@@ -543,16 +526,16 @@ class Services:
     async def _refusal(
         self, s: AsyncSession, *, workspace_id: str, round_id: int, user_id: str
     ) -> AnswerOutcome | tuple[Round, Team]:
-        rnd = await repo.get_round(s, workspace_id=workspace_id, round_id=round_id)
+        rnd = await rounds_sql.get_round(s, workspace_id=workspace_id, round_id=round_id)
         if rnd is None:
             return AnswerOutcome(stored=False, reason="unknown_round")
-        team = await repo.get_team(s, workspace_id=workspace_id, team_id=rnd.team_id)
+        team = await teams_sql.get_team(s, workspace_id=workspace_id, team_id=rnd.team_id)
         if team is None:
             return AnswerOutcome(stored=False, reason="unknown_round")
         if not rnd.is_open:
             return AnswerOutcome(stored=False, reason="closed", round=rnd, team=team)
         if (
-            await repo.get_delivery(
+            await ledger_sql.get_delivery(
                 s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
             )
             is None
@@ -610,7 +593,7 @@ class Services:
         process scores the previous one (each chunk is its own consistent snapshot).
         """
         async with self.db.read() as s:
-            teams = await repo.list_teams(s, workspace_id=workspace_id)
+            teams = await teams_sql.list_teams(s, workspace_id=workspace_id)
         gate = asyncio.Semaphore(ORG_STATUS_READS)
 
         async def statuses_of(chunk: Sequence[Team]) -> list[TeamStatus]:
@@ -635,12 +618,12 @@ class Services:
             return None
         previous: RoundView | None = None
         async with self.db.read() as s:
-            rounds = await repo.recent_rounds(
+            rounds = await rounds_sql.recent_rounds(
                 s, workspace_id=team.workspace_id, team_id=team.id, limit=TREND_WINDOW + 1
             )
             earlier = [r for r in rounds if r.opened_at < shown.round.opened_at]
             if earlier:
-                agg = await repo.round_aggregates(
+                agg = await round_aggregates(
                     s, workspace_id=team.workspace_id, round_ids=[earlier[-1].id]
                 )
                 previous = RoundView(earlier[-1], _score(agg[earlier[-1].id], team))
@@ -651,14 +634,14 @@ class Services:
 
     async def _round_digest(self, *, team: Team, round_id: int) -> DigestView | None:
         async with self.db.read() as s:
-            rounds = await sched.rounds_up_to(
+            rounds = await rounds_sql.rounds_up_to(
                 s,
                 workspace_id=team.workspace_id,
                 team_id=team.id,
                 round_id=round_id,
                 limit=TREND_WINDOW + 1,
             )
-            aggregates = await repo.round_aggregates(
+            aggregates = await round_aggregates(
                 s, workspace_id=team.workspace_id, round_ids=[r.id for r in rounds]
             )
         if not rounds or rounds[-1].id != round_id:
@@ -680,7 +663,7 @@ class Services:
         """Claim the round's one digest post (or take over a claim older than ``lease``)."""
         now = self.clock.now()
         async with self._write(affects_status=False) as s:
-            return await sched.claim_digest(
+            return await ledger_sql.claim_digest(
                 s,
                 workspace_id=team.workspace_id,
                 round_id=round_id,
@@ -691,7 +674,7 @@ class Services:
 
     async def digest_posted(self, *, team: Team, round_id: int, message_ts: str) -> None:
         async with self._write(affects_status=False) as s:
-            await repo.mark_digest_posted(
+            await ledger_sql.mark_digest_posted(
                 s,
                 workspace_id=team.workspace_id,
                 round_id=round_id,
@@ -702,12 +685,12 @@ class Services:
     async def digest_failed(self, *, team: Team, round_id: int) -> None:
         """The post failed for now: release the claim so a later tick posts it."""
         async with self._write(affects_status=False) as s:
-            await sched.release_digest(s, workspace_id=team.workspace_id, round_id=round_id)
+            await ledger_sql.release_digest(s, workspace_id=team.workspace_id, round_id=round_id)
 
     async def digest_refused(self, *, team: Team, round_id: int, error: str) -> None:
         """Slack refused the post for good: record why and never try again."""
         async with self._write(affects_status=False) as s:
-            await sched.mark_digest_failed(
+            await ledger_sql.mark_digest_failed(
                 s, workspace_id=team.workspace_id, round_id=round_id, error=error
             )
 
@@ -716,11 +699,11 @@ class Services:
     ) -> list[HomeTeam]:
         """The user's teams with their status, and whether the user manages each."""
         async with self.db.read() as s:
-            teams = await repo.teams_of_user(s, workspace_id=workspace_id, user_id=user_id)
+            teams = await teams_sql.teams_of_user(s, workspace_id=workspace_id, user_id=user_id)
             statuses = await self._statuses(s, teams)
             result = []
             for t, status in zip(teams, statuses, strict=True):
-                manages = platform_admin or await repo.is_manager(
+                manages = platform_admin or await teams_sql.is_manager(
                     s, workspace_id=workspace_id, team_id=t.id, user_id=user_id
                 )
                 result.append(HomeTeam(team=t, status=status, manages=manages))
@@ -732,7 +715,7 @@ class Services:
         """Which scheduler steps have work now (one query: most ticks find nothing)."""
         now = self.clock.now()
         async with self.db.read() as s:
-            return await sched.pending_work(
+            return await due_sql.pending_work(
                 s, now=now, closed_since=now - digest_within, stale_before=now - lease
             )
 
@@ -740,13 +723,13 @@ class Services:
         """Give each scheduled team that has no next pulse time one, computed from now."""
         now = self.clock.now()
         async with self.db.read() as s:
-            if not await sched.teams_without_next_pulse(s, limit=1):
+            if not await due_sql.teams_without_next_pulse(s, limit=1):
                 return 0  # the usual case: no write transaction for nothing
         async with self._write(affects_status=False) as s:
-            teams = await sched.teams_without_next_pulse(s, limit=SCHEDULER_BATCH)
+            teams = await due_sql.teams_without_next_pulse(s, limit=SCHEDULER_BATCH)
             armed = 0
             for team in teams:
-                armed += await sched.set_next_pulse(
+                armed += await due_sql.set_next_pulse(
                     s,
                     workspace_id=team.workspace_id,
                     team_id=team.id,
@@ -759,17 +742,17 @@ class Services:
         """Close each round whose close time has come; only the claimer of that time closes."""
         now = self.clock.now()
         async with self.db.read() as s:
-            due = await sched.teams_due_to_close(s, now=now, limit=SCHEDULER_BATCH)
+            due = await due_sql.teams_due_to_close(s, now=now, limit=SCHEDULER_BATCH)
         closed: list[TeamRound] = []
         for item in due:
             team, ws = item.team, item.team.workspace_id
             async with self._write() as s:
-                if not await sched.claim_close(
+                if not await due_sql.claim_close(
                     s, workspace_id=ws, team_id=team.id, seen=item.due_at
                 ):
                     continue
                 # A round opened after the close time came (a manual pulse) stays open.
-                rounds = await sched.close_rounds_opened_before(
+                rounds = await rounds_sql.close_rounds_opened_before(
                     s, workspace_id=ws, team_id=team.id, before=item.due_at, now=now
                 )
             closed += [TeamRound(team=team, round=r) for r in rounds]
@@ -784,7 +767,7 @@ class Services:
         """
         now = self.clock.now()
         async with self.db.read() as s:
-            due = await sched.teams_due_to_pulse(s, now=now, limit=SCHEDULER_BATCH)
+            due = await due_sql.teams_due_to_pulse(s, now=now, limit=SCHEDULER_BATCH)
         opened: list[TeamRound] = []
         for item in due:
             team, ws = item.team, item.team.workspace_id
@@ -792,11 +775,11 @@ class Services:
             upcoming = next_pulse_at(team.schedule, tz, after=now, last_pulse=item.due_at)
             period = "sched:" + item.due_at.astimezone(ZoneInfo(tz)).date().isoformat()
             async with self._write() as s:
-                if not await sched.claim_pulse(
+                if not await due_sql.claim_pulse(
                     s, workspace_id=ws, team_id=team.id, seen=item.due_at, next_pulse_at=upcoming
                 ):
                     continue
-                if not await repo.count_team_members(s, workspace_id=ws, team_id=team.id):
+                if not await teams_sql.count_team_members(s, workspace_id=ws, team_id=team.id):
                     continue  # nobody to ask this time
                 rnd, created = await self._open_round(s, team=team, period=period, now=now)
             if created:
@@ -807,21 +790,23 @@ class Services:
         """Claim each due reminder: the members of the open round still owing answers."""
         now = self.clock.now()
         async with self.db.read() as s:
-            due = await sched.teams_due_to_remind(s, now=now, limit=SCHEDULER_BATCH)
+            due = await due_sql.teams_due_to_remind(s, now=now, limit=SCHEDULER_BATCH)
         claimed: list[tuple[TeamRound, list[ReminderTarget]]] = []
         for item in due:
             team, ws = item.team, item.team.workspace_id
             async with self._write(affects_status=False) as s:
-                if not await sched.claim_reminder(
+                if not await due_sql.claim_reminder(
                     s, workspace_id=ws, team_id=team.id, seen=item.due_at
                 ):
                     continue
-                rnd = await sched.open_round_before(
+                rnd = await rounds_sql.open_round_before(
                     s, workspace_id=ws, team_id=team.id, before=item.due_at
                 )
                 if rnd is None:
                     continue
-                targets = await sched.claim_reminders(s, workspace_id=ws, round_id=rnd.id, now=now)
+                targets = await ledger_sql.claim_reminders(
+                    s, workspace_id=ws, round_id=rnd.id, now=now
+                )
             if targets:
                 claimed.append((TeamRound(team=team, round=rnd), targets))
         return claimed
@@ -829,7 +814,7 @@ class Services:
     async def rounds_to_send(self) -> list[TeamRound]:
         """Open rounds with pulse DMs nobody is sending (new, interrupted or to retry)."""
         async with self.db.read() as s:
-            return await sched.rounds_to_send(s, now=self.clock.now(), limit=SCHEDULER_BATCH)
+            return await due_sql.rounds_to_send(s, now=self.clock.now(), limit=SCHEDULER_BATCH)
 
     async def rounds_awaiting_digest(
         self, *, within: timedelta, lease: timedelta
@@ -837,27 +822,29 @@ class Services:
         """Rounds closed in the last ``within`` whose digest is not posted (nor being posted)."""
         now = self.clock.now()
         async with self.db.read() as s:
-            return await sched.rounds_awaiting_digest(
+            return await due_sql.rounds_awaiting_digest(
                 s, closed_since=now - within, stale_before=now - lease, limit=SCHEDULER_BATCH
             )
 
     async def forget_workspace(self, *, workspace_id: str) -> None:
         """Delete everything stored for a workspace (the app was uninstalled there)."""
         async with self._write() as s:
-            await repo.delete_workspace(s, workspace_id=workspace_id)
+            await teams_sql.delete_workspace(s, workspace_id=workspace_id)
 
     async def first_event(self, *, workspace_id: str, event_id: str) -> bool:
         """Record a platform event id; False when it was already processed."""
         async with self._write(affects_status=False) as s:
-            return await repo.record_event(
+            return await ledger_sql.record_event(
                 s, workspace_id=workspace_id, event_id=event_id, now=self.clock.now()
             )
 
 
 async def _role_in(s: AsyncSession, *, team: Team, user_id: str) -> Role:
-    if await repo.is_manager(s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id):
+    if await teams_sql.is_manager(
+        s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
+    ):
         return Role.MANAGER
-    if await repo.is_team_member(
+    if await teams_sql.is_team_member(
         s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
     ):
         return Role.MEMBER
@@ -889,7 +876,7 @@ def _team_status(
     return replace(status, nudges=nudges)
 
 
-def _score(agg: repo.RoundAggregate, team: Team) -> RoundScore:
+def _score(agg: RoundAggregate, team: Team) -> RoundScore:
     return score_round(
         agg.tallies,
         respondents=agg.respondents,

@@ -7,7 +7,7 @@ import time
 from sqlalchemy import text
 
 from bot.slack.blocks.render import render_message
-from storage import repository as repo
+from storage import teams
 from tests.support.harness import WORKSPACE, SlackHarness
 from tests.support.slack import (
     ADMIN,
@@ -43,11 +43,11 @@ async def test_setup_registers_channel_humans_and_makes_caller_manager(slack: Sl
     assert "Thursday 15:00" in answer
     assert "(Europe/Berlin)" in answer
     async with slack.runtime.db.read() as s:
-        team = await repo.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
+        team = await teams.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
         assert team is not None
         assert team.tz == "Europe/Berlin"
-        members = await repo.list_team_members(s, workspace_id=WORKSPACE, team_id=team.id)
-        managers = await repo.list_managers(s, workspace_id=WORKSPACE, team_id=team.id)
+        members = await teams.list_team_members(s, workspace_id=WORKSPACE, team_id=team.id)
+        managers = await teams.list_managers(s, workspace_id=WORKSPACE, team_id=team.id)
     assert sorted(m.user_id for m in members) == sorted([MANAGER, ALICE, BOB, CAROL])
     assert {m.user_id: m.tz for m in members}[CAROL] == "Asia/Tokyo"
     assert managers == [MANAGER]
@@ -90,10 +90,10 @@ async def test_members_cannot_run_manager_commands(slack: SlackHarness) -> None:
     assert slack.fake.calls_to("conversations.open") == []
     assert [c for c in slack.fake.calls_to("chat.postMessage")] == []
     async with slack.runtime.db.read() as s:
-        team = await repo.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
+        team = await teams.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
         assert team is not None
         assert team.schedule.pulse_weekday == 3
-        assert await repo.list_managers(s, workspace_id=WORKSPACE, team_id=team.id) == [MANAGER]
+        assert await teams.list_managers(s, workspace_id=WORKSPACE, team_id=team.id) == [MANAGER]
 
 
 async def test_workspace_admins_manage_every_team(slack: SlackHarness) -> None:
@@ -115,7 +115,7 @@ async def test_schedule_shows_and_changes_the_pulse_time(slack: SlackHarness) ->
     bad = await ask(slack, "schedule someday 25:00", user=MANAGER)
     assert bad.startswith("Usage: `/sdo schedule <day> <HH:MM>")
     async with slack.runtime.db.read() as s:
-        team = await repo.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
+        team = await teams.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
     assert team is not None
     assert (
         team.schedule.pulse_weekday,

@@ -7,18 +7,18 @@ from zoneinfo import ZoneInfo
 from bot.slack.blocks.home import EDIT_SCHEDULE_ACTION_ID, SEND_PULSE_ACTION_ID
 from bot.slack.blocks.modals import SCHEDULE_CALLBACK_ID
 from bot.slack.blocks.render import render_message
-from storage import repository as repo
+from storage import teams
 from tests.support.harness import WORKSPACE, SlackHarness, eventually, eventually_async
 from tests.support.slack import ALICE, BOT, MANAGER, OUTSIDER, TEAM_CHANNEL
 
 
 async def member_ids(slack: SlackHarness) -> list[str]:
     async with slack.runtime.db.read() as s:
-        team = await repo.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
+        team = await teams.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
         assert team is not None
         return [
             m.user_id
-            for m in await repo.list_team_members(s, workspace_id=WORKSPACE, team_id=team.id)
+            for m in await teams.list_team_members(s, workspace_id=WORKSPACE, team_id=team.id)
         ]
 
 
@@ -187,7 +187,7 @@ async def test_managers_change_the_schedule_from_the_app_home(slack: SlackHarnes
         "(Europe/Berlin) — saved."
     ) in notice
     async with slack.runtime.db.read() as s:
-        team = await repo.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
+        team = await teams.get_team_by_channel(s, workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL)
     assert team is not None
     schedule = team.schedule
     assert (

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from bot.clock import FrozenClock
 from bot.domain.circles import AnswerValue, Circle
-from storage import repository as repo
+from storage import aggregates, ledger, rounds, teams
 from storage.db import Database
 from tests.support.databases import DatabaseFactory
 
@@ -24,10 +24,10 @@ WRITERS = 20
 async def _write(db: Database, clock: FrozenClock, *, team_id: int, round_id: int, n: int) -> None:
     """One write transaction that reads, pauses, then writes twice."""
     async with db.write() as s:
-        await repo.get_team(s, workspace_id="T1", team_id=team_id)
+        await teams.get_team(s, workspace_id="T1", team_id=team_id)
         await asyncio.sleep(0.005)
-        await repo.record_event(s, workspace_id="T1", event_id=f"Ev{n}", now=clock.now())
-        await repo.upsert_answer(
+        await ledger.record_event(s, workspace_id="T1", event_id=f"Ev{n}", now=clock.now())
+        await rounds.upsert_answer(
             s,
             workspace_id="T1",
             round_id=round_id,
@@ -40,16 +40,16 @@ async def _write(db: Database, clock: FrozenClock, *, team_id: int, round_id: in
 
 async def _read(db: Database, *, round_id: int) -> int:
     async with db.read() as s:
-        aggregates = await repo.round_aggregates(s, workspace_id="T1", round_ids=[round_id])
-    return aggregates[round_id].respondents
+        found = await aggregates.round_aggregates(s, workspace_id="T1", round_ids=[round_id])
+    return found[round_id].respondents
 
 
 async def _seed(db: Database, clock: FrozenClock) -> tuple[int, int]:
     async with db.write() as s:
-        team, _ = await repo.upsert_team(
+        team, _ = await teams.upsert_team(
             s, workspace_id="T1", channel_id="C1", name="alpha", tz="UTC", now=clock.now()
         )
-        rnd, _ = await repo.open_round(
+        rnd, _ = await rounds.open_round(
             s, workspace_id="T1", team_id=team.id, period="p1", now=clock.now()
         )
     return team.id, rnd.id

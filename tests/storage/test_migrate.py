@@ -7,10 +7,10 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from bot.clock import FrozenClock
-from storage import repository as repo
+from storage import due, rounds, teams
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.tables import metadata
@@ -52,7 +52,7 @@ async def test_a_fresh_database_has_no_revision_until_upgraded(
 
 async def test_upgrading_again_keeps_schema_and_data(db: Database, clock: FrozenClock) -> None:
     async with db.write() as s:
-        team, _ = await repo.upsert_team(
+        team, _ = await teams.upsert_team(
             s, workspace_id="T1", channel_id="C1", name="alpha", tz="UTC", now=clock.now()
         )
 
@@ -62,7 +62,7 @@ async def test_upgrading_again_keeps_schema_and_data(db: Database, clock: Frozen
     assert await current_revision(db) == head_revision()
     assert await _schema_differences(db) == []
     async with db.read() as s:
-        assert await repo.list_teams(s, workspace_id="T1") == [team]
+        assert await teams.list_teams(s, workspace_id="T1") == [team]
 
 
 async def test_concurrent_upgrades_of_a_fresh_database_both_succeed(
@@ -79,3 +79,37 @@ async def test_concurrent_upgrades_of_a_fresh_database_both_succeed(
     finally:
         for replica in replicas:
             await replica.dispose()
+
+
+async def test_migration_0002_keeps_existing_rows(
+    dialect: str, databases: DatabaseFactory, clock: FrozenClock
+) -> None:
+    db = Database(await databases.create(dialect, migrated=False))
+    try:
+        await upgrade(db, "0001")
+        async with db.write() as s:
+            team, _ = await teams.upsert_team(
+                s, workspace_id="T1", channel_id="C1", name="a", tz="UTC", now=clock.now()
+            )
+            rnd, _ = await rounds.open_round(
+                s, workspace_id="T1", team_id=team.id, period="p", now=clock.now()
+            )
+            await s.execute(
+                text(
+                    "INSERT INTO delivery (workspace_id, round_id, user_id, status, attempts, "
+                    "updated_at) VALUES ('T1', :r, 'U1', 'pending', 0, :t)"
+                ),
+                {
+                    "r": rnd.id,
+                    "t": clock.now().replace(tzinfo=None) if dialect == "sqlite" else clock.now(),
+                },
+            )
+        await upgrade(db)
+        assert await current_revision(db) == head_revision()
+        async with db.read() as s:
+            waiting = await due.rounds_to_send(s, now=clock.now(), limit=10)
+            runs = await due.next_runs(s, workspace_id="T1", team_id=team.id)
+        assert [w.round.id for w in waiting] == [rnd.id]
+        assert runs == due.NextRuns(pulse_at=None, reminder_at=None, close_at=None)
+    finally:
+        await db.dispose()

@@ -1,0 +1,237 @@
+"""The scheduler's due work: next due times, the scans for what is due, their claims.
+
+A team row carries its next pulse, reminder and close time (UTC). The tick scans for the ones
+whose time has come, and for rounds with deliveries to send or a digest to post, across every
+workspace (it serves them all). It claims a due time with a compare-and-set: an UPDATE that
+only matches while the time is still the one it saw, so of two replicas (or a restarted
+process) exactly one acts on it; deliveries and digests are claimed in ``storage.ledger``.
+Everything but the scans is scoped by workspace; session first, keyword-only arguments after
+it, domain records out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from bot.domain.model import DueTeam, NextRuns, PendingWork, Team, TeamRound
+from storage.ledger import DIGEST_CLAIMED, delivery_claimable
+from storage.sql import all_of, rowcount, to_round, to_team
+from storage.tables import DeliveryRow, DigestRow, RoundRow, TeamRow
+from storage.teams import where_team
+
+# ---------------------------------------------------------------------------------------------
+# next due times, and arming the teams that have none
+
+
+async def next_runs(session: AsyncSession, *, workspace_id: str, team_id: int) -> NextRuns | None:
+    """The team's next due times, or None when the workspace has no such team."""
+    row = (
+        await session.execute(
+            select(
+                col(TeamRow.next_pulse_at),
+                col(TeamRow.next_reminder_at),
+                col(TeamRow.next_close_at),
+            ).where(where_team(workspace_id, team_id))
+        )
+    ).one_or_none()
+    return NextRuns(*row) if row is not None else None
+
+
+async def set_next_pulse(
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    team_id: int,
+    pulse_at: datetime | None,
+    only_if_unset: bool = False,
+) -> bool:
+    """Store the team's next pulse time. Returns whether the row changed.
+
+    Args:
+        only_if_unset: change it only while it is NULL (arming a team that has none yet).
+    """
+    stmt = update(TeamRow).where(where_team(workspace_id, team_id))
+    if only_if_unset:
+        stmt = stmt.where(col(TeamRow.next_pulse_at).is_(None))
+    return rowcount(await session.execute(stmt.values(next_pulse_at=pulse_at))) == 1
+
+
+async def set_round_times(
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    team_id: int,
+    reminder_at: datetime | None,
+    close_at: datetime | None,
+) -> None:
+    """Store when the team's open round gets its reminder and closes."""
+    await session.execute(
+        update(TeamRow)
+        .where(where_team(workspace_id, team_id))
+        .values(next_reminder_at=reminder_at, next_close_at=close_at)
+    )
+
+
+async def teams_without_next_pulse(session: AsyncSession, *, limit: int) -> list[Team]:
+    """Teams with their schedule on but no next pulse time (e.g. created before scheduling)."""
+    query = (
+        select(TeamRow)
+        .where(col(TeamRow.schedule_enabled).is_(True), col(TeamRow.next_pulse_at).is_(None))
+        .order_by(col(TeamRow.id))
+        .limit(limit)
+    )
+    return await all_of(session, query, to_team)
+
+
+# ---------------------------------------------------------------------------------------------
+# due-team scans (every workspace)
+
+
+async def _due(
+    session: AsyncSession, column: Any, *, now: datetime, limit: int, scheduled_only: bool = False
+) -> list[DueTeam]:
+    query = select(TeamRow, column).where(column <= now)
+    if scheduled_only:
+        query = query.where(col(TeamRow.schedule_enabled).is_(True))
+    rows = await session.execute(query.order_by(column, col(TeamRow.id)).limit(limit))
+    return [DueTeam(team=to_team(row), due_at=due) for row, due in rows]
+
+
+async def teams_due_to_pulse(session: AsyncSession, *, now: datetime, limit: int) -> list[DueTeam]:
+    """Teams whose scheduled pulse is due (schedule on, ``next_pulse_at <= now``), oldest first."""
+    return await _due(
+        session, col(TeamRow.next_pulse_at), now=now, limit=limit, scheduled_only=True
+    )
+
+
+async def teams_due_to_remind(session: AsyncSession, *, now: datetime, limit: int) -> list[DueTeam]:
+    """Teams whose open round's reminder is due, oldest first."""
+    return await _due(session, col(TeamRow.next_reminder_at), now=now, limit=limit)
+
+
+async def teams_due_to_close(session: AsyncSession, *, now: datetime, limit: int) -> list[DueTeam]:
+    """Teams whose open round is due to close, oldest first."""
+    return await _due(session, col(TeamRow.next_close_at), now=now, limit=limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# rounds with work in the ledger (every workspace)
+
+
+def _awaiting_digest(closed_since: datetime, stale_before: datetime) -> ColumnElement[bool]:
+    # A round closed since ``closed_since`` whose digest is not posted, refused, or claimed
+    # after ``stale_before`` (then it is in progress; an older claim ``claim_digest`` takes over).
+    taken = exists().where(
+        col(DigestRow.round_id) == col(RoundRow.id),
+        or_(col(DigestRow.status) != DIGEST_CLAIMED, col(DigestRow.claimed_at) > stale_before),
+    )
+    return and_(col(RoundRow.closed_at) >= closed_since, ~taken)
+
+
+async def rounds_to_send(session: AsyncSession, *, now: datetime, limit: int) -> list[TeamRound]:
+    """Open rounds with deliveries that are pending and not leased (or whose lease ran out)."""
+    waiting = exists().where(col(DeliveryRow.round_id) == col(RoundRow.id), delivery_claimable(now))
+    open_ = col(RoundRow.closed_at).is_(None)
+    return await _team_rounds(session, open_, waiting, order_by=RoundRow.opened_at, limit=limit)
+
+
+async def rounds_awaiting_digest(
+    session: AsyncSession, *, closed_since: datetime, stale_before: datetime, limit: int
+) -> list[TeamRound]:
+    """Rounds closed since ``closed_since`` whose digest is not posted, failed or being posted.
+
+    A claim older than ``stale_before`` counts as abandoned (its poster died).
+    """
+    awaiting = _awaiting_digest(closed_since, stale_before)
+    return await _team_rounds(session, awaiting, order_by=RoundRow.closed_at, limit=limit)
+
+
+async def _team_rounds(
+    session: AsyncSession, *where: Any, order_by: Any, limit: int
+) -> list[TeamRound]:
+    rows = await session.execute(
+        select(TeamRow, RoundRow)
+        .join(RoundRow, col(RoundRow.team_id) == col(TeamRow.id))
+        .where(*where)
+        .order_by(col(order_by), col(RoundRow.id))
+        .limit(limit)
+    )
+    return [TeamRound(team=to_team(t), round=to_round(r)) for t, r in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# compare-and-set claims
+
+
+async def _compare_and_set(
+    session: AsyncSession, column: Any, where: Any, *, seen: datetime, new: datetime | None
+) -> bool:
+    # The one UPDATE behind every claim: it matches only while ``column`` still holds ``seen``.
+    result = await session.execute(
+        update(TeamRow).where(where, column == seen).values({column.key: new})
+    )
+    return rowcount(result) == 1
+
+
+async def claim_pulse(
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    team_id: int,
+    seen: datetime,
+    next_pulse_at: datetime,
+) -> bool:
+    """Move the team's next pulse from ``seen`` to ``next_pulse_at``; True for the one winner."""
+    team = where_team(workspace_id, team_id)
+    return await _compare_and_set(
+        session, col(TeamRow.next_pulse_at), team, seen=seen, new=next_pulse_at
+    )
+
+
+async def claim_reminder(
+    session: AsyncSession, *, workspace_id: str, team_id: int, seen: datetime
+) -> bool:
+    """Clear the team's due reminder time; True for the one caller that cleared it."""
+    team = where_team(workspace_id, team_id)
+    return await _compare_and_set(session, col(TeamRow.next_reminder_at), team, seen=seen, new=None)
+
+
+async def claim_close(
+    session: AsyncSession, *, workspace_id: str, team_id: int, seen: datetime
+) -> bool:
+    """Clear the team's due close time; True for the one caller that cleared it."""
+    team = where_team(workspace_id, team_id)
+    return await _compare_and_set(session, col(TeamRow.next_close_at), team, seen=seen, new=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# the idle check
+
+
+async def pending_work(
+    session: AsyncSession, *, now: datetime, closed_since: datetime, stale_before: datetime
+) -> PendingWork:
+    """One cheap query that tells an idle tick it can stop (the usual case)."""
+    scheduled = col(TeamRow.schedule_enabled).is_(True)
+    row = (
+        await session.execute(
+            select(
+                exists().where(scheduled, col(TeamRow.next_pulse_at).is_(None)),
+                exists().where(col(TeamRow.next_close_at) <= now),
+                exists().where(scheduled, col(TeamRow.next_pulse_at) <= now),
+                exists().where(col(TeamRow.next_reminder_at) <= now),
+                exists().where(
+                    col(DeliveryRow.round_id) == col(RoundRow.id),
+                    col(RoundRow.closed_at).is_(None),
+                    delivery_claimable(now),
+                ),
+                exists().where(_awaiting_digest(closed_since, stale_before)),
+            )
+        )
+    ).one()
+    return PendingWork(*(bool(flag) for flag in row))

@@ -1,0 +1,185 @@
+"""The scheduler's due work (``storage.due``) on both databases: next due times, the scans
+for what is due, the compare-and-set claims and the idle check."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+
+from bot.clock import FrozenClock
+from bot.domain.model import Team
+from storage import due, ledger, rounds
+from storage.db import Database
+from tests.storage.conftest import DeliveryMaker, RoundMaker, RowReader, TeamMaker
+
+MINUTE = timedelta(minutes=1)
+
+
+async def _team_with_due_times(
+    db: Database,
+    team: Team,
+    *,
+    pulse: datetime | None = None,
+    reminder: datetime | None = None,
+    close: datetime | None = None,
+) -> None:
+    async with db.write() as s:
+        await due.set_next_pulse(s, workspace_id=team.workspace_id, team_id=team.id, pulse_at=pulse)
+        await due.set_round_times(
+            s, workspace_id=team.workspace_id, team_id=team.id, reminder_at=reminder, close_at=close
+        )
+
+
+async def test_due_scans_find_teams_whose_time_has_come(
+    db: Database, clock: FrozenClock, new_team: TeamMaker
+) -> None:
+    now = clock.now()
+    ready = await new_team(channel_id="C1", name="due")
+    later = await new_team(channel_id="C2", name="later")
+    other_workspace = await new_team(workspace_id="T2", channel_id="C1", name="elsewhere")
+    await _team_with_due_times(db, ready, pulse=now, reminder=now - MINUTE, close=now)
+    await _team_with_due_times(db, later, pulse=now + MINUTE, reminder=now + MINUTE)
+    await _team_with_due_times(db, other_workspace, pulse=now - MINUTE)
+
+    async with db.read() as s:
+        pulses = await due.teams_due_to_pulse(s, now=now, limit=10)
+        reminders = await due.teams_due_to_remind(s, now=now, limit=10)
+        closes = await due.teams_due_to_close(s, now=now, limit=10)
+
+    # Oldest first, across workspaces: the tick serves every workspace.
+    assert [(d.team.name, d.due_at) for d in pulses] == [("elsewhere", now - MINUTE), ("due", now)]
+    assert [(d.team.name, d.due_at) for d in reminders] == [("due", now - MINUTE)]
+    assert [(d.team.name, d.due_at) for d in closes] == [("due", now)]
+
+
+async def test_a_disabled_schedule_is_never_due_to_pulse(
+    db: Database, clock: FrozenClock, new_team: TeamMaker
+) -> None:
+    team = await new_team()
+    await _team_with_due_times(db, team, pulse=clock.now() - MINUTE)
+    async with db.write() as s:
+        await s.execute(text("UPDATE team SET schedule_enabled = false"))
+    async with db.read() as s:
+        assert await due.teams_due_to_pulse(s, now=clock.now(), limit=10) == []
+        assert await due.teams_without_next_pulse(s, limit=10) == []
+
+
+async def test_claiming_a_pulse_has_one_winner_among_concurrent_claimers(
+    db_url: str, clock: FrozenClock, new_team: TeamMaker, rows: RowReader
+) -> None:
+    team = await new_team()
+    seen = clock.now() - MINUTE
+    following = seen + timedelta(weeks=1)
+    replicas = [Database(db_url) for _ in range(4)]
+    try:
+        async with replicas[0].write() as s:
+            await due.set_next_pulse(s, workspace_id="T1", team_id=team.id, pulse_at=seen)
+
+        async def claim(replica: Database) -> bool:
+            async with replica.write() as s:
+                return await due.claim_pulse(
+                    s, workspace_id="T1", team_id=team.id, seen=seen, next_pulse_at=following
+                )
+
+        outcomes = await asyncio.gather(*(claim(r) for r in replicas))
+    finally:
+        for replica in replicas:
+            await replica.dispose()
+
+    assert sorted(outcomes) == [False, False, False, True]
+    assert [r["next_pulse_at"] for r in await rows("team")] == [following]
+
+
+async def test_a_claimed_close_or_reminder_is_cleared_once(
+    db: Database, clock: FrozenClock, new_team: TeamMaker, rows: RowReader
+) -> None:
+    team = await new_team()
+    now = clock.now()
+    await _team_with_due_times(db, team, reminder=now, close=now)
+    async with db.write() as s:
+        assert await due.claim_reminder(s, workspace_id="T1", team_id=team.id, seen=now)
+        assert not await due.claim_reminder(s, workspace_id="T1", team_id=team.id, seen=now)
+        # The wrong workspace never claims another's team.
+        assert not await due.claim_close(s, workspace_id="T2", team_id=team.id, seen=now)
+        assert await due.claim_close(s, workspace_id="T1", team_id=team.id, seen=now)
+    stored = (await rows("team"))[0]
+    assert (stored["next_reminder_at"], stored["next_close_at"]) == (None, None)
+
+
+async def test_arming_gives_a_next_pulse_only_to_a_team_without_one(
+    db: Database, clock: FrozenClock, new_team: TeamMaker
+) -> None:
+    team = await new_team()
+    now = clock.now()
+    async with db.read() as s:
+        assert await due.teams_without_next_pulse(s, limit=10) == [team]
+    async with db.write() as s:
+        armed = await due.set_next_pulse(
+            s, workspace_id="T1", team_id=team.id, pulse_at=now, only_if_unset=True
+        )
+        again = await due.set_next_pulse(
+            s, workspace_id="T1", team_id=team.id, pulse_at=now + MINUTE, only_if_unset=True
+        )
+    assert (armed, again) == (True, False)
+    async with db.read() as s:
+        assert await due.teams_without_next_pulse(s, limit=10) == []
+        runs = await due.next_runs(s, workspace_id="T1", team_id=team.id)
+        assert await due.next_runs(s, workspace_id="T2", team_id=team.id) is None
+    assert runs == due.NextRuns(pulse_at=now, reminder_at=None, close_at=None)
+
+
+async def test_pending_work_says_which_steps_have_something_to_do(
+    db: Database,
+    clock: FrozenClock,
+    new_team: TeamMaker,
+    new_round: RoundMaker,
+    new_deliveries: DeliveryMaker,
+) -> None:
+    now = clock.now()
+    window: dict[str, Any] = {
+        "now": now,
+        "closed_since": now - timedelta(days=8),
+        "stale_before": now - timedelta(minutes=10),
+    }
+    idle = due.PendingWork(
+        arm=False, close=False, pulse=False, remind=False, send=False, digest=False
+    )
+
+    async def pending() -> due.PendingWork:
+        async with db.read() as s:
+            return await due.pending_work(s, **window)
+
+    assert await pending() == idle
+    assert not idle
+    team = await new_team()  # scheduled, with no next pulse yet
+    assert await pending() == due.PendingWork(
+        arm=True, close=False, pulse=False, remind=False, send=False, digest=False
+    )
+    await _team_with_due_times(db, team, pulse=now)
+    assert await pending() == due.PendingWork(
+        arm=False, close=False, pulse=True, remind=False, send=False, digest=False
+    )
+    await _team_with_due_times(db, team, pulse=now + MINUTE, reminder=now, close=now)
+    assert await pending() == due.PendingWork(
+        arm=False, close=True, pulse=False, remind=True, send=False, digest=False
+    )
+    await _team_with_due_times(db, team, pulse=now + MINUTE)
+    rnd = await new_round(team, "p1")
+    await new_deliveries(rnd, ["U1"])
+    assert await pending() == due.PendingWork(
+        arm=False, close=False, pulse=False, remind=False, send=True, digest=False
+    )
+    async with db.write() as s:
+        await rounds.close_round(s, workspace_id="T1", round_id=rnd.id, now=now)
+    # A closed round sends nothing more; its digest is due.
+    assert await pending() == due.PendingWork(
+        arm=False, close=False, pulse=False, remind=False, send=False, digest=True
+    )
+    async with db.write() as s:
+        await ledger.claim_digest(
+            s, workspace_id="T1", round_id=rnd.id, channel_id="C1", now=now, stale_before=now
+        )
+    assert await pending() == idle
