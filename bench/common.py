@@ -97,12 +97,15 @@ async def seed_team_history(
     Returns:
         The member user ids (the first one is the team's manager).
     """
+    from sqlalchemy import update
+
     from bot.clock import FrozenClock
     from bot.domain.circles import ANSWER_VALUES, CIRCLES
     from bot.domain.views import PersonInfo
-    from bot.services.core import Services
+    from bot.services import Services
     from storage.db import Database
     from storage.migrate import upgrade
+    from storage.tables import metadata
 
     rng = random.Random(3)
     db = Database(db_url)
@@ -111,7 +114,7 @@ async def seed_team_history(
     clock = FrozenClock(start)
     services = Services(db=db, clock=clock)
     people = [PersonInfo(f"UBENCH{i:04d}", f"member-{i}", "Europe/Berlin") for i in range(members)]
-    team, _, _ = await services.setup_team(
+    team, _, _ = await services.teams.setup(
         workspace_id=workspace_id,
         channel_id=channel_id,
         channel_name="bench",
@@ -120,10 +123,10 @@ async def seed_team_history(
     )
     for week in range(rounds):
         clock.set(start + timedelta(weeks=week))
-        rnd, _ = await services.open_round(team=team, period=f"bench-{week}")
+        rnd, _ = await services.rounds.open(team=team, period=f"bench-{week}")
         for person in people:
             for circle in CIRCLES:
-                await services.answer(
+                await services.answers.record(
                     workspace_id=workspace_id,
                     round_id=rnd.id,
                     user_id=person.user_id,
@@ -131,8 +134,14 @@ async def seed_team_history(
                     value=rng.choice(ANSWER_VALUES),
                 )
     clock.set(start + timedelta(weeks=rounds, days=-3))
-    status = await services.team_status(team=team)
+    status = await services.status.team(team=team)
     if status.current is not None:
-        await services.close_round(team=team, round_id=status.current.round.id)
+        async with db.write() as s:  # seeding: close the last round as its schedule would
+            table = metadata.tables["round"]
+            await s.execute(
+                update(table)
+                .where(table.c.id == status.current.round.id)
+                .values(closed_at=clock.now())
+            )
     await db.dispose()
     return [p.user_id for p in people]

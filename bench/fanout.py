@@ -136,7 +136,7 @@ class SdoSender:
         """A new round (its 10,000 ledger rows are written before the clock starts), sent."""
         self.rounds += 1
         services = self.runtime.services
-        rnd, _ = await services.open_round(team=self.team, period=f"bench-{self.rounds}")
+        rnd, _ = await services.rounds.open(team=self.team, period=f"bench-{self.rounds}")
         with _settled_heap():
             since = time.monotonic()
             started = time.perf_counter()
@@ -183,7 +183,7 @@ async def sdo_sender(
             runtime = await start_runtime(settings, clock=SystemClock())
             try:
                 people = [PersonInfo(user_id=u, name=u.lower(), tz="Europe/Berlin") for u in users]
-                team, _, _ = await runtime.services.setup_team(
+                team, _, _ = await runtime.services.teams.setup(
                     workspace_id=WORKSPACE,
                     channel_id=CHANNEL,
                     channel_name="bench",

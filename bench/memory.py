@@ -56,13 +56,13 @@ async def seed_big_team(db_url: str, *, users: list[str]) -> None:
     """The 10,000-member team, its first member its manager (straight into the database)."""
     from bot.clock import SystemClock
     from bot.domain.views import PersonInfo
-    from bot.services.core import Services
+    from bot.services import Services
     from storage.db import Database
 
     db = Database(db_url)
     try:
         people = [PersonInfo(u, u.lower(), "Europe/Berlin") for u in users]
-        await Services(db=db, clock=SystemClock()).setup_team(
+        await Services(db=db, clock=SystemClock()).teams.setup(
             workspace_id=WORKSPACE,
             channel_id=BIG_CHANNEL,
             channel_name="everyone",

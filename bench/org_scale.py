@@ -54,7 +54,8 @@ from bench.common import percentile
 from bot.clock import FrozenClock
 from bot.domain.circles import ANSWER_VALUES, CIRCLES
 from bot.domain.views import TeamStatus
-from bot.services.core import TREND_WINDOW, Services
+from bot.services import Services
+from bot.services.status import TREND_WINDOW
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -423,13 +424,13 @@ async def measure(url: str, *, runs: int) -> dict[str, Any]:
     try:
         # The status cache off: every call computes (the cost a cache miss pays).
         services = Services(db=db, clock=FrozenClock(START + timedelta(weeks=60)), status_ttl=0)
-        team = await services.team(workspace_id=WORKSPACE, team_id=1)
+        team = await services.teams.get(workspace_id=WORKSPACE, team_id=1)
         assert team is not None
         timed = await _timed(
             {
-                "org": lambda: services.org_status(workspace_id=WORKSPACE),
+                "org": lambda: services.status.org(workspace_id=WORKSPACE),
                 "raw_org": lambda: _raw(db, team_id=None),
-                "team": lambda: services.team_status(team=team),
+                "team": lambda: services.status.team(team=team),
                 "raw_team": lambda: _raw(db, team_id=team.id),
             },
             runs=runs,

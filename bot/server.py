@@ -20,7 +20,7 @@ from bot.clock import Clock, FileClock, SystemClock
 from bot.config import Settings
 from bot.delivery.scheduler import Scheduler
 from bot.logs import keep_payloads_out_of_logs
-from bot.services.core import Services
+from bot.services import Services
 from bot.slack import http
 from bot.slack.app import create_app
 from bot.slack.context import AppContext, slack_context

@@ -20,6 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 from sqlalchemy.util import await_only
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///sdo.db"
+
+# What the use cases hand back to storage functions: they hold a session, never build a query.
+Session = AsyncSession
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 

@@ -20,7 +20,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    func,
     literal,
     or_,
     select,
@@ -238,22 +237,6 @@ async def mark_failed(
             updated_at=now,
         )
     )
-
-
-async def delivery_counts(
-    session: AsyncSession, *, workspace_id: str, round_id: int
-) -> dict[DeliveryStatus, int]:
-    """How many of the round's deliveries are pending, sent and failed."""
-    status = _DELIVERY.c.status
-    rows = await session.execute(
-        select(status, func.count())
-        .where(_where_round_deliveries(workspace_id, round_id))
-        .group_by(status)
-    )
-    counts = dict.fromkeys(DeliveryStatus, 0)
-    for value, n in rows:
-        counts[DeliveryStatus(value)] = n
-    return counts
 
 
 # ---------------------------------------------------------------------------------------------

@@ -77,20 +77,6 @@ async def open_round(
     return found, created
 
 
-async def close_round(
-    session: AsyncSession, *, workspace_id: str, round_id: int, now: datetime
-) -> bool:
-    """Close an open round.
-
-    Returns:
-        Whether this call closed it: False when it was already closed (or does not exist).
-    """
-    closed_at = col(RoundRow.closed_at)
-    return await _stamp_once(
-        session, closed_at, workspace_id=workspace_id, round_id=round_id, now=now
-    )
-
-
 async def _stamp_once(
     session: AsyncSession, column: Any, *, workspace_id: str, round_id: int, now: datetime
 ) -> bool:

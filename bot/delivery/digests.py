@@ -21,7 +21,7 @@ from enum import StrEnum
 from bot.delivery.platform import ChatPlatform, PlatformError
 from bot.domain.model import Team
 from bot.domain.views import DigestView
-from bot.services.core import Services
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ async def post_digest(
         PlatformError: the post failed (after the claim was released or the refusal recorded).
     """
     rnd = view.round.round
-    claimed = not rnd.is_open and await services.claim_digest(
+    claimed = not rnd.is_open and await services.digests.claim(
         team=team, round_id=rnd.id, lease=lease
     )
     if not claimed and not (again or rnd.is_open):
@@ -69,14 +69,14 @@ async def post_digest(
     except PlatformError as exc:
         log.warning("digest of round %s not posted: %s", rnd.id, exc.reason)
         if claimed and exc.passing:
-            await services.digest_failed(team=team, round_id=rnd.id)
+            await services.digests.release(team=team, round_id=rnd.id)
         elif claimed:
-            await services.digest_refused(team=team, round_id=rnd.id, error=exc.reason)
+            await services.digests.refused(team=team, round_id=rnd.id, error=exc.reason)
         raise
     except Exception:
         if claimed:
-            await services.digest_failed(team=team, round_id=rnd.id)
+            await services.digests.release(team=team, round_id=rnd.id)
         raise
     if claimed:
-        await services.digest_posted(team=team, round_id=rnd.id, message_ts=posted.ts)
+        await services.digests.posted(team=team, round_id=rnd.id, message_ts=posted.ts)
     return DigestOutcome.POSTED

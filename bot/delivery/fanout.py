@@ -37,7 +37,7 @@ from datetime import timedelta
 from bot.delivery.platform import ChatPlatform, PlatformError
 from bot.domain.model import Delivery, Round, SentDM, Team
 from bot.domain.views import PulseView
-from bot.services.core import Services
+from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ async def deliver_round(
         concurrency: most DMs in flight at once.
         lease: how long a claimed row stays reserved without a heartbeat.
     """
-    members = await services.member_count(team=team)
+    members = await services.teams.member_count(team=team)
     pulse = PulseView(
         team_name=team.name,
         round_id=rnd.id,
@@ -163,7 +163,7 @@ class _RoundFanout:
         return FanoutResult(**self.outcomes)
 
     async def _claim_all(self) -> None:
-        while batch := await self.services.claim_deliveries(
+        while batch := await self.services.ledger.claim(
             team=self.team,
             round_id=self.rnd.id,
             owner=self.owner,
@@ -200,12 +200,12 @@ class _RoundFanout:
         except PlatformError as exc:
             if not exc.passing:
                 log.warning("pulse DM to %s (round %s) failed: %s", user_id, round_id, exc.reason)
-                await self.services.delivery_failed(
+                await self.services.ledger.mark_failed(
                     team=team, round_id=round_id, user_id=user_id, error=exc.reason
                 )
                 return "failed", None
             log.warning("pulse DM to %s (round %s) left pending: %s", user_id, round_id, exc.reason)
-            await self.services.release_delivery(
+            await self.services.ledger.release(
                 team=team,
                 round_id=round_id,
                 user_id=user_id,
@@ -223,7 +223,7 @@ class _RoundFanout:
         while True:
             await asyncio.sleep(self.lease.total_seconds() / 3)
             try:
-                await self.services.renew_leases(owner=self.owner, lease=self.lease)
+                await self.services.ledger.renew(owner=self.owner, lease=self.lease)
             except Exception:  # a missed beat is retried; the lease has slack for two
                 log.warning("could not renew the leases of %s", self.owner, exc_info=True)
 
@@ -282,7 +282,7 @@ class _SentRecorder:
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                await self.services.deliveries_sent(
+                await self.services.ledger.mark_sent(
                     team=self.team, round_id=self.round_id, sent=[s for s, _ in batch]
                 )
             except Exception as exc:

@@ -33,9 +33,9 @@ from bot.config import Settings
 from bot.delivery.digests import DigestOutcome, post_digest
 from bot.delivery.fanout import deliver_round
 from bot.delivery.platform import ChatPlatform, PlatformError
-from bot.domain.model import ReminderTarget, TeamRound
+from bot.domain.model import ReminderTarget, TeamRound, valid_tz
 from bot.domain.views import ReminderView
-from bot.services.core import Services, valid_tz
+from bot.services import Services
 from bot.services.schedule import round_times
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ class Scheduler:
         """Do everything that is due now (by the app's clock), each thing once."""
         report = TickReport()
         try:
-            due = await self.services.pending_work(digest_within=DIGEST_WINDOW, lease=self.lease)
+            due = await self.services.due.pending(digest_within=DIGEST_WINDOW, lease=self.lease)
         except Exception as exc:
             log.exception("scheduler tick could not read what is due")
             report.errors.append(f"due: {type(exc).__name__}")
@@ -172,16 +172,16 @@ class Scheduler:
         return report
 
     async def _arm(self, report: TickReport) -> None:
-        report.armed += await self.services.arm_schedules()
+        report.armed += await self.services.due.arm()
 
     async def _close(self, report: TickReport) -> None:
-        report.closed += len(await self.services.close_due_rounds())
+        report.closed += len(await self.services.due.close_rounds())
 
     async def _pulse(self, report: TickReport) -> None:
-        report.opened += len(await self.services.open_due_pulses())
+        report.opened += len(await self.services.due.open_pulses())
 
     async def _remind(self, report: TickReport) -> None:
-        for item, targets in await self.services.claim_due_reminders():
+        for item, targets in await self.services.due.claim_reminders():
             for target in targets:
                 report.reminded += await self._remind_one(item, target)
 
@@ -204,7 +204,7 @@ class Scheduler:
         return 1
 
     async def _send(self, report: TickReport) -> None:
-        for item in await self.services.rounds_to_send():
+        for item in await self.services.due.rounds_to_send():
             result = await deliver_round(
                 services=self.services,
                 platform=self.platform,
@@ -218,12 +218,14 @@ class Scheduler:
 
     async def _digest(self, report: TickReport) -> None:
         services = self.services
-        for item in await services.rounds_awaiting_digest(within=DIGEST_WINDOW, lease=self.lease):
+        for item in await services.due.rounds_awaiting_digest(
+            within=DIGEST_WINDOW, lease=self.lease
+        ):
             team, round_id = item.team, item.round.id
-            view = await services.digest(team=team, round_id=round_id)
+            view = await services.digests.view(team=team, round_id=round_id)
             if view is None:  # the round is gone: record it, so no tick asks again
-                if await services.claim_digest(team=team, round_id=round_id, lease=self.lease):
-                    await services.digest_refused(team=team, round_id=round_id, error="no_round")
+                if await services.digests.claim(team=team, round_id=round_id, lease=self.lease):
+                    await services.digests.refused(team=team, round_id=round_id, error="no_round")
                 continue
             try:
                 outcome = await post_digest(

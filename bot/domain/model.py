@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.circles import AnswerValue, Circle
 from bot.domain.scoring import ScoringRules
@@ -39,6 +40,17 @@ class Schedule:
             f"pulse {WEEKDAY_NAMES[self.pulse_weekday]} {self.pulse_time:%H:%M} {every}, "
             f"{reminder}, digest {WEEKDAY_NAMES[self.close_weekday]} {self.close_time:%H:%M}"
         )
+
+
+def valid_tz(tz: str | None) -> str:
+    """A known IANA zone name, or UTC (a person's or team's zone may be missing or unknown)."""
+    if not tz:
+        return "UTC"
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "UTC"
+    return tz
 
 
 @dataclass(frozen=True, slots=True)

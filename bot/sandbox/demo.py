@@ -282,11 +282,11 @@ async def _play(demo: _Demo, pictures: Path) -> None:
     headlines: list[tuple[str, Region | None]] = []
     for spec in DEMO_TEAMS:
         manager = _members(spec)[0]
-        team = await sim.runtime.services.team_for_channel(
+        team = await sim.runtime.services.teams.for_channel(
             workspace_id=WORKSPACE, channel_id=spec.channel_id
         )
         assert team is not None
-        rounds = await sim.runtime.services.history(team=team, limit=WEEKS)
+        rounds = await sim.runtime.services.status.history(team=team, limit=WEEKS)
         _print_table(demo, spec, rounds)
         written += _write_pictures(pictures, spec.name, rounds)
         headlines.append((spec.name, rounds[-1].region))

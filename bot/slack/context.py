@@ -11,7 +11,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.pacing import SendPacer
 from bot.delivery.pictures import Pictures
-from bot.services.core import Services
+from bot.services import Services
 from bot.slack import installs
 from bot.slack.gateway import SlackGateway
 from bot.slack.platform import SlackPlatform

@@ -29,11 +29,12 @@ from bot.domain.circles import CIRCLES, AnswerValue
 from bot.domain.model import DeliveryStatus, Team
 from bot.domain.views import PersonInfo
 from bot.sandbox.fakeslack import FakeSlack
-from bot.services.core import Services
+from bot.services import Services
 from storage.db import Database
 from tests.support.databases import DatabaseFactory
 from tests.support.harness import SIGNING_SECRET, WORKSPACE
 from tests.support.jobs import channel_posts, dm_round_ids, reminders
+from tests.support.rows import delivery_counts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -112,7 +113,7 @@ async def _setup(
     services: Services, *, channel_id: str, name: str, tz: str, user_ids: list[str]
 ) -> Team:
     people = [PersonInfo(user_id=u, name=u.lower(), tz=tz) for u in user_ids]
-    team, _, _ = await services.setup_team(
+    team, _, _ = await services.teams.setup(
         workspace_id=WORKSPACE,
         channel_id=channel_id,
         channel_name=name,
@@ -171,9 +172,12 @@ async def test_a_killed_fan_out_resumes_after_restart_with_few_duplicates(
     before_restart = len(posted())
 
     async def ledger() -> dict[DeliveryStatus, int]:
-        rounds = await services.history(team=team, limit=5)
+        rounds = await services.status.history(team=team, limit=5)
         assert len(rounds) == 1
-        return await services.delivery_counts(team=team, round_id=rounds[0].round.id)
+        async with db.read() as s:
+            return await delivery_counts(
+                s, workspace_id=team.workspace_id, round_id=rounds[0].round.id
+            )
 
     stopped_at = await ledger()
     second = await Serve.start(env=env, log=logs[1])
@@ -268,9 +272,9 @@ async def test_two_replicas_on_one_postgres_do_everything_exactly_once(
                 f"week {week + 1}'s pulses",
             )
             for team in (berlin, new_york):
-                (current,) = [v.round for v in await services.history(team=team, limit=1)]
+                (current,) = [v.round for v in await services.status.history(team=team, limit=1)]
                 for circle in CIRCLES:
-                    await services.answer(
+                    await services.answers.record(
                         workspace_id=WORKSPACE,
                         round_id=current.id,
                         user_id=eager[team.id],
@@ -297,7 +301,7 @@ async def test_two_replicas_on_one_postgres_do_everything_exactly_once(
 
     try:
         for team, users, channel in ((berlin, berlin_users, "CBER"), (new_york, ny_users, "CNYC")):
-            rounds = [v.round for v in await services.history(team=team, limit=10)]
+            rounds = [v.round for v in await services.status.history(team=team, limit=10)]
             assert len(rounds) == weeks  # each round opened once
             assert len({r.period for r in rounds}) == weeks
             assert all(not r.is_open for r in rounds)

@@ -25,6 +25,7 @@ from tests.storage.conftest import (
     add_note,
     insert_deliveries,
 )
+from tests.support.rows import close_round, delivery_counts
 
 W, H, D = Circle.WHAT, Circle.HOW, Circle.DELIVER
 YES, PARTLY, NO = AnswerValue.YES, AnswerValue.PARTLY, AnswerValue.NO
@@ -91,7 +92,7 @@ async def _history(
                             now=clock.now(),
                         )
             if number < periods - 1:
-                await rounds.close_round(s, workspace_id=ws, round_id=rnd.id, now=clock.now())
+                await close_round(s, workspace_id=ws, round_id=rnd.id, now=clock.now())
 
 
 async def _members(db: Database, clock: FrozenClock, team: Team, users: list[str]) -> None:
@@ -117,7 +118,7 @@ async def _per_round(
             (aggregate,) = (
                 await aggregates.round_aggregates(s, workspace_id=ws, round_ids=[rnd.id])
             ).values()
-            failed = (await ledger.delivery_counts(s, workspace_id=ws, round_id=rnd.id))[
+            failed = (await delivery_counts(s, workspace_id=ws, round_id=rnd.id))[
                 DeliveryStatus.FAILED
             ]
             figures.append(

@@ -11,9 +11,10 @@ from sqlalchemy import text
 
 from bot.clock import FrozenClock
 from bot.domain.model import Team
-from storage import due, ledger, rounds
+from storage import due, ledger
 from storage.db import Database
 from tests.storage.conftest import DeliveryMaker, RoundMaker, RowReader, TeamMaker
+from tests.support.rows import close_round
 
 MINUTE = timedelta(minutes=1)
 
@@ -173,7 +174,7 @@ async def test_pending_work_says_which_steps_have_something_to_do(
         arm=False, close=False, pulse=False, remind=False, send=True, digest=False
     )
     async with db.write() as s:
-        await rounds.close_round(s, workspace_id="T1", round_id=rnd.id, now=now)
+        await close_round(s, workspace_id="T1", round_id=rnd.id, now=now)
     # A closed round sends nothing more; its digest is due.
     assert await pending() == due.PendingWork(
         arm=False, close=False, pulse=False, remind=False, send=False, digest=True

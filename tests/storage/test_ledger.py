@@ -17,6 +17,7 @@ from storage import due, ledger, rounds, teams
 from storage.db import Database
 from storage.tables import DeliveryRow
 from tests.storage.conftest import DeliveryMaker, RoundMaker, RowReader, TeamMaker
+from tests.support.rows import close_round, delivery_counts
 
 SENT, FAILED, PENDING = DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.PENDING
 MINUTE = timedelta(minutes=1)
@@ -228,7 +229,7 @@ async def test_failed_never_overrides_sent_and_counts_add_up(
     async with db.read() as s:
         found = {u: await ledger.get_delivery(s, **ids, user_id=u) for u in ("U1", "U2", "U3")}
         absent = await ledger.get_delivery(s, **ids, user_id="U9")
-        counts = await ledger.delivery_counts(s, **ids)
+        counts = await delivery_counts(s, **ids)
     # Marking is no attempt: each row counts the one claim that leased it.
     assert found == {
         "U1": Delivery(rnd.id, "U1", SENT, channel_id="DU1", message_ts="1.1", attempts=1),
@@ -394,7 +395,7 @@ async def test_digest_claim_is_taken_over_only_when_stale(
 ) -> None:
     rnd = await new_round(await new_team(), "p1")
     async with db.write() as s:
-        await rounds.close_round(s, workspace_id="T1", round_id=rnd.id, now=clock.now())
+        await close_round(s, workspace_id="T1", round_id=rnd.id, now=clock.now())
 
     async def claim() -> bool:
         return await _claim_digest(db, clock, rnd)

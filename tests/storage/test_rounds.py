@@ -145,35 +145,6 @@ async def test_concurrent_open_round_for_different_periods_keeps_one_open(
     assert current.id in created_ids
 
 
-async def test_close_round_only_once(
-    db: Database,
-    clock: FrozenClock,
-    new_team: TeamMaker,
-    new_round: RoundMaker,
-    rows: RowReader,
-) -> None:
-    team = await new_team()
-    rnd = await new_round(team, "p1")
-    clock.advance(timedelta(hours=3))
-    closed_at = clock.now()
-
-    async with db.write() as s:
-        closed = await rounds.close_round(s, workspace_id="T1", round_id=rnd.id, now=closed_at)
-    clock.advance(timedelta(hours=1))
-    async with db.write() as s:
-        closed_again = await rounds.close_round(
-            s, workspace_id="T1", round_id=rnd.id, now=clock.now()
-        )
-        missing = await rounds.close_round(
-            s, workspace_id="T1", round_id=rnd.id + 1000, now=clock.now()
-        )
-
-    assert (closed, closed_again, missing) == (True, False, False)
-    assert [r["closed_at"] for r in await rows("round")] == [closed_at]
-    async with db.read() as s:
-        assert await rounds.get_open_round(s, workspace_id="T1", team_id=team.id) is None
-
-
 async def test_recent_rounds_are_the_last_ones_oldest_first(
     db: Database, clock: FrozenClock, new_team: TeamMaker, new_round: RoundMaker
 ) -> None:

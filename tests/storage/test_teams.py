@@ -11,6 +11,7 @@ from bot.domain.scoring import ScoringRules
 from storage import ledger, rounds, teams
 from storage.db import Database
 from tests.storage.conftest import RowReader, TeamMaker, write_rules
+from tests.support.rows import delivery_counts
 
 NO_DELIVERIES = dict.fromkeys(DeliveryStatus, 0)
 
@@ -99,7 +100,6 @@ async def test_queries_of_one_workspace_never_see_another(
         assert await rounds.get_round(s, workspace_id="T2", round_id=rnd.id) is None
         assert await rounds.get_open_round(s, workspace_id="T2", team_id=team.id) is None
         assert await rounds.recent_rounds(s, workspace_id="T2", team_id=team.id, limit=5) == []
-        assert await ledger.delivery_counts(s, workspace_id="T2", round_id=rnd.id) == NO_DELIVERIES
         assert (
             await ledger.get_delivery(s, workspace_id="T2", round_id=rnd.id, user_id="U1") is None
         )
@@ -107,7 +107,7 @@ async def test_queries_of_one_workspace_never_see_another(
         assert await teams.list_teams(s, workspace_id="T1") == [team]
         assert await teams.list_managers(s, workspace_id="T1", team_id=team.id) == ["U1"]
         assert await rounds.get_round(s, workspace_id="T1", round_id=rnd.id) == rnd
-        assert await ledger.delivery_counts(s, workspace_id="T1", round_id=rnd.id) == {
+        assert await delivery_counts(s, workspace_id="T1", round_id=rnd.id) == {
             **NO_DELIVERIES,
             DeliveryStatus.PENDING: 1,
         }
@@ -115,7 +115,12 @@ async def test_queries_of_one_workspace_never_see_another(
     async with db.write() as s:
         # Writes aimed at the wrong workspace change nothing.
         assert not await teams.remove_manager(s, workspace_id="T2", team_id=team.id, user_id="U1")
-        assert not await rounds.close_round(s, workspace_id="T2", round_id=rnd.id, now=now)
+        assert (
+            await rounds.close_rounds_opened_before(
+                s, workspace_id="T2", team_id=team.id, before=now + timedelta(minutes=1), now=now
+            )
+            == []
+        )
         await teams.update_schedule(
             s, workspace_id="T2", team_id=team.id, schedule=Schedule(pulse_weekday=0, enabled=False)
         )

@@ -21,7 +21,7 @@ from bot.domain.model import Round, Team
 from bot.domain.views import PersonInfo
 from bot.sandbox.fakeslack import FakeSlack
 from bot.server import Runtime, start_runtime, stop_runtime
-from bot.services.core import Services
+from bot.services import Services
 from bot.slack.blocks.pulse import NOTE_ACTION_ID
 from storage.tables import DeliveryRow, RoundRow
 from tests.support.harness import SIGNING_SECRET, WORKSPACE
@@ -93,7 +93,7 @@ class JobsHarness:
     ) -> Team:
         """``/sdo setup`` through the use case: the first user is the manager."""
         people = [PersonInfo(user_id=u, name=u.lower(), tz=tz) for u in user_ids]
-        team, _, _ = await self.services.setup_team(
+        team, _, _ = await self.services.teams.setup(
             workspace_id=WORKSPACE,
             channel_id=channel_id,
             channel_name=name,
@@ -103,7 +103,7 @@ class JobsHarness:
         return team
 
     async def rounds(self, team: Team) -> list[Round]:
-        return [v.round for v in await self.services.history(team=team, limit=100)]
+        return [v.round for v in await self.services.status.history(team=team, limit=100)]
 
     async def reminded_at(self, *, team: Team, user_id: str) -> list[datetime]:
         """When the member's reminder of each of the team's rounds was claimed, round by round."""

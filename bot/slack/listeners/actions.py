@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.delivery.platform import SentMessage
 from bot.domain.views import AnswerOutcome
-from bot.services.core import NOTE_MAX_CHARS
+from bot.services.answers import NOTE_MAX_CHARS
 from bot.slack.blocks.home import EDIT_SCHEDULE_ACTION_ID, SEND_PULSE_ACTION_ID
 from bot.slack.blocks.modals import NoteContext, note_modal, schedule_modal
 from bot.slack.blocks.pulse import (
@@ -62,7 +62,7 @@ def _answer(ctx: AppContext) -> Any:
             return
         workspace_id = str(body["team"]["id"])
         user_id = str(body["user"]["id"])
-        outcome = await ctx.services.answer(
+        outcome = await ctx.services.answers.record(
             workspace_id=workspace_id,
             round_id=click.round_id,
             user_id=user_id,
@@ -79,7 +79,7 @@ def _answer(ctx: AppContext) -> Any:
             )
         elif outcome.reason == "closed":
             if channel and ts:
-                _, _, mine = await ctx.services.my_answers(
+                _, _, mine = await ctx.services.answers.mine(
                     workspace_id=workspace_id, round_id=click.round_id, user_id=user_id
                 )
                 closed = AnswerOutcome(
@@ -111,7 +111,7 @@ def _add_note(ctx: AppContext) -> Any:
             return
         workspace_id = str(body["team"]["id"])
         user_id = str(body["user"]["id"])
-        rnd, team, answers = await ctx.services.my_answers(
+        rnd, team, answers = await ctx.services.answers.mine(
             workspace_id=workspace_id, round_id=round_id, user_id=user_id
         )
         if rnd is None or team is None:
@@ -152,7 +152,7 @@ def _send_pulse(ctx: AppContext) -> Any:
         if team is None:
             notice = ":lock: Only this team's managers can send its pulse."
         else:
-            rnd, _ = await ctx.services.open_round(team=team)
+            rnd, _ = await ctx.services.rounds.open(team=team)
             result = await send_round(ctx, team=team, rnd=rnd)
             notice = (
                 f":mailbox_with_mail: Round {rnd.number} of #{team.name} sent to "

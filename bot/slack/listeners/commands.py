@@ -155,7 +155,7 @@ async def run_command(
             return await _status_all(ctx, req)
         case grammar.Status(channel_id=channel_id):
             return await _status(ctx, req, channel_id or req.channel_id)
-    team = await ctx.services.team_for_channel(
+    team = await ctx.services.teams.for_channel(
         workspace_id=req.workspace_id, channel_id=req.channel_id
     )
     if team is None:
@@ -179,7 +179,7 @@ async def _team_command(
     if isinstance(cmd, grammar.Managers) and cmd.action == "list":
         if not role.can_view:
             return refusal("see its managers")
-        managers = await ctx.services.managers(team=team)
+        managers = await ctx.services.teams.managers(team=team)
         return text_message(
             f"Managers of #{escape(team.name)}: " + ", ".join(f"<@{m}>" for m in managers)
         )
@@ -199,7 +199,7 @@ async def _team_command(
 
 async def _role(ctx: AppContext, req: CommandRequest, team: Team | None) -> Role:
     person = await ctx.gateway.person(workspace_id=req.workspace_id, user_id=req.user_id)
-    return await ctx.services.role(
+    return await ctx.services.teams.role(
         workspace_id=req.workspace_id,
         team=team,
         user_id=req.user_id,
@@ -212,7 +212,7 @@ async def _setup(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
     people = await ctx.gateway.channel_humans(
         workspace_id=req.workspace_id, channel_id=req.channel_id
     )
-    team, created, size = await ctx.services.setup_team(
+    team, created, size = await ctx.services.teams.setup(
         workspace_id=req.workspace_id,
         channel_id=req.channel_id,
         channel_name=req.channel_name,
@@ -229,7 +229,7 @@ async def _setup(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
 
 async def _status(ctx: AppContext, req: CommandRequest, channel_id: str) -> dict[str, Any]:
     person = await ctx.gateway.person(workspace_id=req.workspace_id, user_id=req.user_id)
-    team, role, status = await ctx.services.channel_status(
+    team, role, status = await ctx.services.status.channel(
         workspace_id=req.workspace_id,
         channel_id=channel_id,
         user_id=req.user_id,
@@ -251,26 +251,26 @@ async def _status(ctx: AppContext, req: CommandRequest, channel_id: str) -> dict
 
 async def _status_all(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
     person = await ctx.gateway.person(workspace_id=req.workspace_id, user_id=req.user_id)
-    allowed = person.is_admin or await ctx.services.can_view_all(
+    allowed = person.is_admin or await ctx.services.teams.can_view_all(
         workspace_id=req.workspace_id, user_id=req.user_id
     )
     if not allowed:
         return text_message(
             ":lock: Sorry — `/sdo status all` is for team managers and workspace admins."
         )
-    statuses = await ctx.services.org_status(workspace_id=req.workspace_id)
+    statuses = await ctx.services.status.org(workspace_id=req.workspace_id)
     picture = await ctx.pictures.org(workspace=req.workspace_id, statuses=statuses)
     return org_status_message(statuses, picture=picture)
 
 
 async def _pulse(ctx: AppContext, team: Team, req: CommandRequest) -> dict[str, Any]:
-    members = await ctx.services.member_count(team=team)
+    members = await ctx.services.teams.member_count(team=team)
     if not members:
         return text_message(
             f"#{escape(team.name)} has no members to ask: invite people to the "
             "channel, then run `/sdo setup` again."
         )
-    rnd, created = await ctx.services.open_round(team=team)
+    rnd, created = await ctx.services.rounds.open(team=team)
     if members > PROGRESS_NOTE_MEMBERS:
         # A large team takes a while to reach: say so now, report when done.
         await req.progress(
@@ -293,7 +293,7 @@ async def _pulse(ctx: AppContext, team: Team, req: CommandRequest) -> dict[str, 
 
 
 async def _digest(ctx: AppContext, team: Team) -> dict[str, Any]:
-    view = await ctx.services.digest(team=team)
+    view = await ctx.services.digests.view(team=team)
     if view is None:
         return text_message("No round yet — send one with `/sdo pulse` first.")
     # A closed round's digest is posted once by the schedule: posting it by hand first takes
@@ -318,8 +318,8 @@ async def _schedule(ctx: AppContext, team: Team, cmd: grammar.Schedule) -> dict[
         pulse_time=cmd.at,
         every_weeks=cmd.every_weeks or team.schedule.every_weeks,
     )
-    updated = await ctx.services.set_schedule(team=team, schedule=schedule)
-    runs = await ctx.services.next_runs(team=updated)
+    updated = await ctx.services.rounds.set_schedule(team=team, schedule=schedule)
+    runs = await ctx.services.rounds.next_runs(team=updated)
     upcoming = ""
     if runs is not None and runs.pulse_at is not None:
         local = runs.pulse_at.astimezone(ZoneInfo(updated.tz))
@@ -333,11 +333,11 @@ async def _schedule(ctx: AppContext, team: Team, cmd: grammar.Schedule) -> dict[
 
 async def _managers(ctx: AppContext, team: Team, action: str, user_id: str) -> dict[str, Any]:
     if action == "add":
-        added = await ctx.services.add_manager(team=team, user_id=user_id)
+        added = await ctx.services.teams.add_manager(team=team, user_id=user_id)
         return text_message(
             f"<@{user_id}> is {'now' if added else 'already'} a manager of #{escape(team.name)}."
         )
-    removed = await ctx.services.remove_manager(team=team, user_id=user_id)
+    removed = await ctx.services.teams.remove_manager(team=team, user_id=user_id)
     if removed:
         return text_message(f"<@{user_id}> is no longer a manager of #{escape(team.name)}.")
     return text_message(

@@ -35,7 +35,7 @@ def _once_per_event(ctx: AppContext, handler: EventHandler) -> Any:
     async def once(event: dict[str, Any], body: dict[str, Any]) -> None:
         workspace_id = str(body.get("team_id") or "")
         event_id = body.get("event_id")
-        if event_id and not await ctx.services.first_event(
+        if event_id and not await ctx.services.teams.first_event(
             workspace_id=workspace_id, event_id=str(event_id)
         ):
             log.info("event %s already processed: skipped", event_id)
@@ -47,13 +47,13 @@ def _once_per_event(ctx: AppContext, handler: EventHandler) -> Any:
 
 async def member_joined(ctx: AppContext, workspace_id: str, event: dict[str, Any]) -> None:
     person = await ctx.gateway.person(workspace_id=workspace_id, user_id=str(event["user"]))
-    await ctx.services.member_joined(
+    await ctx.services.teams.member_joined(
         workspace_id=workspace_id, channel_id=str(event["channel"]), person=person
     )
 
 
 async def member_left(ctx: AppContext, workspace_id: str, event: dict[str, Any]) -> None:
-    await ctx.services.member_left(
+    await ctx.services.teams.member_left(
         workspace_id=workspace_id, channel_id=str(event["channel"]), user_id=str(event["user"])
     )
 
@@ -66,7 +66,7 @@ async def home_opened(ctx: AppContext, workspace_id: str, event: dict[str, Any])
 
 async def app_uninstalled(ctx: AppContext, workspace_id: str, event: dict[str, Any]) -> None:
     """The workspace removed the app: delete its data and tokens, and nothing else."""
-    await ctx.services.forget_workspace(workspace_id=workspace_id)
+    await ctx.services.teams.forget_workspace(workspace_id=workspace_id)
     if ctx.installations is not None:
         await ctx.installations.async_delete_all(enterprise_id=None, team_id=workspace_id)
     ctx.gateway.forget_workspace(workspace_id)

@@ -46,7 +46,7 @@ async def publish_home(
 ) -> None:
     """Publish the user's Home tab: their teams, trend pictures, and settings they manage."""
     person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
-    teams = await ctx.services.home(
+    teams = await ctx.services.home.teams(
         workspace_id=workspace_id, user_id=user_id, platform_admin=person.is_admin
     )
     pictures = {}
@@ -91,14 +91,14 @@ async def managed_team(
 ) -> Team | None:
     """The team a button or form names, if ``user_id`` may manage it (else ``None``)."""
     team = (
-        await ctx.services.team(workspace_id=workspace_id, team_id=int(team_id))
+        await ctx.services.teams.get(workspace_id=workspace_id, team_id=int(team_id))
         if team_id.isdigit()
         else None
     )
     if team is None:
         return None
     person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
-    role = await ctx.services.role(
+    role = await ctx.services.teams.role(
         workspace_id=workspace_id, team=team, user_id=user_id, platform_admin=person.is_admin
     )
     return team if role.can_manage else None

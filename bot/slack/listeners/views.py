@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.delivery.platform import SentMessage
-from bot.services.core import NOTE_MAX_CHARS
+from bot.services.answers import NOTE_MAX_CHARS
 from bot.slack.blocks.modals import (
     NOTE_CALLBACK_ID,
     SCHEDULE_CALLBACK_ID,
@@ -43,7 +43,7 @@ def _schedule_submitted(ctx: AppContext) -> Any:
         user_id = str(body["user"]["id"])
         metadata = str(view.get("private_metadata", ""))
         team = (
-            await ctx.services.team(workspace_id=workspace_id, team_id=int(metadata))
+            await ctx.services.teams.get(workspace_id=workspace_id, team_id=int(metadata))
             if metadata.isdigit()
             else None
         )
@@ -57,13 +57,13 @@ def _schedule_submitted(ctx: AppContext) -> Any:
             return
         await ack()
         person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
-        role = await ctx.services.role(
+        role = await ctx.services.teams.role(
             workspace_id=workspace_id, team=team, user_id=user_id, platform_admin=person.is_admin
         )
         if not role.can_manage:
             notice = ":lock: Only this team's managers can change its schedule."
         else:
-            updated = await ctx.services.set_schedule(team=team, schedule=schedule)
+            updated = await ctx.services.rounds.set_schedule(team=team, schedule=schedule)
             notice = (
                 f":calendar: #{escape(updated.name)}: {updated.schedule.describe()} "
                 f"({escape(updated.tz)}) — saved."
@@ -89,7 +89,7 @@ def _note_submitted(ctx: AppContext) -> Any:
         user_id = str(body["user"]["id"])
         workspace_id = str(body["team"]["id"])
         saving = asyncio.ensure_future(
-            ctx.services.save_note(
+            ctx.services.answers.save_note(
                 workspace_id=workspace_id,
                 round_id=note_context.round_id,
                 user_id=user_id,

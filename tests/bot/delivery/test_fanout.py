@@ -78,7 +78,7 @@ async def test_when_rate_limit_retries_run_out_the_member_stays_pending(
     jobs: JobsHarness,
 ) -> None:
     users = await _generated_team(jobs, 3)
-    team = await jobs.services.team_for_channel(
+    team = await jobs.services.teams.for_channel(
         workspace_id=jobs.fake.workspace_id, channel_id="CSTORM"
     )
     assert team is not None
@@ -95,7 +95,7 @@ async def test_when_rate_limit_retries_run_out_the_member_stays_pending(
         session=jobs.runtime.session,
         clock=jobs.clock,
     )
-    rnd, _ = await jobs.services.open_round(team=team)
+    rnd, _ = await jobs.services.rounds.open(team=team)
 
     result = await deliver_round(
         services=jobs.services,
@@ -109,7 +109,7 @@ async def test_when_rate_limit_retries_run_out_the_member_stays_pending(
     assert await jobs.all("SELECT user_id, status, error FROM delivery WHERE status != 'sent'") == [
         (users[1], "pending", "ratelimited")
     ]
-    assert (await jobs.services.team_status(team=team)).failed_deliveries == 0
+    assert (await jobs.services.status.team(team=team)).failed_deliveries == 0
 
     jobs.fake.reset_faults()
     jobs.clock.advance(RETRY_DELAY)
@@ -119,12 +119,12 @@ async def test_when_rate_limit_retries_run_out_the_member_stays_pending(
 
 async def test_two_senders_on_one_round_never_send_a_member_twice(jobs: JobsHarness) -> None:
     users = await _generated_team(jobs, 60)
-    team = await jobs.services.team_for_channel(
+    team = await jobs.services.teams.for_channel(
         workspace_id=jobs.fake.workspace_id, channel_id="CSTORM"
     )
     assert team is not None
     jobs.fake.delay("chat.postMessage", 0.01)
-    rnd, _ = await jobs.services.open_round(team=team)
+    rnd, _ = await jobs.services.rounds.open(team=team)
 
     # A manager's `/sdo pulse` and the tick fan out the same round together.
     manual, tick = await asyncio.gather(
@@ -145,11 +145,11 @@ async def test_two_senders_on_one_round_never_send_a_member_twice(jobs: JobsHarn
 
 async def test_a_cancelled_fan_out_marks_every_dm_slack_accepted(jobs: JobsHarness) -> None:
     users = await _generated_team(jobs, 60)
-    team = await jobs.services.team_for_channel(
+    team = await jobs.services.teams.for_channel(
         workspace_id=jobs.fake.workspace_id, channel_id="CSTORM"
     )
     assert team is not None
-    rnd, _ = await jobs.services.open_round(team=team)
+    rnd, _ = await jobs.services.rounds.open(team=team)
     dm_of = {jobs.fake.dm_channel_id(u): u for u in users}
 
     def accepted() -> set[str]:

@@ -160,7 +160,7 @@ async def test_a_long_outage_sends_one_pulse_and_the_missed_digest(jobs: JobsHar
     digest = render_message(channel_posts(jobs.fake, TEAM_CHANNEL)[0])
     assert "Round 1* (closed)" in digest
     # The cadence picks up again: the next pulse is the coming Thursday.
-    runs = await jobs.services.next_runs(team=team)
+    runs = await jobs.services.rounds.next_runs(team=team)
     assert runs is not None
     assert runs.pulse_at is not None
     assert local(runs.pulse_at, BERLIN) == "Thu 2026-11-12 15:00"
@@ -173,14 +173,14 @@ async def test_the_reminder_goes_once_to_members_who_have_not_answered_everythin
     await jobs.run_until(utc(2026, 10, 22, 13))
     (rnd,) = await jobs.rounds(team)
     for circle in (Circle.WHAT, Circle.HOW, Circle.DELIVER):
-        await jobs.services.answer(
+        await jobs.services.answers.record(
             workspace_id=team.workspace_id,
             round_id=rnd.id,
             user_id=ALICE,
             circle=circle,
             value=AnswerValue.YES,
         )
-    await jobs.services.answer(
+    await jobs.services.answers.record(
         workspace_id=team.workspace_id,
         round_id=rnd.id,
         user_id=BOB,
@@ -203,7 +203,7 @@ async def test_the_reminder_goes_once_to_members_who_have_not_answered_everythin
 
 async def test_a_team_without_reminders_gets_none(jobs: JobsHarness) -> None:
     team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
-    await jobs.services.set_schedule(team=team, schedule=Schedule(reminder_enabled=False))
+    await jobs.services.rounds.set_schedule(team=team, schedule=Schedule(reminder_enabled=False))
     await jobs.run_until(utc(2026, 10, 27))
     assert len(await jobs.rounds(team)) == 1
     assert all(reminders(jobs.fake, user) == [] for user in TEAM)
@@ -213,7 +213,7 @@ async def test_a_team_without_reminders_gets_none(jobs: JobsHarness) -> None:
 async def test_changing_the_schedule_moves_the_next_pulse_at_once(jobs: JobsHarness) -> None:
     team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
     jobs.clock.set(utc(2026, 10, 20, 7, 59))  # Tuesday 09:59 in Berlin
-    await jobs.services.set_schedule(
+    await jobs.services.rounds.set_schedule(
         team=team, schedule=Schedule(pulse_weekday=TUESDAY, pulse_time=time(10))
     )
     jobs.clock.advance(timedelta(minutes=1))
@@ -223,7 +223,7 @@ async def test_changing_the_schedule_moves_the_next_pulse_at_once(jobs: JobsHarn
     assert local(rnd.opened_at, BERLIN) == "Tue 2026-10-20 10:00"
 
     # Turning the schedule off stops pulses; manual rounds still close and get digests.
-    await jobs.services.set_schedule(team=team, schedule=Schedule(enabled=False))
+    await jobs.services.rounds.set_schedule(team=team, schedule=Schedule(enabled=False))
     await jobs.run_until(utc(2026, 11, 10), step=timedelta(hours=6))
     assert len(await jobs.rounds(team)) == 1
     assert len(channel_posts(jobs.fake, TEAM_CHANNEL)) == 1
@@ -233,11 +233,11 @@ async def test_a_manual_round_gets_reminded_closed_and_digested_by_the_schedule(
     jobs: JobsHarness,
 ) -> None:
     team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
-    await jobs.services.set_schedule(team=team, schedule=Schedule(enabled=False))
+    await jobs.services.rounds.set_schedule(team=team, schedule=Schedule(enabled=False))
     jobs.clock.set(utc(2026, 10, 20, 9))
-    rnd, created = await jobs.services.open_round(team=team)  # `/sdo pulse` on Tuesday
+    rnd, created = await jobs.services.rounds.open(team=team)  # `/sdo pulse` on Tuesday
     assert created
-    runs = await jobs.services.next_runs(team=team)
+    runs = await jobs.services.rounds.next_runs(team=team)
     assert runs is not None
     assert runs.reminder_at is not None
     assert runs.close_at is not None
@@ -260,7 +260,7 @@ async def test_a_member_slack_refuses_is_marked_failed_and_the_rest_go_on(
     jobs.clock.set(utc(2026, 10, 22, 13))
     report = await jobs.tick()
     assert (report.sent, report.failed) == (3, 1)
-    status = await jobs.services.team_status(team=team)
+    status = await jobs.services.status.team(team=team)
     assert status.failed_deliveries == 1
     assert await jobs.all(
         "SELECT user_id, status, error FROM delivery WHERE user_id = :u", u=BOB
@@ -294,7 +294,7 @@ async def test_server_errors_leave_the_member_pending_for_a_later_tick(
     jobs.clock.advance(timedelta(seconds=1))
     assert (await jobs.tick()).sent == 1
     assert len(pulse_dms(jobs.fake, CAROL)) == 1
-    assert (await jobs.services.team_status(team=team)).failed_deliveries == 0
+    assert (await jobs.services.status.team(team=team)).failed_deliveries == 0
 
 
 async def test_the_digest_is_posted_once_and_retried_after_a_passing_failure(

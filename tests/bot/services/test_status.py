@@ -16,8 +16,8 @@ from bot.domain.circles import AnswerValue, Circle
 from bot.domain.model import Team
 from bot.domain.regions import Region
 from bot.domain.views import PersonInfo
-from bot.services import core as services_module
-from bot.services.core import Services
+from bot.services import Services
+from bot.services import status as status_module
 from storage.db import Database
 
 WORKSPACE = "T1"
@@ -35,7 +35,7 @@ class FakeMonotonic:
 
 
 async def _team(services: Services, *, channel_id: str = "C1", name: str = "alpha") -> Team:
-    team, _, _ = await services.setup_team(
+    team, _, _ = await services.teams.setup(
         workspace_id=WORKSPACE,
         channel_id=channel_id,
         channel_name=name,
@@ -49,7 +49,7 @@ async def _answer_all(
     services: Services, *, round_id: int, user_id: str, value: AnswerValue
 ) -> None:
     for circle in Circle:
-        outcome = await services.answer(
+        outcome = await services.answers.record(
             workspace_id=WORKSPACE, round_id=round_id, user_id=user_id, circle=circle, value=value
         )
         assert outcome.stored
@@ -58,17 +58,17 @@ async def _answer_all(
 async def test_a_click_shows_in_the_next_status_at_once(db: Database, clock: FrozenClock) -> None:
     services = Services(db=db, clock=clock, monotonic=FakeMonotonic())
     team = await _team(services)
-    rnd, _ = await services.open_round(team=team)
+    rnd, _ = await services.rounds.open(team=team)
     await _answer_all(services, round_id=rnd.id, user_id="U1", value=AnswerValue.YES)
     await _answer_all(services, round_id=rnd.id, user_id="U2", value=AnswerValue.YES)
 
-    before = await services.team_status(team=team)
-    _, _, in_channel = await services.channel_status(
+    before = await services.status.team(team=team)
+    _, _, in_channel = await services.status.channel(
         workspace_id=WORKSPACE, channel_id="C1", user_id="U1"
     )
     await _answer_all(services, round_id=rnd.id, user_id="U3", value=AnswerValue.YES)
-    after = await services.team_status(team=team)
-    _, _, in_channel_after = await services.channel_status(
+    after = await services.status.team(team=team)
+    _, _, in_channel_after = await services.status.channel(
         workspace_id=WORKSPACE, channel_id="C1", user_id="U1"
     )
 
@@ -85,12 +85,12 @@ async def test_a_click_shows_in_the_next_status_at_once(db: Database, clock: Fro
 async def test_membership_and_new_rounds_show_at_once(db: Database, clock: FrozenClock) -> None:
     services = Services(db=db, clock=clock, monotonic=FakeMonotonic())
     team = await _team(services)
-    assert (await services.team_status(team=team)).current is None
-    assert (await services.team_status(team=team)).members == 4
+    assert (await services.status.team(team=team)).current is None
+    assert (await services.status.team(team=team)).members == 4
 
-    rnd, _ = await services.open_round(team=team)
-    await services.member_left(workspace_id=WORKSPACE, channel_id="C1", user_id="U3")
-    status = await services.team_status(team=team)
+    rnd, _ = await services.rounds.open(team=team)
+    await services.teams.member_left(workspace_id=WORKSPACE, channel_id="C1", user_id="U3")
+    status = await services.status.team(team=team)
 
     assert status.current is not None
     assert status.current.round.id == rnd.id
@@ -105,15 +105,15 @@ async def test_another_replica_s_click_shows_once_the_ttl_has_passed(
     reader = Services(db=db, clock=clock, status_ttl=2.0, monotonic=ticking)
     writer = Services(db=db, clock=clock)  # another process on the same database
     team = await _team(writer)
-    rnd, _ = await writer.open_round(team=team)
+    rnd, _ = await writer.rounds.open(team=team)
     await _answer_all(writer, round_id=rnd.id, user_id="U1", value=AnswerValue.NO)
 
-    first = await reader.team_status(team=team)
+    first = await reader.status.team(team=team)
     await _answer_all(writer, round_id=rnd.id, user_id="U2", value=AnswerValue.NO)
     ticking.now += 1.9
-    within_ttl = await reader.team_status(team=team)
+    within_ttl = await reader.status.team(team=team)
     ticking.now += 0.2
-    after_ttl = await reader.team_status(team=team)
+    after_ttl = await reader.status.team(team=team)
 
     assert first.current is not None
     assert within_ttl.current is not None
@@ -127,11 +127,11 @@ async def test_without_a_ttl_every_status_is_computed(db: Database, clock: Froze
     reader = Services(db=db, clock=clock, status_ttl=0, monotonic=FakeMonotonic())
     writer = Services(db=db, clock=clock)
     team = await _team(writer)
-    rnd, _ = await writer.open_round(team=team)
-    await reader.team_status(team=team)
+    rnd, _ = await writer.rounds.open(team=team)
+    await reader.status.team(team=team)
     await _answer_all(writer, round_id=rnd.id, user_id="U1", value=AnswerValue.NO)
 
-    status = await reader.team_status(team=team)
+    status = await reader.status.team(team=team)
 
     assert status.current is not None
     assert status.current.score.respondents == 1
@@ -141,7 +141,7 @@ async def test_status_all_in_chunks_equals_each_team_s_status(
     db: Database, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Two teams per read, so five teams take three reads (two at a time).
-    monkeypatch.setattr(services_module, "ORG_STATUS_CHUNK", 2)
+    monkeypatch.setattr(status_module, "ORG_STATUS_CHUNK", 2)
     services = Services(db=db, clock=clock, status_ttl=0)
     answers = {
         "a-center": AnswerValue.YES,
@@ -158,12 +158,12 @@ async def test_status_all_in_chunks_equals_each_team_s_status(
             continue
         for week in range(3):
             clock.advance(timedelta(days=7))
-            rnd, _ = await services.open_round(team=team, period=f"w{week}")
+            rnd, _ = await services.rounds.open(team=team, period=f"w{week}")
             for user in ("U1", "U2", "U3"):
                 if value is not None:
                     await _answer_all(services, round_id=rnd.id, user_id=user, value=value)
 
-    everything = await services.org_status(workspace_id=WORKSPACE)
+    everything = await services.status.org(workspace_id=WORKSPACE)
 
     assert [s.team.name for s in everything] == [
         "a-center",
@@ -173,7 +173,7 @@ async def test_status_all_in_chunks_equals_each_team_s_status(
         "e-no-round",
     ]
     for status in everything:
-        assert status == await services.team_status(team=status.team)
+        assert status == await services.status.team(team=status.team)
     by_name = {s.team.name: s for s in everything}
     assert by_name["a-center"].last_closed is not None
     assert by_name["a-center"].trend.regions == (Region.CENTER, Region.CENTER)

@@ -197,7 +197,7 @@ async def test_managers_change_the_schedule_from_the_app_home(slack: SlackHarnes
         schedule.reminder_enabled,
         schedule.close_weekday,
     ) == (4, "09:30", 2, False, 1)
-    runs = await slack.runtime.services.next_runs(team=team)
+    runs = await slack.runtime.services.rounds.next_runs(team=team)
     assert runs is not None
     assert runs.pulse_at is not None
     local = runs.pulse_at.astimezone(ZoneInfo("Europe/Berlin"))

@@ -1,0 +1,148 @@
+"""The scheduler's claims on due work: arm, close, pulse, remind, what to send and post.
+
+The tick (``bot.delivery.scheduler``) asks these; each claims its work in the database with a
+compare-and-set first, so a restarted process or a second replica never acts twice.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.domain.model import PendingWork, ReminderTarget, TeamRound, valid_tz
+from bot.services.rounds import open_round_in
+from bot.services.schedule import next_pulse_at
+from bot.services.store import Store
+from storage import due as due_sql
+from storage import ledger as ledger_sql
+from storage import rounds as rounds_sql
+from storage import teams as teams_sql
+
+# How many due teams (or rounds) one scheduler step takes on at a time.
+SCHEDULER_BATCH = 100
+
+
+class DueWork:
+    """Use cases the scheduler tick runs, each claiming what it acts on.
+
+    Args:
+        store: the database and clock.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def pending(self, *, digest_within: timedelta, lease: timedelta) -> PendingWork:
+        """Which scheduler steps have work now (one query: most ticks find nothing)."""
+        now = self.store.now()
+        async with self.store.read() as s:
+            return await due_sql.pending_work(
+                s, now=now, closed_since=now - digest_within, stale_before=now - lease
+            )
+
+    async def arm(self) -> int:
+        """Give each scheduled team that has no next pulse time one, computed from now."""
+        now = self.store.now()
+        async with self.store.read() as s:
+            if not await due_sql.teams_without_next_pulse(s, limit=1):
+                return 0  # the usual case: no write transaction for nothing
+        async with self.store.write(affects_status=False) as s:
+            teams = await due_sql.teams_without_next_pulse(s, limit=SCHEDULER_BATCH)
+            armed = 0
+            for team in teams:
+                armed += await due_sql.set_next_pulse(
+                    s,
+                    workspace_id=team.workspace_id,
+                    team_id=team.id,
+                    pulse_at=next_pulse_at(team.schedule, valid_tz(team.tz), after=now),
+                    only_if_unset=True,
+                )
+        return armed
+
+    async def close_rounds(self) -> list[TeamRound]:
+        """Close each round whose close time has come; only the claimer of that time closes."""
+        now = self.store.now()
+        async with self.store.read() as s:
+            due = await due_sql.teams_due_to_close(s, now=now, limit=SCHEDULER_BATCH)
+        closed: list[TeamRound] = []
+        for item in due:
+            team, ws = item.team, item.team.workspace_id
+            async with self.store.write() as s:
+                if not await due_sql.claim_close(
+                    s, workspace_id=ws, team_id=team.id, seen=item.due_at
+                ):
+                    continue
+                # A round opened after the close time came (a manual pulse) stays open.
+                rounds = await rounds_sql.close_rounds_opened_before(
+                    s, workspace_id=ws, team_id=team.id, before=item.due_at, now=now
+                )
+            closed += [TeamRound(team=team, round=r) for r in rounds]
+        return closed
+
+    async def open_pulses(self) -> list[TeamRound]:
+        """Open the round of each team whose scheduled pulse has come, exactly once.
+
+        The team's next pulse moves on (computed from now, so a long outage yields one pulse,
+        not a backlog) in the same transaction that opens the round and records its
+        deliveries: a crash leaves either both or neither.
+        """
+        now = self.store.now()
+        async with self.store.read() as s:
+            due = await due_sql.teams_due_to_pulse(s, now=now, limit=SCHEDULER_BATCH)
+        opened: list[TeamRound] = []
+        for item in due:
+            team, ws = item.team, item.team.workspace_id
+            tz = valid_tz(team.tz)
+            upcoming = next_pulse_at(team.schedule, tz, after=now, last_pulse=item.due_at)
+            period = "sched:" + item.due_at.astimezone(ZoneInfo(tz)).date().isoformat()
+            async with self.store.write() as s:
+                if not await due_sql.claim_pulse(
+                    s, workspace_id=ws, team_id=team.id, seen=item.due_at, next_pulse_at=upcoming
+                ):
+                    continue
+                if not await teams_sql.count_team_members(s, workspace_id=ws, team_id=team.id):
+                    continue  # nobody to ask this time
+                rnd, created = await open_round_in(s, team=team, period=period, now=now)
+            if created:
+                opened.append(TeamRound(team=team, round=rnd))
+        return opened
+
+    async def claim_reminders(self) -> list[tuple[TeamRound, list[ReminderTarget]]]:
+        """Claim each due reminder: the members of the open round still owing answers."""
+        now = self.store.now()
+        async with self.store.read() as s:
+            due = await due_sql.teams_due_to_remind(s, now=now, limit=SCHEDULER_BATCH)
+        claimed: list[tuple[TeamRound, list[ReminderTarget]]] = []
+        for item in due:
+            team, ws = item.team, item.team.workspace_id
+            async with self.store.write(affects_status=False) as s:
+                if not await due_sql.claim_reminder(
+                    s, workspace_id=ws, team_id=team.id, seen=item.due_at
+                ):
+                    continue
+                rnd = await rounds_sql.open_round_before(
+                    s, workspace_id=ws, team_id=team.id, before=item.due_at
+                )
+                if rnd is None:
+                    continue
+                targets = await ledger_sql.claim_reminders(
+                    s, workspace_id=ws, round_id=rnd.id, now=now
+                )
+            if targets:
+                claimed.append((TeamRound(team=team, round=rnd), targets))
+        return claimed
+
+    async def rounds_to_send(self) -> list[TeamRound]:
+        """Open rounds with pulse DMs nobody is sending (new, interrupted or to retry)."""
+        async with self.store.read() as s:
+            return await due_sql.rounds_to_send(s, now=self.store.now(), limit=SCHEDULER_BATCH)
+
+    async def rounds_awaiting_digest(
+        self, *, within: timedelta, lease: timedelta
+    ) -> list[TeamRound]:
+        """Rounds closed in the last ``within`` whose digest is not posted (nor being posted)."""
+        now = self.store.now()
+        async with self.store.read() as s:
+            return await due_sql.rounds_awaiting_digest(
+                s, closed_since=now - within, stale_before=now - lease, limit=SCHEDULER_BATCH
+            )

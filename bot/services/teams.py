@@ -1,0 +1,210 @@
+"""Teams and the people in them: setup, membership, managers, roles, a workspace's end."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain.model import Team, valid_tz
+from bot.domain.views import PersonInfo, Role
+from bot.services.schedule import next_pulse_at
+from bot.services.store import Store
+from storage import due as due_sql
+from storage import ledger as ledger_sql
+from storage import teams as teams_sql
+from storage.db import Session
+
+
+class Teams:
+    """Use cases about teams and their people.
+
+    Args:
+        store: the database and clock.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def setup(
+        self,
+        *,
+        workspace_id: str,
+        channel_id: str,
+        channel_name: str,
+        caller: PersonInfo,
+        people: Sequence[PersonInfo],
+    ) -> tuple[Team, bool, int]:
+        """Register a channel as a team with its human members; the caller becomes a manager.
+
+        Returns:
+            The team, whether it is new, and how many members it has.
+        """
+        now = self.store.now()
+        humans = [p for p in people if p.is_human]
+        async with self.store.write() as s:
+            team, created = await teams_sql.upsert_team(
+                s,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                name=channel_name,
+                tz=valid_tz(caller.tz),
+                now=now,
+            )
+            for p in [caller, *humans]:
+                await teams_sql.upsert_member(
+                    s,
+                    workspace_id=workspace_id,
+                    user_id=p.user_id,
+                    name=p.name,
+                    tz=p.tz,
+                    is_admin=p.is_admin,
+                    now=now,
+                )
+            await teams_sql.set_team_members(
+                s,
+                workspace_id=workspace_id,
+                team_id=team.id,
+                user_ids=[p.user_id for p in humans],
+                now=now,
+            )
+            await teams_sql.add_manager(
+                s, workspace_id=workspace_id, team_id=team.id, user_id=caller.user_id
+            )
+            if team.schedule.enabled:
+                # Stored now, so a tick after this moment can never miss the first pulse.
+                await due_sql.set_next_pulse(
+                    s,
+                    workspace_id=workspace_id,
+                    team_id=team.id,
+                    pulse_at=next_pulse_at(team.schedule, valid_tz(team.tz), after=now),
+                    only_if_unset=True,
+                )
+        return team, created, len(humans)
+
+    async def for_channel(self, *, workspace_id: str, channel_id: str) -> Team | None:
+        """The team a channel is, if it is one."""
+        async with self.store.read() as s:
+            return await teams_sql.get_team_by_channel(
+                s, workspace_id=workspace_id, channel_id=channel_id
+            )
+
+    async def get(self, *, workspace_id: str, team_id: int) -> Team | None:
+        async with self.store.read() as s:
+            return await teams_sql.get_team(s, workspace_id=workspace_id, team_id=team_id)
+
+    async def role(
+        self, *, workspace_id: str, team: Team | None, user_id: str, platform_admin: bool = False
+    ) -> Role:
+        """The user's rights on ``team``.
+
+        Args:
+            workspace_id: the workspace the user is in.
+            team: the team (None: no team, no rights).
+            user_id: the user.
+            platform_admin: the chat platform says the user is a workspace admin or owner;
+                they manage every team.
+        """
+        if platform_admin:
+            return Role.ADMIN
+        if team is None:
+            return Role.NONE
+        async with self.store.read() as s:
+            return await role_in(s, team=team, user_id=user_id)
+
+    async def can_view_all(self, *, workspace_id: str, user_id: str) -> bool:
+        """Whether the user may see every team's status: a workspace admin, or a manager."""
+        async with self.store.read() as s:
+            return await teams_sql.is_workspace_admin(
+                s, workspace_id=workspace_id, user_id=user_id
+            ) or await teams_sql.manages_any_team(s, workspace_id=workspace_id, user_id=user_id)
+
+    async def member_joined(
+        self, *, workspace_id: str, channel_id: str, person: PersonInfo
+    ) -> bool:
+        """Add a human who joined a team channel. Returns False when the channel is no team."""
+        now = self.store.now()
+        async with self.store.write() as s:
+            team = await teams_sql.get_team_by_channel(
+                s, workspace_id=workspace_id, channel_id=channel_id
+            )
+            if team is None or not person.is_human:
+                return False
+            await teams_sql.upsert_member(
+                s,
+                workspace_id=workspace_id,
+                user_id=person.user_id,
+                name=person.name,
+                tz=person.tz,
+                is_admin=person.is_admin,
+                now=now,
+            )
+            await teams_sql.add_team_member(
+                s, workspace_id=workspace_id, team_id=team.id, user_id=person.user_id, now=now
+            )
+        return True
+
+    async def member_left(self, *, workspace_id: str, channel_id: str, user_id: str) -> bool:
+        """Take a person who left a team channel off the team. False when nothing changed."""
+        async with self.store.write() as s:
+            team = await teams_sql.get_team_by_channel(
+                s, workspace_id=workspace_id, channel_id=channel_id
+            )
+            if team is None:
+                return False
+            return await teams_sql.remove_team_member(
+                s, workspace_id=workspace_id, team_id=team.id, user_id=user_id
+            )
+
+    async def member_count(self, *, team: Team) -> int:
+        """How many active members the team has (counted in SQL: a team may be 10,000)."""
+        async with self.store.read() as s:
+            return await teams_sql.count_team_members(
+                s, workspace_id=team.workspace_id, team_id=team.id
+            )
+
+    async def managers(self, *, team: Team) -> list[str]:
+        async with self.store.read() as s:
+            return await teams_sql.list_managers(s, workspace_id=team.workspace_id, team_id=team.id)
+
+    async def add_manager(self, *, team: Team, user_id: str) -> bool:
+        """Make ``user_id`` a manager. False when they already were one."""
+        async with self.store.write() as s:
+            return await teams_sql.add_manager(
+                s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
+            )
+
+    async def remove_manager(self, *, team: Team, user_id: str) -> bool:
+        """Remove a manager, but never the last one (a team always keeps someone in charge)."""
+        async with self.store.write() as s:
+            current = await teams_sql.list_managers(
+                s, workspace_id=team.workspace_id, team_id=team.id
+            )
+            if user_id not in current or len(current) <= 1:
+                return False
+            return await teams_sql.remove_manager(
+                s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
+            )
+
+    async def forget_workspace(self, *, workspace_id: str) -> None:
+        """Delete everything stored for a workspace (the app was uninstalled there)."""
+        async with self.store.write() as s:
+            await teams_sql.delete_workspace(s, workspace_id=workspace_id)
+
+    async def first_event(self, *, workspace_id: str, event_id: str) -> bool:
+        """Record a platform event id; False when it was already processed (a redelivery)."""
+        async with self.store.write(affects_status=False) as s:
+            return await ledger_sql.record_event(
+                s, workspace_id=workspace_id, event_id=event_id, now=self.store.now()
+            )
+
+
+async def role_in(s: Session, *, team: Team, user_id: str) -> Role:
+    """The user's role on ``team`` as stored (manager, member or none), in a transaction."""
+    if await teams_sql.is_manager(
+        s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
+    ):
+        return Role.MANAGER
+    if await teams_sql.is_team_member(
+        s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
+    ):
+        return Role.MEMBER
+    return Role.NONE
