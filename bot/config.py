@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from cryptography.fernet import Fernet
 
 from storage.db import DEFAULT_DATABASE_URL
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+T = TypeVar("T", int, float)
 APPS_PAGE = "https://api.slack.com/apps"
 
 _PLACEHOLDER = re.compile(
@@ -36,6 +38,16 @@ _WHERE = {
 
 class ConfigError(Exception):
     """A setting is missing or invalid. The message is one line, fit for the console."""
+
+
+def _numbers(
+    env: Mapping[str, str], parse: Callable[[str], T], defaults: Mapping[str, str], *, kind: str
+) -> list[T]:
+    """The variables ``defaults`` names, read with ``parse``; one clear line when one is not."""
+    try:
+        return [parse(env.get(name, default)) for name, default in defaults.items()]
+    except ValueError as exc:
+        raise ConfigError(f"{' and '.join(defaults)} must be {kind} ({exc})") from exc
 
 
 def is_placeholder(value: str | None) -> bool:
@@ -78,20 +90,12 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        try:
-            port = int(env.get("PORT", "3000"))
-            concurrency = int(env.get("SDO_SEND_CONCURRENCY", "8"))
-        except ValueError as exc:
-            raise ConfigError(
-                f"PORT and SDO_SEND_CONCURRENCY must be whole numbers ({exc})"
-            ) from exc
-        try:
-            tick = float(env.get("SDO_TICK_SECONDS", "30"))
-            lease = float(env.get("SDO_SEND_LEASE_SECONDS", "120"))
-        except ValueError as exc:
-            raise ConfigError(
-                f"SDO_TICK_SECONDS and SDO_SEND_LEASE_SECONDS must be numbers ({exc})"
-            ) from exc
+        port, concurrency = _numbers(
+            env, int, {"PORT": "3000", "SDO_SEND_CONCURRENCY": "8"}, kind="whole numbers"
+        )
+        tick, lease = _numbers(
+            env, float, {"SDO_TICK_SECONDS": "30", "SDO_SEND_LEASE_SECONDS": "120"}, kind="numbers"
+        )
         if tick < 0 or lease <= 0:
             raise ConfigError(
                 "SDO_TICK_SECONDS must be 0 or more and SDO_SEND_LEASE_SECONDS more than 0"

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from bot import pictures as venn
 from bot.delivery.platform import ImageRef
+from bot.domain.model import Team
 from bot.domain.regions import Region, region_label
 from bot.domain.views import DigestView, RoundView, TeamStatus
 from bot.services.cache import SingleFlightCache
@@ -65,30 +66,28 @@ class Pictures:
 
     async def team(self, status: TeamStatus) -> ImageRef | None:
         """The team's diagram for the round it is judged by (``headline``)."""
-        return await self.round(
-            team=status.team.name,
-            workspace=status.team.workspace_id,
-            team_id=status.team.id,
-            view=status.headline,
-        )
+        return await self.round(team=status.team, view=status.headline)
 
-    async def round(
-        self, *, team: str, workspace: str, team_id: int, view: RoundView | None
-    ) -> ImageRef | None:
-        region = view.region if view else None
+    async def digest(self, view: DigestView) -> ImageRef | None:
+        """The diagram of the round a digest shows."""
+        return await self.round(team=view.team, view=view.round)
+
+    async def round(self, *, team: Team, view: RoundView | None) -> ImageRef | None:
+        """The diagram of one of the team's rounds (``None``: no round yet)."""
+        name, region = team.name, view.region if view else None
         label = (
             f"Round {view.round.number} · {view.round.opened_at:%d %b %Y}"
             if view
             else "No round yet"
         )
-        key = ("team", workspace, team_id, view.round.id if view else None, region, team)
+        key = ("team", team.workspace_id, team.id, view.round.id if view else None, region, name)
         return await self._picture(
             key,
-            lambda: venn.render_team(region=region, team_name=team, round_label=label),
-            workspace=workspace,
-            filename=f"sdo-{team}-{region_label(region).lower().replace(' ', '-')}.png",
-            title=f"#{team}: {region_label(region)}",
-            alt_text=venn.alt_text_team(region=region, team_name=team, round_label=label),
+            lambda: venn.render_team(region=region, team_name=name, round_label=label),
+            workspace=team.workspace_id,
+            filename=f"sdo-{name}-{region_label(region).lower().replace(' ', '-')}.png",
+            title=f"#{name}: {region_label(region)}",
+            alt_text=venn.alt_text_team(region=region, team_name=name, round_label=label),
         )
 
     async def trend(
@@ -108,14 +107,6 @@ class Pictures:
             filename=f"sdo-{team}-trend.png",
             title=f"#{team}: trend",
             alt_text=venn.alt_text_trend(regions=regions, team_name=team),
-        )
-
-    async def digest(self, view: DigestView) -> ImageRef | None:
-        return await self.round(
-            team=view.team.name,
-            workspace=view.team.workspace_id,
-            team_id=view.team.id,
-            view=view.round,
         )
 
     async def org(self, *, workspace: str, statuses: Sequence[TeamStatus]) -> ImageRef | None:

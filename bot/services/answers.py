@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.domain.circles import AnswerValue, Circle
 from bot.domain.model import Answer, Round, Team
 from bot.domain.views import AnswerOutcome
-from bot.services.store import Store
+from bot.services.store import UseCases
 from storage import ledger as ledger_sql
 from storage import rounds as rounds_sql
 from storage import teams as teams_sql
@@ -14,15 +16,8 @@ from storage.db import Session
 NOTE_MAX_CHARS = 500
 
 
-class Answers:
-    """Use cases about one member's answers to one round.
-
-    Args:
-        store: the database and clock.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
+class Answers(UseCases):
+    """Use cases about one member's answers to one round."""
 
     async def record(
         self,
@@ -34,13 +29,8 @@ class Answers:
         value: AnswerValue,
     ) -> AnswerOutcome:
         """Store a member's click, unless the round is closed or was not sent to them."""
-        async with self.store.write() as s:
-            refused = await _refusal(
-                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
-            )
-            if isinstance(refused, AnswerOutcome):
-                return refused
-            rnd, team = refused
+
+        async def store(s: Session) -> None:
             await rounds_sql.upsert_answer(
                 s,
                 workspace_id=workspace_id,
@@ -50,10 +40,10 @@ class Answers:
                 value=value,
                 now=self.store.now(),
             )
-            answers = await rounds_sql.member_answers(
-                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
-            )
-        return AnswerOutcome(stored=True, reason=None, round=rnd, team=team, answers=answers)
+
+        return await self._change(
+            workspace_id=workspace_id, round_id=round_id, user_id=user_id, change=store
+        )
 
     async def save_note(
         self,
@@ -69,13 +59,8 @@ class Answers:
         text = note.strip()
         if len(text) > NOTE_MAX_CHARS:
             return AnswerOutcome(stored=False, reason="too_long")
-        async with self.store.write() as s:
-            refused = await _refusal(
-                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
-            )
-            if isinstance(refused, AnswerOutcome):
-                return refused
-            rnd, team = refused
+
+        async def store(s: Session) -> None:
             await rounds_sql.upsert_note(
                 s,
                 workspace_id=workspace_id,
@@ -86,6 +71,29 @@ class Answers:
                 internal_customer=internal_customer,
                 now=self.store.now(),
             )
+
+        return await self._change(
+            workspace_id=workspace_id, round_id=round_id, user_id=user_id, change=store
+        )
+
+    async def _change(
+        self,
+        *,
+        workspace_id: str,
+        round_id: int,
+        user_id: str,
+        change: Callable[[Session], Awaitable[None]],
+    ) -> AnswerOutcome:
+        """Apply ``change`` to the member's answers, unless the round refuses it; the outcome
+        carries their answers as they now stand."""
+        async with self.store.write() as s:
+            refused = await _refusal(
+                s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
+            )
+            if isinstance(refused, AnswerOutcome):
+                return refused
+            rnd, team = refused
+            await change(s)
             answers = await rounds_sql.member_answers(
                 s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
             )

@@ -12,7 +12,7 @@ from bot.domain.nudges import nudges_for
 from bot.domain.trends import trend_of
 from bot.domain.views import DigestView, RoundView
 from bot.services.status import TREND_WINDOW, Status, score
-from bot.services.store import Store
+from bot.services.store import Store, UseCases
 from storage import ledger as ledger_sql
 from storage import rounds as rounds_sql
 from storage.aggregates import round_aggregates
@@ -20,7 +20,7 @@ from storage.aggregates import round_aggregates
 DEFAULT_CLAIM_LEASE = timedelta(minutes=10)
 
 
-class Digests:
+class Digests(UseCases):
     """Use cases about a round's digest.
 
     Args:
@@ -29,7 +29,7 @@ class Digests:
     """
 
     def __init__(self, store: Store, *, status: Status) -> None:
-        self.store = store
+        super().__init__(store)
         self.status = status
 
     async def view(self, *, team: Team, round_id: int | None = None) -> DigestView | None:

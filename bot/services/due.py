@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.model import PendingWork, ReminderTarget, TeamRound, valid_tz
 from bot.services.rounds import open_round_in
 from bot.services.schedule import next_pulse_at
-from bot.services.store import Store
+from bot.services.store import UseCases
 from storage import due as due_sql
 from storage import ledger as ledger_sql
 from storage import rounds as rounds_sql
@@ -22,15 +22,8 @@ from storage import teams as teams_sql
 SCHEDULER_BATCH = 100
 
 
-class DueWork:
-    """Use cases the scheduler tick runs, each claiming what it acts on.
-
-    Args:
-        store: the database and clock.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
+class DueWork(UseCases):
+    """Use cases the scheduler tick runs, each claiming what it acts on."""
 
     async def pending(self, *, digest_within: timedelta, lease: timedelta) -> PendingWork:
         """Which scheduler steps have work now (one query: most ticks find nothing)."""

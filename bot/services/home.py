@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from bot.domain.views import HomeTeam
 from bot.services.status import statuses_in
-from bot.services.store import Store
+from bot.services.store import UseCases
 from storage import teams as teams_sql
 
 
-class Home:
-    """The use case behind the App Home (and any platform's personal overview).
-
-    Args:
-        store: the database and clock.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
+class Home(UseCases):
+    """The use case behind the App Home (and any platform's personal overview)."""
 
     async def teams(
         self, *, workspace_id: str, user_id: str, platform_admin: bool = False

@@ -6,19 +6,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.domain.model import Delivery, SentDM, Team
-from bot.services.store import Store
+from bot.services.store import UseCases
 from storage import ledger as ledger_sql
 
 
-class Ledger:
-    """Use cases over a round's delivery rows (``bot.delivery.fanout`` drives them).
-
-    Args:
-        store: the database and clock.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
+class Ledger(UseCases):
+    """Use cases over a round's delivery rows (``bot.delivery.fanout`` drives them)."""
 
     async def claim(
         self, *, team: Team, round_id: int, owner: str, lease: timedelta, limit: int

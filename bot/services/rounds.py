@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.model import NextRuns, Round, Schedule, Team, valid_tz
 from bot.services.schedule import next_pulse_at, round_times
-from bot.services.store import Store
+from bot.services.store import UseCases
 from storage import due as due_sql
 from storage import ledger as ledger_sql
 from storage import rounds as rounds_sql
@@ -15,15 +15,8 @@ from storage import teams as teams_sql
 from storage.db import Session
 
 
-class Rounds:
-    """Use cases about a team's rounds and schedule.
-
-    Args:
-        store: the database and clock.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
+class Rounds(UseCases):
+    """Use cases about a team's rounds and schedule."""
 
     async def open(self, *, team: Team, period: str | None = None) -> tuple[Round, bool]:
         """Open a round (closing the open one) and record a pending delivery per member.

@@ -19,7 +19,7 @@ from bot.domain.scoring import RoundScore, score_round
 from bot.domain.trends import trend_of
 from bot.domain.views import ChannelStatus, Role, RoundView, TeamStatus
 from bot.services.cache import DEFAULT_TTL_SECONDS, SingleFlightCache
-from bot.services.store import Store
+from bot.services.store import Store, UseCases
 from bot.services.teams import role_in
 from storage import aggregates
 from storage import teams as teams_sql
@@ -33,7 +33,7 @@ ORG_STATUS_CHUNK = 100
 ORG_STATUS_READS = 2
 
 
-class Status:
+class Status(UseCases):
     """Use cases that read a team's position.
 
     Args:
@@ -49,7 +49,7 @@ class Status:
         ttl: float = DEFAULT_TTL_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.store = store
+        super().__init__(store)
         self._teams: SingleFlightCache[TeamStatus] = SingleFlightCache(ttl=ttl, monotonic=monotonic)
         self._channels: SingleFlightCache[ChannelStatus] = SingleFlightCache(
             ttl=ttl, monotonic=monotonic

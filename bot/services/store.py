@@ -54,3 +54,14 @@ class Store:
             if affects_status:
                 for cache in self._caches:
                     cache.invalidate()
+
+
+class UseCases:
+    """The base of the use-case classes (``Teams``, ``Rounds``, …): one shared ``Store``.
+
+    Args:
+        store: the database and clock.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from bot.domain.model import Team, valid_tz
 from bot.domain.views import PersonInfo, Role
 from bot.services.schedule import next_pulse_at
-from bot.services.store import Store
+from bot.services.store import UseCases
 from storage import due as due_sql
 from storage import ledger as ledger_sql
 from storage import teams as teams_sql
 from storage.db import Session
 
 
-class Teams:
-    """Use cases about teams and their people.
-
-    Args:
-        store: the database and clock.
-    """
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
+class Teams(UseCases):
+    """Use cases about teams and their people."""
 
     async def setup(
         self,
@@ -49,16 +43,8 @@ class Teams:
                 tz=valid_tz(caller.tz),
                 now=now,
             )
-            for p in [caller, *humans]:
-                await teams_sql.upsert_member(
-                    s,
-                    workspace_id=workspace_id,
-                    user_id=p.user_id,
-                    name=p.name,
-                    tz=p.tz,
-                    is_admin=p.is_admin,
-                    now=now,
-                )
+            for person in [caller, *humans]:
+                await _remember(s, workspace_id=workspace_id, person=person, now=now)
             await teams_sql.set_team_members(
                 s,
                 workspace_id=workspace_id,
@@ -128,15 +114,7 @@ class Teams:
             )
             if team is None or not person.is_human:
                 return False
-            await teams_sql.upsert_member(
-                s,
-                workspace_id=workspace_id,
-                user_id=person.user_id,
-                name=person.name,
-                tz=person.tz,
-                is_admin=person.is_admin,
-                now=now,
-            )
+            await _remember(s, workspace_id=workspace_id, person=person, now=now)
             await teams_sql.add_team_member(
                 s, workspace_id=workspace_id, team_id=team.id, user_id=person.user_id, now=now
             )
@@ -195,6 +173,19 @@ class Teams:
             return await ledger_sql.record_event(
                 s, workspace_id=workspace_id, event_id=event_id, now=self.store.now()
             )
+
+
+async def _remember(s: Session, *, workspace_id: str, person: PersonInfo, now: datetime) -> None:
+    """Store what the platform says about a person (name, time zone, admin)."""
+    await teams_sql.upsert_member(
+        s,
+        workspace_id=workspace_id,
+        user_id=person.user_id,
+        name=person.name,
+        tz=person.tz,
+        is_admin=person.is_admin,
+        now=now,
+    )
 
 
 async def role_in(s: Session, *, team: Team, user_id: str) -> Role:

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.domain.circles import CIRCLES, Circle
 from bot.domain.model import Answer, Schedule
-from bot.slack.blocks.text import escape
+from bot.slack.blocks.text import Block, escape
 
 NOTE_CALLBACK_ID = "pulse_note"
 NOTE_CIRCLE_BLOCK, NOTE_CIRCLE_ACTION = "note_circle", "circle"
@@ -72,27 +72,15 @@ def note_modal(
     }
     if existing and existing.internal_customer:
         checkbox["initial_options"] = [internal_option]
-    return {
-        "type": "modal",
-        "callback_id": NOTE_CALLBACK_ID,
-        "private_metadata": note_context.encode(),
-        "title": {"type": "plain_text", "text": "Add a note"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            {
-                "type": "context",
-                "elements": [
-                    {
-                        "type": "mrkdwn",
-                        "text": (
-                            f"Evidence for #{escape(team_name)}'s pulse. Only you see your "
-                            "note; the digest "
-                            "counts notes but never shows who wrote what."
-                        ),
-                    }
-                ],
-            },
+    return _form(
+        callback_id=NOTE_CALLBACK_ID,
+        private_metadata=note_context.encode(),
+        title="Add a note",
+        intro=(
+            f"Evidence for #{escape(team_name)}'s pulse. Only you see your note; the digest "
+            "counts notes but never shows who wrote what."
+        ),
+        blocks=[
             {
                 "type": "input",
                 "block_id": NOTE_CIRCLE_BLOCK,
@@ -118,7 +106,7 @@ def note_modal(
                 "element": checkbox,
             },
         ],
-    }
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +181,21 @@ def _time_picker(block_id: str, label: str, at: time) -> dict[str, Any]:
     }
 
 
+def _form(
+    *, callback_id: str, private_metadata: str, title: str, intro: str, blocks: list[Block]
+) -> dict[str, Any]:
+    """A modal with Save and Cancel, an introduction in small print, then its inputs."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": private_metadata,
+        "title": {"type": "plain_text", "text": title},
+        "submit": {"type": "plain_text", "text": "Save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [{"type": "context", "elements": [{"type": "mrkdwn", "text": intro}]}, *blocks],
+    }
+
+
 def schedule_modal(*, team_id: int, team_name: str, tz: str, schedule: Schedule) -> dict[str, Any]:
     """The App Home's settings for one team's schedule, in the team's time zone."""
     weekly = {"text": {"type": "plain_text", "text": "Every week"}, "value": "1"}
@@ -208,26 +211,15 @@ def schedule_modal(*, team_id: int, team_name: str, tz: str, schedule: Schedule)
     }
     if schedule.reminder_enabled:
         reminder["initial_options"] = [reminder_option]
-    return {
-        "type": "modal",
-        "callback_id": SCHEDULE_CALLBACK_ID,
-        "private_metadata": str(team_id),
-        "title": {"type": "plain_text", "text": "Pulse schedule"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            {
-                "type": "context",
-                "elements": [
-                    {
-                        "type": "mrkdwn",
-                        "text": (
-                            f"When *#{escape(team_name)}* is asked, reminded and summarised "
-                            f"— times in {escape(tz)}."
-                        ),
-                    }
-                ],
-            },
+    return _form(
+        callback_id=SCHEDULE_CALLBACK_ID,
+        private_metadata=str(team_id),
+        title="Pulse schedule",
+        intro=(
+            f"When *#{escape(team_name)}* is asked, reminded and summarised "
+            f"— times in {escape(tz)}."
+        ),
+        blocks=[
             _day_select("pulse_day", _SCHEDULE_FIELDS["pulse_day"], schedule.pulse_weekday),
             _time_picker("pulse_time", _SCHEDULE_FIELDS["pulse_time"], schedule.pulse_time),
             {
@@ -257,7 +249,7 @@ def schedule_modal(*, team_id: int, team_name: str, tz: str, schedule: Schedule)
             _day_select("close_day", _SCHEDULE_FIELDS["close_day"], schedule.close_weekday),
             _time_picker("close_time", _SCHEDULE_FIELDS["close_time"], schedule.close_time),
         ],
-    }
+    )
 
 
 def parse_schedule_submission(state_values: Mapping[str, Any], *, current: Schedule) -> Schedule:

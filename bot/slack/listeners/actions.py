@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.delivery.platform import SentMessage
+from bot.domain.model import Team
 from bot.domain.views import AnswerOutcome
 from bot.services.answers import NOTE_MAX_CHARS
 from bot.slack.blocks.home import EDIT_SCHEDULE_ACTION_ID, SEND_PULSE_ACTION_ID
@@ -143,12 +144,7 @@ def _send_pulse(ctx: AppContext) -> Any:
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
         await ack()
-        workspace_id = str(body["team"]["id"])
-        user_id = str(body["user"]["id"])
-        team = await managed_team(
-            ctx, workspace_id=workspace_id, user_id=user_id, team_id=str(action.get("value", ""))
-        )
-        notice: str
+        workspace_id, user_id, team = await _home_team(ctx, body, action)
         if team is None:
             notice = ":lock: Only this team's managers can send its pulse."
         else:
@@ -168,11 +164,7 @@ def _edit_schedule(ctx: AppContext) -> Any:
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
     ) -> None:
         await ack()
-        workspace_id = str(body["team"]["id"])
-        user_id = str(body["user"]["id"])
-        team = await managed_team(
-            ctx, workspace_id=workspace_id, user_id=user_id, team_id=str(action.get("value", ""))
-        )
+        workspace_id, user_id, team = await _home_team(ctx, body, action)
         if team is None:
             await publish_home(
                 ctx,
@@ -189,6 +181,18 @@ def _edit_schedule(ctx: AppContext) -> Any:
         )
 
     return handle_edit_schedule
+
+
+async def _home_team(
+    ctx: AppContext, body: dict[str, Any], action: dict[str, Any]
+) -> tuple[str, str, Team | None]:
+    """Who clicked an App Home button, and the team it names if they manage it."""
+    workspace_id = str(body["team"]["id"])
+    user_id = str(body["user"]["id"])
+    team = await managed_team(
+        ctx, workspace_id=workspace_id, user_id=user_id, team_id=str(action.get("value", ""))
+    )
+    return workspace_id, user_id, team
 
 
 async def _tell(ctx: AppContext, body: dict[str, Any], text: str) -> None:

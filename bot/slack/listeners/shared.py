@@ -86,19 +86,29 @@ async def send_round(ctx: AppContext, *, team: Team, rnd: Round) -> FanoutResult
     )
 
 
-async def managed_team(
-    ctx: AppContext, *, workspace_id: str, user_id: str, team_id: str
-) -> Team | None:
-    """The team a button or form names, if ``user_id`` may manage it (else ``None``)."""
-    team = (
-        await ctx.services.teams.get(workspace_id=workspace_id, team_id=int(team_id))
-        if team_id.isdigit()
-        else None
-    )
-    if team is None:
+async def named_team(ctx: AppContext, *, workspace_id: str, team_id: str) -> Team | None:
+    """The team a button's value or a form's metadata names (``None``: no such team)."""
+    if not team_id.isdigit():
         return None
+    return await ctx.services.teams.get(workspace_id=workspace_id, team_id=int(team_id))
+
+
+async def may_manage(ctx: AppContext, *, workspace_id: str, user_id: str, team: Team) -> bool:
+    """Whether ``user_id`` manages ``team`` (or, as a workspace admin, every team)."""
     person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
     role = await ctx.services.teams.role(
         workspace_id=workspace_id, team=team, user_id=user_id, platform_admin=person.is_admin
     )
-    return team if role.can_manage else None
+    return role.can_manage
+
+
+async def managed_team(
+    ctx: AppContext, *, workspace_id: str, user_id: str, team_id: str
+) -> Team | None:
+    """The team a button or form names, if ``user_id`` may manage it (else ``None``)."""
+    team = await named_team(ctx, workspace_id=workspace_id, team_id=team_id)
+    if team is None or not await may_manage(
+        ctx, workspace_id=workspace_id, user_id=user_id, team=team
+    ):
+        return None
+    return team

@@ -20,7 +20,12 @@ from bot.slack.blocks.modals import (
 )
 from bot.slack.blocks.text import escape
 from bot.slack.context import AppContext
-from bot.slack.listeners.shared import publish_home, tolerate_slack_errors
+from bot.slack.listeners.shared import (
+    may_manage,
+    named_team,
+    publish_home,
+    tolerate_slack_errors,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +46,8 @@ def _schedule_submitted(ctx: AppContext) -> Any:
     async def handle_schedule(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id = str(body["team"]["id"])
         user_id = str(body["user"]["id"])
-        metadata = str(view.get("private_metadata", ""))
-        team = (
-            await ctx.services.teams.get(workspace_id=workspace_id, team_id=int(metadata))
-            if metadata.isdigit()
-            else None
+        team = await named_team(
+            ctx, workspace_id=workspace_id, team_id=str(view.get("private_metadata", ""))
         )
         try:
             if team is None:
@@ -56,11 +58,7 @@ def _schedule_submitted(ctx: AppContext) -> Any:
             await ack(response_action="errors", errors={"pulse_day": MALFORMED_ERROR})
             return
         await ack()
-        person = await ctx.gateway.person(workspace_id=workspace_id, user_id=user_id)
-        role = await ctx.services.teams.role(
-            workspace_id=workspace_id, team=team, user_id=user_id, platform_admin=person.is_admin
-        )
-        if not role.can_manage:
+        if not await may_manage(ctx, workspace_id=workspace_id, user_id=user_id, team=team):
             notice = ":lock: Only this team's managers can change its schedule."
         else:
             updated = await ctx.services.rounds.set_schedule(team=team, schedule=schedule)
