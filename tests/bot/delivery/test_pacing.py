@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from slack_sdk.http_retry.request import HttpRequest
 
 from bot.delivery.pacing import FLOOR, IDLE_RESET_SECONDS, MARGIN, SLOWER, SendPacer
-from bot.slack.retries import token_of
 
 
 class Clock:
@@ -117,13 +115,3 @@ def test_a_token_idle_for_a_minute_starts_unpaced_again() -> None:
 
     assert pacer.reserve("k") == 0.0
     assert pacer.rate("k") is None
-
-
-def test_the_pacing_key_is_the_requests_token() -> None:
-    request = HttpRequest(
-        method="POST",
-        url="https://slack.com/api/chat.postMessage",
-        headers={"Authorization": "Bearer xoxb-123"},
-    )
-
-    assert token_of(request) == "xoxb-123"

@@ -1,0 +1,168 @@
+"""SlackPlatform: the core's views in Block Kit over the real Web API client, and every Slack
+refusal or outage reported as a PlatformError (the core never sees a SlackApiError)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import aiohttp
+import pytest
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import FrozenClock
+from bot.delivery.platform import PlatformError, SentMessage
+from bot.domain.circles import AnswerValue, Circle
+from bot.domain.model import Answer
+from bot.domain.views import PulseView, ReminderView
+from bot.sandbox.fakeslack import FakeSlack
+from bot.slack.blocks.render import render_message
+from bot.slack.gateway import SlackGateway
+from bot.slack.platform import SlackPlatform
+from tests.support.harness import WORKSPACE
+from tests.support.slack import ALICE, BOB
+
+PULSE = PulseView(team_name="team", round_id=7, round_number=3, min_respondents=3)
+
+
+class NoTokens:
+    """Multi-workspace mode for a workspace that has no bot token stored."""
+
+    async def bot_token(self, workspace_id: str) -> str | None:
+        return None
+
+    def forget(self, workspace_id: str) -> None:
+        pass
+
+
+async def _platform(
+    fake: FakeSlack, session: aiohttp.ClientSession, **kwargs: object
+) -> SlackPlatform:
+    client = AsyncWebClient(
+        token=fake.bot_token,
+        base_url=fake.base_url,
+        session=session,
+        # One retry: enough to prove retries happen, short enough to run out in a test.
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)],
+    )
+    gateway = SlackGateway(
+        client=client,
+        session=session,
+        clock=FrozenClock(datetime(2026, 3, 5, tzinfo=UTC)),
+        **kwargs,  # type: ignore[arg-type]
+    )
+    return SlackPlatform(gateway=gateway)
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as http:
+        yield http
+
+
+async def test_a_pulse_goes_to_the_members_dm_and_is_updated_in_place(
+    fake_slack: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    platform = await _platform(fake_slack, session)
+
+    sent = await platform.send_pulse(workspace_id=WORKSPACE, user_id=ALICE, pulse=PULSE)
+    answered = PulseView(
+        team_name="team",
+        round_id=7,
+        round_number=3,
+        min_respondents=3,
+        answers=(Answer(7, ALICE, Circle.HOW, AnswerValue.PARTLY),),
+    )
+    await platform.update_pulse(workspace_id=WORKSPACE, sent=sent, pulse=answered)
+
+    assert sent == SentMessage(channel_id=fake_slack.dm_channel_id(ALICE), ts=sent.ts)
+    [message] = fake_slack.messages[sent.channel_id]
+    text = render_message(message)
+    assert "Round 3 for *#team*" in text
+    assert "Your answer: *Partly*" in text
+    assert "1 of 3 answered" in text
+
+
+async def test_a_reminder_is_posted_where_the_pulse_went(
+    fake_slack: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    platform = await _platform(fake_slack, session)
+    sent = await platform.send_pulse(workspace_id=WORKSPACE, user_id=BOB, pulse=PULSE)
+    close_at = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+
+    await platform.remind(
+        workspace_id=WORKSPACE,
+        channel_id=sent.channel_id,
+        reminder=ReminderView(team_name="team", round_number=3, close_at=close_at),
+    )
+
+    reminder = fake_slack.messages[sent.channel_id][-1]
+    assert reminder["text"].startswith(":wave: Round 3 of #team is open until <!date^")
+    assert "|Monday 09 March 09:00 UTC>" in reminder["text"]
+
+
+async def test_a_slack_refusal_is_final_and_names_slacks_reason(
+    fake_slack: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    platform = await _platform(fake_slack, session)
+    fake_slack.fail("chat.postMessage", error="channel_not_found")
+
+    with pytest.raises(PlatformError) as refused:
+        await platform.send_pulse(workspace_id=WORKSPACE, user_id=ALICE, pulse=PULSE)
+
+    assert (refused.value.reason, refused.value.passing) == ("channel_not_found", False)
+
+
+async def test_rate_limits_outages_and_dropped_connections_are_passing(
+    fake_slack: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    platform = await _platform(fake_slack, session)
+    fake_slack.rate_limit("chat.postMessage", retry_after=0)  # every call: retries run out
+
+    with pytest.raises(PlatformError) as limited:
+        await platform.send_pulse(workspace_id=WORKSPACE, user_id=ALICE, pulse=PULSE)
+    fake_slack.reset_faults()
+    fake_slack.server_error("chat.postMessage", status=502)
+    with pytest.raises(PlatformError) as outage:
+        await platform.send_pulse(workspace_id=WORKSPACE, user_id=ALICE, pulse=PULSE)
+    await fake_slack.stop()
+    with pytest.raises(PlatformError) as dropped:
+        await platform.send_pulse(workspace_id=WORKSPACE, user_id=ALICE, pulse=PULSE)
+
+    assert (limited.value.reason, limited.value.passing) == ("ratelimited", True)
+    assert len(fake_slack.rate_limited) == 2  # the first try and the client's one retry
+    assert (outage.value.reason, outage.value.passing) == ("http_502", True)
+    assert dropped.value.passing is True
+    assert issubclass(getattr(aiohttp, dropped.value.reason), aiohttp.ClientError)
+
+
+async def test_a_workspace_without_a_stored_token_is_refused_without_a_call(
+    fake_slack: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    platform = await _platform(fake_slack, session, tokens=NoTokens())
+
+    with pytest.raises(PlatformError) as refused:
+        await platform.send_pulse(workspace_id="TGONE0001", user_id=ALICE, pulse=PULSE)
+
+    assert (refused.value.reason, refused.value.passing) == ("not_installed", False)
+    assert fake_slack.requests == []
+
+
+async def test_a_picture_is_uploaded_with_the_files_v2_flow(
+    fake_slack: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    platform = await _platform(fake_slack, session)
+
+    ref = await platform.upload_picture(
+        workspace_id=WORKSPACE,
+        png=b"\x89PNG fake bytes",
+        filename="sdo-team.png",
+        title="#team: DevOps",
+        alt_text="The team is in DevOps",
+    )
+
+    [completed] = fake_slack.calls_to("files.completeUploadExternal")
+    assert ref.file_id == completed.args["files"][0]["id"]
+    assert (ref.title, ref.alt_text) == ("#team: DevOps", "The team is in DevOps")
+    assert fake_slack.uploads[ref.file_id] == b"\x89PNG fake bytes"
