@@ -56,10 +56,6 @@ class Database:
             raise ValueError(f"unsupported database {self.dialect!r}: use sqlite or postgresql")
 
     @property
-    def is_sqlite(self) -> bool:
-        return self.dialect == "sqlite"
-
-    @property
     def engine(self) -> AsyncEngine:
         """The engine that writes (and migrates)."""
         return self._write_engine

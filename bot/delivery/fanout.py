@@ -63,10 +63,6 @@ class FanoutResult:
     failed: int
     pending: int
 
-    @property
-    def attempted(self) -> int:
-        return self.sent + self.failed + self.pending
-
 
 def new_owner() -> str:
     """A lease owner id naming this process and this fan-out (for logs and for renewals)."""

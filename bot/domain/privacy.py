@@ -32,10 +32,6 @@ class SharedRound:
     notes: int | None
     internal_customer_notes: int | None
 
-    @property
-    def aggregates_shown(self) -> bool:
-        return self.scores is not None
-
 
 def shareable(score: RoundScore) -> SharedRound:
     """The part of ``score`` that the privacy rules allow to be shown to the team."""

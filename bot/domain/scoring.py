@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 
-from bot.domain.circles import CIRCLES, AnswerValue, Circle
+from bot.domain.circles import CIRCLES, Circle
 from bot.domain.regions import Region, region_for
 
 DEFAULT_THRESHOLD = 0.5
@@ -31,23 +30,11 @@ class Tally:
         return self.yes + self.partly + self.no
 
     @property
-    def total(self) -> int:
-        return self.counted + self.not_sure
-
-    @property
     def score(self) -> float | None:
         """Mean of the counted answers in [0, 1], or ``None`` when nothing counted."""
         if self.counted == 0:
             return None
         return (self.yes + 0.5 * self.partly) / self.counted
-
-    def plus(self, value: AnswerValue) -> Tally:
-        return Tally(
-            yes=self.yes + (value is AnswerValue.YES),
-            partly=self.partly + (value is AnswerValue.PARTLY),
-            no=self.no + (value is AnswerValue.NO),
-            not_sure=self.not_sure + (value is AnswerValue.NOT_SURE),
-        )
 
     def reaches(self, threshold: float) -> bool:
         """Whether the score is at or above ``threshold``, compared exactly (no float drift)."""
@@ -144,29 +131,3 @@ def score_round(
         notes=notes,
         internal_customer_notes=internal_customer_notes,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class MemberAnswer:
-    """One member's answer to one circle's question (used before aggregation)."""
-
-    member: Hashable
-    circle: Circle
-    value: AnswerValue
-    internal_customer: bool = False
-    note: str | None = field(default=None, compare=False)
-
-
-def tally_answers(answers: Iterable[MemberAnswer]) -> tuple[dict[Circle, Tally], int]:
-    """Aggregate individual answers into per-circle tallies and a respondent count.
-
-    A member who answered the same question twice counts once, with the last answer.
-    """
-    latest: dict[tuple[Hashable, Circle], AnswerValue] = {}
-    for a in answers:
-        latest[(a.member, a.circle)] = a.value
-    tallies: dict[Circle, Tally] = defaultdict(Tally)
-    for (_, circle), value in latest.items():
-        tallies[circle] = tallies[circle].plus(value)
-    respondents = len({member for member, _ in latest})
-    return {c: tallies[c] for c in CIRCLES}, respondents

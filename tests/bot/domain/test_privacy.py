@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.domain.circles import AnswerValue, Circle
 from bot.domain.privacy import shareable
-from bot.domain.scoring import MemberAnswer, ScoringRules, score_round, tally_answers
+from bot.domain.scoring import ScoringRules, score_round
+from tests.support.tallies import MemberAnswer, tally_answers
 
 
 def scored(members: int, *, asked: int = 5, note_count: int = 2):  # type: ignore[no-untyped-def]
@@ -33,12 +34,12 @@ def test_below_the_minimum_only_participation_is_shared() -> None:
     assert shared.internal_customer_notes is None
     assert shared.disagreements == frozenset()
     assert shared.circles_in == frozenset()
-    assert not shared.aggregates_shown
+    assert shared.scores is None
 
 
 def test_at_the_minimum_the_aggregates_are_shared() -> None:
     shared = shareable(scored(3))
-    assert shared.aggregates_shown
+    assert shared.scores is not None
     assert shared.scores == {Circle.WHAT: 1.0, Circle.HOW: 1.0, Circle.DELIVER: None}
     assert shared.notes == 2
     assert shared.internal_customer_notes == 1

@@ -12,7 +12,8 @@ from bot.domain.regions import (
     region_label,
     region_meaning,
 )
-from bot.domain.scoring import MemberAnswer, score_round, tally_answers
+from bot.domain.scoring import score_round
+from tests.support.tallies import MemberAnswer, tally_answers
 
 W, H, D = Circle.WHAT, Circle.HOW, Circle.DELIVER
 YES, NO = AnswerValue.YES, AnswerValue.NO

@@ -6,14 +6,8 @@ import pytest
 
 from bot.domain.circles import AnswerValue, Circle
 from bot.domain.regions import Region, region_label
-from bot.domain.scoring import (
-    MemberAnswer,
-    RoundScore,
-    ScoringRules,
-    Tally,
-    score_round,
-    tally_answers,
-)
+from bot.domain.scoring import RoundScore, ScoringRules, Tally, score_round
+from tests.support.tallies import MemberAnswer, tally_answers
 
 W, H, D = Circle.WHAT, Circle.HOW, Circle.DELIVER
 YES, PARTLY, NO, NOT_SURE = (
