@@ -31,6 +31,8 @@ class FrozenClock:
         return self._now
 
     def set(self, when: datetime) -> None:
+        if when.tzinfo is None:
+            raise ValueError("FrozenClock needs an aware datetime")
         self._now = when.astimezone(UTC)
 
     def advance(self, delta: timedelta) -> None:

@@ -64,7 +64,8 @@ class Settings:
     slack_bot_token: str = field(default="", repr=False)
     slack_signing_secret: str = field(default="", repr=False)
     slack_app_token: str = field(default="", repr=False)
-    database_url: str = DEFAULT_DATABASE_URL
+    # May carry a database password.
+    database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
     slack_api_url: str = DEFAULT_SLACK_API_URL
     port: int = 3000
     send_concurrency: int = 8
@@ -123,17 +124,7 @@ class Settings:
 
     def require_slack(self, *, socket_mode: bool = False) -> None:
         """Raise ConfigError naming the first missing or placeholder Slack secret."""
-        needed = {"SLACK_SIGNING_SECRET": self.slack_signing_secret}
-        if self.oauth_enabled:
-            needed["SLACK_CLIENT_SECRET"] = self.slack_client_secret
-        else:
-            needed = {"SLACK_BOT_TOKEN": self.slack_bot_token, **needed}
-        if socket_mode:
-            needed["SLACK_APP_TOKEN"] = self.slack_app_token
-        for name, value in needed.items():
-            if is_placeholder(value):
-                state = "is not set" if not value else "still holds a placeholder"
-                raise ConfigError(f"{name} {state}: set it to {_WHERE[name]}.")
+        # Half an OAuth set-up is named first: asking for a bot token would mislead.
         if (self.slack_client_id or self.slack_client_secret) and not self.oauth_enabled:
             missing = [
                 name
@@ -148,6 +139,17 @@ class Settings:
                 f"{', '.join(missing)} not set: multi-workspace installs need SLACK_CLIENT_ID, "
                 "SLACK_CLIENT_SECRET and SLACK_SCOPES (comma-separated bot scopes) together."
             )
+        needed = {"SLACK_SIGNING_SECRET": self.slack_signing_secret}
+        if self.oauth_enabled:
+            needed["SLACK_CLIENT_SECRET"] = self.slack_client_secret
+        else:
+            needed = {"SLACK_BOT_TOKEN": self.slack_bot_token, **needed}
+        if socket_mode:
+            needed["SLACK_APP_TOKEN"] = self.slack_app_token
+        for name, value in needed.items():
+            if is_placeholder(value):
+                state = "is not set" if not value else "still holds a placeholder"
+                raise ConfigError(f"{name} {state}: set it to {_WHERE[name]}.")
         if self.encryption_key:
             try:
                 Fernet(self.encryption_key.encode())

@@ -44,13 +44,6 @@ def test_a_frozen_clock_advances_and_is_set() -> None:
     assert clock.now().tzinfo is UTC
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "FrozenClock.set accepts a naive datetime and reads it in the machine's local zone "
-        "(astimezone), though the constructor and FileClock.write refuse naive datetimes"
-    ),
-)
 def test_a_frozen_clock_refuses_to_be_set_to_a_naive_time() -> None:
     clock = FrozenClock(START)
     with pytest.raises(ValueError, match="aware"):

@@ -53,13 +53,6 @@ def test_the_reminder_names_nobody() -> None:
     assert "<!here>" not in message["text"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "reminder_message puts the team name into a mrkdwn section unescaped, unlike the pulse, "
-        "digest, status and Home, which all escape it: a team named '<!here>' reads as a mention"
-    ),
-)
 def test_the_team_name_is_escaped_like_in_every_other_message() -> None:
     message = reminder_message(ReminderView(team_name="<!here>", round_number=4, close_at=CLOSE))
     section = message["blocks"][0]["text"]["text"]
