@@ -22,10 +22,9 @@ from bot.delivery.platform import ChatPlatform, PlatformError
 from bot.domain.model import Team
 from bot.domain.views import DigestView
 from bot.services import Services
+from bot.services.digests import DEFAULT_CLAIM_LEASE
 
 log = logging.getLogger(__name__)
-
-DEFAULT_LEASE = timedelta(minutes=10)
 
 
 class DigestOutcome(StrEnum):
@@ -39,7 +38,7 @@ async def post_digest(
     platform: ChatPlatform,
     team: Team,
     view: DigestView,
-    lease: timedelta = DEFAULT_LEASE,
+    lease: timedelta = DEFAULT_CLAIM_LEASE,
     again: bool = False,
 ) -> DigestOutcome:
     """Post ``view`` to the team's channel, once per closed round.
