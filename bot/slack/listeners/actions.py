@@ -21,8 +21,9 @@ from bot.slack.blocks.pulse import (
     NOTE_ACTION_ID,
     AnswerClick,
 )
+from bot.slack.blocks.text import escape
 from bot.slack.context import AppContext
-from bot.slack.listeners.shared import managed_team, publish_home, send_round, tolerate_slack_errors
+from bot.slack.listeners.shared import managed_team, publish_home, pulse_team, tolerate_slack_errors
 
 log = logging.getLogger(__name__)
 
@@ -147,12 +148,15 @@ def _send_pulse(ctx: AppContext) -> Any:
         workspace_id, user_id, team = await _home_team(ctx, body, action)
         if team is None:
             notice = ":lock: Only this team's managers can send its pulse."
-        else:
-            rnd, _ = await ctx.services.rounds.open(team=team)
-            result = await send_round(ctx, team=team, rnd=rnd)
+        elif (pulse := await pulse_team(ctx, team)) is None:
             notice = (
-                f":mailbox_with_mail: Round {rnd.number} of #{team.name} sent to "
-                f"{result.sent} member{'s' if result.sent != 1 else ''}."
+                f"#{escape(team.name)} has no members to ask: invite people to its channel first."
+            )
+        else:
+            sent = pulse.sent.sent
+            notice = (
+                f":mailbox_with_mail: Round {pulse.round.number} of #{escape(team.name)} sent to "
+                f"{sent} member{'s' if sent != 1 else ''}."
             )
         await publish_home(ctx, workspace_id=workspace_id, user_id=user_id, notice=notice)
 

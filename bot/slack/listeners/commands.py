@@ -20,36 +20,20 @@ from slack_sdk.errors import SlackApiError
 
 from bot.delivery.digests import post_digest
 from bot.delivery.platform import PlatformError
-from bot.domain.model import WEEKDAY_NAMES, Team
+from bot.domain.model import Round, Team
 from bot.domain.views import Role
 from bot.slack import grammar
+from bot.slack.blocks import replies
 from bot.slack.blocks.help import help_message
 from bot.slack.blocks.status import org_status_message, status_message
-from bot.slack.blocks.text import escape, section
 from bot.slack.context import AppContext
 from bot.slack.gateway import SlackGateway
-from bot.slack.listeners.shared import send_round
+from bot.slack.listeners.shared import pulse_team
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/sdo"
-PROGRESS_NOTE_MEMBERS = 25
 ANSWER_IN_ACK_SECONDS = 1.0
-
-
-def text_message(text: str) -> dict[str, Any]:
-    return {"text": text, "blocks": [section(text)]}
-
-
-def refusal(what: str) -> dict[str, Any]:
-    return text_message(
-        f":lock: Sorry — only this team's managers (or workspace admins) can {what}."
-    )
-
-
-NOT_A_TEAM = text_message(
-    "This channel is not a team yet. Run `/sdo setup` here to register it (you become its manager)."
-)
 
 
 def register(
@@ -79,11 +63,7 @@ def _handler(ctx: AppContext, answer_in_ack_seconds: float) -> Any:
             except (SlackApiError, PlatformError) as exc:
                 reason = exc.reason if isinstance(exc, PlatformError) else exc.response.get("error")
                 log.warning("/sdo %s: Slack said %s", type(parsed).__name__, reason)
-                reply = text_message(
-                    ":warning: Slack refused a request I needed "
-                    f"(`{escape(str(reason))}`). If I am not in this channel, "
-                    "invite me with `/invite @SDO Pulse` and try again."
-                )
+                reply = replies.slack_refused(str(reason))
             if reply is not None:
                 await answer.final(reply)
         finally:
@@ -148,7 +128,7 @@ async def run_command(
         case grammar.Help(unknown=unknown):
             return help_message(unknown)
         case grammar.Invalid(message=message):
-            return text_message(message)
+            return replies.text_message(message)
         case grammar.Setup():
             return await _setup(ctx, req)
         case grammar.Status(all_teams=True):
@@ -159,7 +139,7 @@ async def run_command(
         workspace_id=req.workspace_id, channel_id=req.channel_id
     )
     if team is None:
-        return NOT_A_TEAM
+        return replies.not_a_team()
     return await _team_command(ctx, cmd, req, team, await _role(ctx, req, team))
 
 
@@ -178,13 +158,10 @@ async def _team_command(
     """A command about the channel's team, for a caller whose ``role`` there is known."""
     if isinstance(cmd, grammar.Managers) and cmd.action == "list":
         if not role.can_view:
-            return refusal("see its managers")
-        managers = await ctx.services.teams.managers(team=team)
-        return text_message(
-            f"Managers of #{escape(team.name)}: " + ", ".join(f"<@{m}>" for m in managers)
-        )
+            return replies.refusal("see its managers")
+        return replies.managers_of(team, await ctx.services.teams.managers(team=team))
     if not role.can_manage:
-        return refusal(_MANAGERS_ONLY.get(type(cmd), "do that"))
+        return replies.refusal(_MANAGERS_ONLY.get(type(cmd), "do that"))
     match cmd:
         case grammar.Pulse():
             return await _pulse(ctx, team, req)
@@ -219,12 +196,7 @@ async def _setup(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
         caller=caller,
         people=people,
     )
-    verb = "is now a team" if created else "was already a team; members refreshed"
-    return text_message(
-        f":white_check_mark: #{escape(team.name)} {verb}: {size} member{'s' if size != 1 else ''}, "
-        f"you are a manager. Schedule: {team.schedule.describe()} ({escape(team.tz)}). "
-        "Send the first one now with `/sdo pulse`."
-    )
+    return replies.team_set_up(team, created=created, members=size)
 
 
 async def _status(ctx: AppContext, req: CommandRequest, channel_id: str) -> dict[str, Any]:
@@ -236,15 +208,9 @@ async def _status(ctx: AppContext, req: CommandRequest, channel_id: str) -> dict
         platform_admin=person.is_admin,
     )
     if team is None:
-        return (
-            NOT_A_TEAM
-            if channel_id == req.channel_id
-            else text_message(f"<#{channel_id}> is not a team yet: run `/sdo setup` there.")
-        )
+        return replies.not_a_team(None if channel_id == req.channel_id else channel_id)
     if status is None:
-        return text_message(
-            f":lock: Only members and managers of #{escape(team.name)} can see its status."
-        )
+        return replies.status_hidden(team)
     picture = await ctx.pictures.team(status)
     return status_message(status, show_failures=role.can_manage, picture=picture)
 
@@ -255,63 +221,45 @@ async def _status_all(ctx: AppContext, req: CommandRequest) -> dict[str, Any]:
         workspace_id=req.workspace_id, user_id=req.user_id
     )
     if not allowed:
-        return text_message(
-            ":lock: Sorry — `/sdo status all` is for team managers and workspace admins."
-        )
+        return replies.status_all_refused()
     statuses = await ctx.services.status.org(workspace_id=req.workspace_id)
     picture = await ctx.pictures.org(workspace=req.workspace_id, statuses=statuses)
     return org_status_message(statuses, picture=picture)
 
 
 async def _pulse(ctx: AppContext, team: Team, req: CommandRequest) -> dict[str, Any]:
-    members = await ctx.services.teams.member_count(team=team)
-    if not members:
-        return text_message(
-            f"#{escape(team.name)} has no members to ask: invite people to the "
-            "channel, then run `/sdo setup` again."
-        )
-    rnd, created = await ctx.services.rounds.open(team=team)
-    if members > PROGRESS_NOTE_MEMBERS:
+    async def large_team(rnd: Round, members: int) -> None:
         # A large team takes a while to reach: say so now, report when done.
-        await req.progress(
-            text_message(
-                f":hourglass_flowing_sand: Round {rnd.number} is open: sending it to "
-                f"{members} members…"
-            )
-        )
-    result = await send_round(ctx, team=team, rnd=rnd)
-    opened = f"Round {rnd.number} is open" if created else f"Round {rnd.number} was already open"
-    parts = [
-        f":mailbox_with_mail: {opened}: sent to {result.sent} member"
-        f"{'s' if result.sent != 1 else ''}."
-    ]
-    if result.failed:
-        parts.append(f"{result.failed} could not be reached (see `/sdo status`).")
-    if result.pending:
-        parts.append(f"{result.pending} will be retried.")
-    return text_message(" ".join(parts))
+        await req.progress(replies.sending(rnd.number, members))
+
+    pulse = await pulse_team(ctx, team, large_team=large_team)
+    if pulse is None:
+        return replies.no_members(team)
+    sent = pulse.sent
+    return replies.pulse_sent(
+        pulse.round.number,
+        created=pulse.created,
+        sent=sent.sent,
+        failed=sent.failed,
+        pending=sent.pending,
+    )
 
 
 async def _digest(ctx: AppContext, team: Team) -> dict[str, Any]:
     view = await ctx.services.digests.view(team=team)
     if view is None:
-        return text_message("No round yet — send one with `/sdo pulse` first.")
+        return replies.no_round_yet()
     # A closed round's digest is posted once by the schedule: posting it by hand first takes
     # that turn, so the channel does not get it twice. (Asked again, it is posted again.)
     await post_digest(
         services=ctx.services, platform=ctx.platform, team=team, view=view, again=True
     )
-    return text_message(
-        f":newspaper: Digest of round {view.round.round.number} posted to #{escape(team.name)}."
-    )
+    return replies.digest_posted(team, view.round.round.number)
 
 
 async def _schedule(ctx: AppContext, team: Team, cmd: grammar.Schedule) -> dict[str, Any]:
     if cmd.weekday is None or cmd.at is None:
-        return text_message(
-            f":calendar: #{escape(team.name)}: {team.schedule.describe()} "
-            f"({escape(team.tz)}).\n{grammar.SCHEDULE_USAGE}"
-        )
+        return replies.schedule_shown(team, grammar.SCHEDULE_USAGE)
     schedule = replace(
         team.schedule,
         pulse_weekday=cmd.weekday,
@@ -320,27 +268,13 @@ async def _schedule(ctx: AppContext, team: Team, cmd: grammar.Schedule) -> dict[
     )
     updated = await ctx.services.rounds.set_schedule(team=team, schedule=schedule)
     runs = await ctx.services.rounds.next_runs(team=updated)
-    upcoming = ""
-    if runs is not None and runs.pulse_at is not None:
-        local = runs.pulse_at.astimezone(ZoneInfo(updated.tz))
-        upcoming = f" Next pulse: {local:%A %d %B %H:%M}."
-    return text_message(
-        f":calendar: Done: #{escape(team.name)} gets its pulse every "
-        f"{WEEKDAY_NAMES[cmd.weekday]} at {cmd.at:%H:%M} ({escape(team.tz)}) — "
-        f"{updated.schedule.describe()}.{upcoming}"
-    )
+    next_pulse = runs.pulse_at.astimezone(ZoneInfo(updated.tz)) if runs and runs.pulse_at else None
+    return replies.schedule_saved(updated, weekday=cmd.weekday, at=cmd.at, next_pulse=next_pulse)
 
 
 async def _managers(ctx: AppContext, team: Team, action: str, user_id: str) -> dict[str, Any]:
     if action == "add":
         added = await ctx.services.teams.add_manager(team=team, user_id=user_id)
-        return text_message(
-            f"<@{user_id}> is {'now' if added else 'already'} a manager of #{escape(team.name)}."
-        )
+        return replies.manager_added(team, user_id, added=added)
     removed = await ctx.services.teams.remove_manager(team=team, user_id=user_id)
-    if removed:
-        return text_message(f"<@{user_id}> is no longer a manager of #{escape(team.name)}.")
-    return text_message(
-        f"<@{user_id}> stays: they are not a manager of #{escape(team.name)}, "
-        "or they are its last one (add another manager first)."
-    )
+    return replies.manager_removed(team, user_id, removed=removed)

@@ -11,8 +11,8 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery.fanout import FanoutResult, deliver_round
 from bot.delivery.platform import PlatformError
+from bot.delivery.pulses import PulseOutcome, pulse_now
 from bot.domain.model import Round, Team
 from bot.slack.blocks.home import home_view
 from bot.slack.context import AppContext
@@ -74,15 +74,20 @@ async def publish_home(
     )
 
 
-async def send_round(ctx: AppContext, *, team: Team, rnd: Round) -> FanoutResult:
-    """Send ``rnd``'s pulse DMs now, with the app's concurrency and send lease."""
-    return await deliver_round(
+async def pulse_team(
+    ctx: AppContext,
+    team: Team,
+    *,
+    large_team: Callable[[Round, int], Awaitable[None]] | None = None,
+) -> PulseOutcome | None:
+    """Open a round now and send it, with the app's concurrency and send lease."""
+    return await pulse_now(
         services=ctx.services,
         platform=ctx.platform,
         team=team,
-        rnd=rnd,
         concurrency=ctx.settings.send_concurrency,
         lease=timedelta(seconds=ctx.settings.send_lease_seconds),
+        large_team=large_team,
     )
 
 

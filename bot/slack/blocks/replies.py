@@ -1,0 +1,138 @@
+"""The ephemeral answers of `/sdo`, one pure function each (the listener only picks one)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time
+from typing import Any
+
+from bot.domain.model import WEEKDAY_NAMES, Team
+from bot.slack.blocks.text import escape, section
+
+
+def text_message(text: str) -> dict[str, Any]:
+    """A message of one section (and the same words as its notification text)."""
+    return {"text": text, "blocks": [section(text)]}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
+
+
+def refusal(what: str) -> dict[str, Any]:
+    return text_message(
+        f":lock: Sorry — only this team's managers (or workspace admins) can {what}."
+    )
+
+
+def slack_refused(reason: str) -> dict[str, Any]:
+    return text_message(
+        f":warning: Slack refused a request I needed (`{escape(reason)}`). If I am not in this "
+        "channel, invite me with `/invite @SDO Pulse` and try again."
+    )
+
+
+def not_a_team(channel_id: str | None = None) -> dict[str, Any]:
+    """This channel (``None``) or another one is not registered as a team."""
+    if channel_id is not None:
+        return text_message(f"<#{channel_id}> is not a team yet: run `/sdo setup` there.")
+    return text_message(
+        "This channel is not a team yet. Run `/sdo setup` here to register it "
+        "(you become its manager)."
+    )
+
+
+def team_set_up(team: Team, *, created: bool, members: int) -> dict[str, Any]:
+    verb = "is now a team" if created else "was already a team; members refreshed"
+    return text_message(
+        f":white_check_mark: #{escape(team.name)} {verb}: {_plural(members, 'member')}, "
+        f"you are a manager. Schedule: {team.schedule.describe()} ({escape(team.tz)}). "
+        "Send the first one now with `/sdo pulse`."
+    )
+
+
+def status_hidden(team: Team) -> dict[str, Any]:
+    return text_message(
+        f":lock: Only members and managers of #{escape(team.name)} can see its status."
+    )
+
+
+def status_all_refused() -> dict[str, Any]:
+    return text_message(
+        ":lock: Sorry — `/sdo status all` is for team managers and workspace admins."
+    )
+
+
+def no_members(team: Team) -> dict[str, Any]:
+    return text_message(
+        f"#{escape(team.name)} has no members to ask: invite people to the "
+        "channel, then run `/sdo setup` again."
+    )
+
+
+def sending(round_number: int, members: int) -> dict[str, Any]:
+    """The note before a large team's pulse goes out."""
+    return text_message(
+        f":hourglass_flowing_sand: Round {round_number} is open: sending it to {members} members…"
+    )
+
+
+def pulse_sent(
+    round_number: int, *, created: bool, sent: int, failed: int, pending: int
+) -> dict[str, Any]:
+    opened = f"Round {round_number} {'is open' if created else 'was already open'}"
+    parts = [f":mailbox_with_mail: {opened}: sent to {_plural(sent, 'member')}."]
+    if failed:
+        parts.append(f"{failed} could not be reached (see `/sdo status`).")
+    if pending:
+        parts.append(f"{pending} will be retried.")
+    return text_message(" ".join(parts))
+
+
+def no_round_yet() -> dict[str, Any]:
+    return text_message("No round yet — send one with `/sdo pulse` first.")
+
+
+def digest_posted(team: Team, round_number: int) -> dict[str, Any]:
+    return text_message(
+        f":newspaper: Digest of round {round_number} posted to #{escape(team.name)}."
+    )
+
+
+def schedule_shown(team: Team, usage: str) -> dict[str, Any]:
+    return text_message(
+        f":calendar: #{escape(team.name)}: {team.schedule.describe()} ({escape(team.tz)}).\n{usage}"
+    )
+
+
+def schedule_saved(
+    team: Team, *, weekday: int, at: time, next_pulse: datetime | None
+) -> dict[str, Any]:
+    """The new schedule, and when the next pulse goes out (``next_pulse`` in the team's zone)."""
+    upcoming = f" Next pulse: {next_pulse:%A %d %B %H:%M}." if next_pulse is not None else ""
+    return text_message(
+        f":calendar: Done: #{escape(team.name)} gets its pulse every "
+        f"{WEEKDAY_NAMES[weekday]} at {at:%H:%M} ({escape(team.tz)}) — "
+        f"{team.schedule.describe()}.{upcoming}"
+    )
+
+
+def managers_of(team: Team, managers: Sequence[str]) -> dict[str, Any]:
+    return text_message(
+        f"Managers of #{escape(team.name)}: " + ", ".join(f"<@{m}>" for m in managers)
+    )
+
+
+def manager_added(team: Team, user_id: str, *, added: bool) -> dict[str, Any]:
+    return text_message(
+        f"<@{user_id}> is {'now' if added else 'already'} a manager of #{escape(team.name)}."
+    )
+
+
+def manager_removed(team: Team, user_id: str, *, removed: bool) -> dict[str, Any]:
+    if removed:
+        return text_message(f"<@{user_id}> is no longer a manager of #{escape(team.name)}.")
+    return text_message(
+        f"<@{user_id}> stays: they are not a manager of #{escape(team.name)}, "
+        "or they are its last one (add another manager first)."
+    )
