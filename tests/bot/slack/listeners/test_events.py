@@ -9,7 +9,7 @@ from bot.slack.blocks.modals import SCHEDULE_CALLBACK_ID
 from bot.slack.blocks.render import render_message
 from storage import teams
 from tests.support.harness import WORKSPACE, SlackHarness, eventually, eventually_async
-from tests.support.slack import ALICE, BOT, MANAGER, OUTSIDER, TEAM_CHANNEL
+from tests.support.slack import ALICE, BOT, MANAGER, OUTSIDER, TEAM_CHANNEL, TEAM_HUMANS
 
 
 async def member_ids(slack: SlackHarness) -> list[str]:
@@ -106,6 +106,31 @@ async def test_app_home_shows_teams_and_lets_managers_send_a_pulse(slack: SlackH
     member_home = render_message(slack.fake.calls_to("views.publish")[2].args["view"])
     assert "#team" in member_home
     assert "[Send pulse now]" not in member_home
+
+
+async def test_the_app_home_opens_no_round_for_a_team_without_members(
+    slack: SlackHarness,
+) -> None:
+    await slack.command_and_answer("setup", user=MANAGER, channel=TEAM_CHANNEL)
+    for user in TEAM_HUMANS:  # everyone left the channel; the manager still manages
+        await slack.runtime.services.teams.member_left(
+            workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL, user_id=user
+        )
+    team = await slack.runtime.services.teams.for_channel(
+        workspace_id=WORKSPACE, channel_id=TEAM_CHANNEL
+    )
+    assert team is not None
+
+    reply, _ = await slack.click(
+        action_id=SEND_PULSE_ACTION_ID, value=str(team.id), user=MANAGER, channel="", ts=""
+    )
+
+    assert reply.status == 200
+    await eventually(lambda: bool(slack.fake.calls_to("views.publish")), what="home refresh")
+    home = render_message(slack.fake.calls_to("views.publish")[-1].args["view"])
+    assert "#team has no members to ask: invite people to its channel first." in home
+    assert slack.fake.calls_to("chat.postMessage") == []
+    assert await slack.runtime.services.status.history(team=team, limit=5) == []
 
 
 def schedule_submission(view: dict[str, object], *, user: str) -> dict[str, object]:
