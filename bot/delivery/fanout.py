@@ -2,15 +2,15 @@
 
 Every member of the round has a delivery row before anything is sent. A sender *leases* a
 small batch of pending rows (``lease_owner``/``lease_until``), sends them with bounded
-concurrency and marks each ``sent`` (with the DM's channel and ts) or ``failed`` (with Slack's
-reason). While it works, a heartbeat keeps its leases alive; if it dies, the leases run out and
-the next tick — of this process after a restart, or of another replica — sends what is still
-pending. Several senders on one round (a replica's tick and a manager's ``/sdo pulse``) share
-the work without sending a row twice.
+concurrency and marks each ``sent`` (with the DM's channel and ts) or ``failed`` (with the
+platform's reason). While it works, a heartbeat keeps its leases alive; if it dies, the leases
+run out and the next tick — of this process after a restart, or of another replica — sends
+what is still pending. Several senders on one round (a replica's tick and a manager's
+``/sdo pulse``) share the work without sending a row twice.
 
-What a crash can still duplicate: a DM Slack accepted before the process died, before its row
-was marked sent. Marks are committed in batches while sending goes on (one transaction per
-batch, not per DM: most of what the ledger costs), and sending pauses whenever
+What a crash can still duplicate: a DM the platform accepted before the process died, before
+its row was marked sent. Marks are committed in batches while sending goes on (one transaction
+per batch, not per DM: most of what the ledger costs), and sending pauses whenever
 ``UNMARKED_PER_SENDER × concurrency`` DMs are sent or in flight but not yet marked, so a crash
 duplicates at most that many (32 at the default concurrency of 8) out of the whole round.
 
@@ -46,7 +46,7 @@ DEFAULT_LEASE = timedelta(seconds=120)
 # them ``concurrency`` at a time). Even rate-limited to tens of DMs a second, a batch is sent
 # long before its lease (renewed by the heartbeat) runs out.
 CLAIM_BATCH = 64
-# DMs per sender that may be in flight or accepted by Slack before their "sent" mark is
+# DMs per sender that may be in flight or accepted by the platform before their "sent" mark is
 # committed: the bound on duplicates after a crash, and room for the marks to batch up.
 UNMARKED_PER_SENDER = 4
 # A mark waits at most this long for others to share its transaction.

@@ -172,7 +172,7 @@ class ReminderTarget:
 
 @dataclass(frozen=True, slots=True)
 class SentDM:
-    """A pulse DM Slack accepted: whose, and where it is."""
+    """A pulse DM the platform accepted: whose, and where it is."""
 
     user_id: str
     channel_id: str
