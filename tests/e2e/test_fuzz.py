@@ -21,21 +21,11 @@ from bot.slack.blocks.home import SEND_PULSE_ACTION_ID
 from bot.slack.blocks.modals import NOTE_CALLBACK_ID, NoteContext
 from bot.slack.blocks.pulse import NOTE_ACTION_ID
 from tests.support.harness import WORKSPACE, SlackHarness
+from tests.support.rows import WORKSPACE_DATA_TABLES
 from tests.support.slack import ALICE, MANAGER, TEAM_CHANNEL, dm_of
 
 FORM = "application/x-www-form-urlencoded"
-TABLES = (
-    "workspace",
-    "team",
-    "manager",
-    "member",
-    "team_member",
-    "round",
-    "delivery",
-    "answer",
-    "digest",
-    "processed_event",
-)
+TABLES = ("workspace", *WORKSPACE_DATA_TABLES)
 CASES = 200
 
 

@@ -10,20 +10,11 @@ from sqlalchemy import text
 from bot.domain.circles import AnswerValue, Circle
 from bot.slack.blocks.render import render_message
 from tests.support.harness import WORKSPACE, SlackHarness
+from tests.support.rows import WORKSPACE_DATA_TABLES
 from tests.support.slack import ALICE, BOB, MANAGER, TEAM_CHANNEL, answer, dm_of, note_submission
 
 OTHER_WORKSPACE = "T0000EVIL"
-TABLES = (
-    "team",
-    "manager",
-    "member",
-    "team_member",
-    "round",
-    "delivery",
-    "answer",
-    "digest",
-    "processed_event",
-)
+TABLES = WORKSPACE_DATA_TABLES
 
 
 async def rows_of(slack: SlackHarness, workspace: str) -> dict[str, list[Any]]:

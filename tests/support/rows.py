@@ -16,6 +16,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.model import DeliveryStatus
 from storage.tables import metadata
 
+# Every table of ours that holds a workspace's data (each has a workspace_id column).
+WORKSPACE_DATA_TABLES = (
+    "team",
+    "manager",
+    "member",
+    "team_member",
+    "round",
+    "delivery",
+    "answer",
+    "digest",
+    "processed_event",
+)
+
 _ROUND = metadata.tables["round"]
 _DELIVERY = metadata.tables["delivery"]
 
