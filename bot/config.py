@@ -9,14 +9,12 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from cryptography.fernet import Fernet
 
 from storage.db import DEFAULT_DATABASE_URL
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
-T = TypeVar("T", int, float)
 APPS_PAGE = "https://api.slack.com/apps"
 
 _PLACEHOLDER = re.compile(
@@ -40,7 +38,7 @@ class ConfigError(Exception):
     """A setting is missing or invalid. The message is one line, fit for the console."""
 
 
-def _numbers(
+def _numbers[T: (int, float)](
     env: Mapping[str, str], parse: Callable[[str], T], defaults: Mapping[str, str], *, kind: str
 ) -> list[T]:
     """The variables ``defaults`` names, read with ``parse``; one clear line when one is not."""

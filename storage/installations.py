@@ -8,7 +8,7 @@ a row written before the key was set still reads (it has no ``enc:`` prefix).
 from __future__ import annotations
 
 import copy
-from typing import Any, TypeVar
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from slack_sdk.oauth.installation_store.models.bot import Bot
@@ -22,8 +22,6 @@ from storage.tables import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
 ENCRYPTED_PREFIX = "enc:"
 TOKEN_FIELDS = ("bot_token", "bot_refresh_token", "user_token", "user_refresh_token")
 OAUTH_STATE_SECONDS = 600
-
-T = TypeVar("T", Bot, Installation)
 
 
 class TokenCipher:
@@ -53,7 +51,7 @@ class TokenCipher:
             raise ValueError("a stored token does not decrypt with SDO_ENCRYPTION_KEY") from exc
 
 
-def _with_tokens(record: T, transform: Any) -> T:
+def _with_tokens[T: (Bot, Installation)](record: T, transform: Any) -> T:
     changed = copy.copy(record)
     for field in TOKEN_FIELDS:
         value = getattr(changed, field, None)
@@ -82,10 +80,10 @@ class InstallationStore(AsyncSQLAlchemyInstallationStore):
         )
         self.cipher = cipher
 
-    def _sealed(self, record: T) -> T:
+    def _sealed[T: (Bot, Installation)](self, record: T) -> T:
         return _with_tokens(record, self.cipher.encrypt) if self.cipher else record
 
-    def _opened(self, record: T | None) -> T | None:
+    def _opened[T: (Bot, Installation)](self, record: T | None) -> T | None:
         if record is None or self.cipher is None:
             return record
         return _with_tokens(record, self.cipher.decrypt)

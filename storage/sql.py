@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import time
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,8 +23,6 @@ from storage.tables import AnswerRow, MemberRow, RoundRow, TeamRow
 
 # The width of the ledger's ``error`` columns: a longer error is cut, never refused.
 ERROR_CHARS = 500
-
-_RecordT = TypeVar("_RecordT")
 
 
 def is_postgresql(session: AsyncSession) -> bool:
@@ -58,17 +56,17 @@ def cut_error(error: str) -> str:
     return error[:ERROR_CHARS]
 
 
-async def one_or_none(
-    session: AsyncSession, query: Select[Any], convert: Callable[[Any], _RecordT]
-) -> _RecordT | None:
+async def one_or_none[RecordT](
+    session: AsyncSession, query: Select[Any], convert: Callable[[Any], RecordT]
+) -> RecordT | None:
     """The record of the one row ``query`` finds, or None when it finds none."""
     row = (await session.execute(query)).scalar_one_or_none()
     return convert(row) if row is not None else None
 
 
-async def all_of(
-    session: AsyncSession, query: Select[Any], convert: Callable[[Any], _RecordT]
-) -> list[_RecordT]:
+async def all_of[RecordT](
+    session: AsyncSession, query: Select[Any], convert: Callable[[Any], RecordT]
+) -> list[RecordT]:
     """The records of every row ``query`` finds, in its order."""
     return [convert(row) for row in (await session.execute(query)).scalars()]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,8 +28,6 @@ from storage.tables import (
     TeamRow,
     WorkspaceRow,
 )
-
-_SelectT = TypeVar("_SelectT", bound=Select)  # type: ignore[type-arg]
 
 # ---------------------------------------------------------------------------------------------
 # workspaces
@@ -320,7 +318,9 @@ async def set_team_members(
     )
 
 
-def of_active_members(query: _SelectT, *, workspace_id: str, team_id: int) -> _SelectT:
+def of_active_members[SelectT: Select[Any]](
+    query: SelectT, *, workspace_id: str, team_id: int
+) -> SelectT:
     """``query`` over the team's active members who are active in the workspace.
 
     The one definition behind listing, counting and creating deliveries for them.

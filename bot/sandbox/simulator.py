@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -25,8 +25,6 @@ from bot.config import Settings
 from bot.sandbox.fakeslack import FakeSlack
 from bot.server import RUNTIME_KEY, Runtime, build_web_app
 from bot.slack.signing import signed_headers
-
-T = TypeVar("T")
 
 SIGNING_SECRET = "simulated-signing-secret-0123456789"
 FORM = "application/x-www-form-urlencoded"
@@ -90,7 +88,7 @@ async def eventually(
         await asyncio.sleep(0.005)
 
 
-async def eventually_async(
+async def eventually_async[T](
     read: Callable[[], Awaitable[T]], check: Callable[[T], bool], *, timeout: float = 10.0
 ) -> T:
     """Like ``eventually`` for a state that needs awaiting to read (e.g. database rows)."""

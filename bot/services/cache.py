@@ -26,9 +26,6 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Generic, TypeVar
-
-Value = TypeVar("Value")
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +33,7 @@ DEFAULT_TTL_SECONDS = 2.0
 DEFAULT_MAX_ENTRIES = 4096
 
 
-class SingleFlightCache(Generic[Value]):
+class SingleFlightCache[Value]:
     """Values by key for ``ttl`` seconds, all dropped by ``invalidate()``.
 
     Args:
