@@ -1,4 +1,9 @@
-"""SQLModel tables. Every row carries the Slack workspace id it belongs to."""
+"""SQLModel tables. Every row carries the workspace id it belongs to.
+
+A workspace is a Slack workspace (``T…``) or a Microsoft Teams tenant (``msteams:<tenant id>``);
+Teams ids are long (``29:…`` users, ``19:…@thread.tacv2`` channels, ``a:…`` chats), hence the
+widths below (migration 0005).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from typing import Any
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Column, DateTime, Index, String, UniqueConstraint, text
+from sqlalchemy import Column, DateTime, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -38,6 +43,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Slack ids are 9–11 characters; Teams ids run to 100 and more.
+WORKSPACE_CHARS = 64
+ID_CHARS = 255
+URL_CHARS = 500
+
+
 def _ts(nullable: bool = True) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
 
@@ -49,7 +60,7 @@ def _ts_required() -> Any:
 class WorkspaceRow(SQLModel, table=True):
     __tablename__ = "workspace"
 
-    id: str = Field(primary_key=True, max_length=32)
+    id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
     name: str = Field(default="", max_length=200)
     installed_at: datetime = _ts_required()
 
@@ -65,8 +76,8 @@ class TeamRow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=32)
-    channel_id: str = Field(max_length=32)
+    workspace_id: str = Field(foreign_key="workspace.id", index=True, max_length=WORKSPACE_CHARS)
+    channel_id: str = Field(max_length=ID_CHARS)
     name: str = Field(max_length=200)
     tz: str = Field(default="UTC", max_length=64)
     threshold: float = 0.5
@@ -91,16 +102,16 @@ class TeamRow(SQLModel, table=True):
 class ManagerRow(SQLModel, table=True):
     __tablename__ = "manager"
 
-    workspace_id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
     team_id: int = Field(primary_key=True, foreign_key="team.id")
-    user_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=ID_CHARS)
 
 
 class MemberRow(SQLModel, table=True):
     __tablename__ = "member"
 
-    workspace_id: str = Field(primary_key=True, max_length=32)
-    user_id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
+    user_id: str = Field(primary_key=True, max_length=ID_CHARS)
     name: str = Field(default="", max_length=200)
     tz: str | None = Field(default=None, max_length=64)
     active: bool = True
@@ -111,9 +122,9 @@ class MemberRow(SQLModel, table=True):
 class TeamMemberRow(SQLModel, table=True):
     __tablename__ = "team_member"
 
-    workspace_id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
     team_id: int = Field(primary_key=True, foreign_key="team.id")
-    user_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=ID_CHARS)
     active: bool = True
     joined_at: datetime = _ts_required()
 
@@ -137,7 +148,7 @@ class RoundRow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    workspace_id: str = Field(index=True, max_length=32)
+    workspace_id: str = Field(index=True, max_length=WORKSPACE_CHARS)
     team_id: int = Field(foreign_key="team.id")
     period: str = Field(max_length=40)
     number: int = 1
@@ -151,12 +162,12 @@ class DeliveryRow(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_delivery"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    workspace_id: str = Field(max_length=32)
+    workspace_id: str = Field(max_length=WORKSPACE_CHARS)
     round_id: int = Field(foreign_key="round.id", index=True)
-    user_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=ID_CHARS)
     status: str = Field(default="pending", max_length=16)
-    channel_id: str | None = Field(default=None, max_length=32)
-    message_ts: str | None = Field(default=None, max_length=32)
+    channel_id: str | None = Field(default=None, max_length=ID_CHARS)
+    message_ts: str | None = Field(default=None, max_length=ID_CHARS)
     error: str | None = Field(default=None, max_length=500)
     attempts: int = 0
     # A pending row claimed by a sender: reserved for ``lease_owner`` until ``lease_until``.
@@ -172,9 +183,9 @@ class AnswerRow(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("round_id", "user_id", "question", name="uq_answer"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    workspace_id: str = Field(max_length=32)
+    workspace_id: str = Field(max_length=WORKSPACE_CHARS)
     round_id: int = Field(foreign_key="round.id", index=True)
-    user_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=ID_CHARS)
     question: str = Field(max_length=1)
     value: str | None = Field(default=None, max_length=16)
     note: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
@@ -186,11 +197,11 @@ class DigestRow(SQLModel, table=True):
     __tablename__ = "digest"
 
     id: int | None = Field(default=None, primary_key=True)
-    workspace_id: str = Field(max_length=32)
+    workspace_id: str = Field(max_length=WORKSPACE_CHARS)
     round_id: int = Field(foreign_key="round.id", unique=True)
-    channel_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=ID_CHARS)
     status: str = Field(default="claimed", max_length=16)
-    message_ts: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=ID_CHARS)
     error: str | None = Field(default=None, max_length=500)
     claimed_at: datetime = _ts_required()
     posted_at: datetime | None = _ts()
@@ -199,9 +210,57 @@ class DigestRow(SQLModel, table=True):
 class ProcessedEventRow(SQLModel, table=True):
     __tablename__ = "processed_event"
 
-    workspace_id: str = Field(primary_key=True, max_length=32)
-    event_id: str = Field(primary_key=True, max_length=64)
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
+    event_id: str = Field(primary_key=True, max_length=ID_CHARS)
     received_at: datetime = _ts_required()
+
+
+class TeamsTenantRow(SQLModel, table=True):
+    """A Microsoft Teams tenant the bot is installed in, and where to reach it."""
+
+    __tablename__ = "teams_tenant"
+
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
+    tenant_id: str = Field(max_length=64)
+    service_url: str = Field(max_length=URL_CHARS)
+    bot_id: str = Field(max_length=ID_CHARS)
+    updated_at: datetime = _ts_required()
+
+
+class TeamsChannelRow(SQLModel, table=True):
+    """A Teams channel the bot has been in: its team (whose roster is the channel's people)."""
+
+    __tablename__ = "teams_channel"
+
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
+    channel_id: str = Field(primary_key=True, max_length=ID_CHARS)
+    teams_team_id: str = Field(max_length=ID_CHARS, index=True)
+    name: str = Field(default="", max_length=200)
+    service_url: str = Field(max_length=URL_CHARS)
+    updated_at: datetime = _ts_required()
+
+
+class TeamsChatRow(SQLModel, table=True):
+    """A member's one-to-one chat with the bot (created once, reused by every later pulse)."""
+
+    __tablename__ = "teams_chat"
+
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
+    user_id: str = Field(primary_key=True, max_length=ID_CHARS)
+    conversation_id: str = Field(max_length=ID_CHARS)
+    service_url: str = Field(max_length=URL_CHARS)
+    updated_at: datetime = _ts_required()
+
+
+class PictureRow(SQLModel, table=True):
+    """A rendered picture that Teams cards show by URL (``GET /teams/pictures/<key>.png``)."""
+
+    __tablename__ = "picture"
+
+    key: str = Field(primary_key=True, max_length=64)
+    workspace_id: str = Field(max_length=WORKSPACE_CHARS, index=True)
+    png: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
+    created_at: datetime = _ts_required()
 
 
 metadata = SQLModel.metadata

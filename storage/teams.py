@@ -22,10 +22,14 @@ from storage.tables import (
     DigestRow,
     ManagerRow,
     MemberRow,
+    PictureRow,
     ProcessedEventRow,
     RoundRow,
     TeamMemberRow,
     TeamRow,
+    TeamsChannelRow,
+    TeamsChatRow,
+    TeamsTenantRow,
     WorkspaceRow,
 )
 
@@ -48,6 +52,10 @@ async def delete_workspace(session: AsyncSession, *, workspace_id: str) -> None:
     # Children before parents, so foreign keys never point at a deleted row.
     scoped: tuple[tuple[type[SQLModel], Any], ...] = (
         (ProcessedEventRow, col(ProcessedEventRow.workspace_id)),
+        (PictureRow, col(PictureRow.workspace_id)),
+        (TeamsChatRow, col(TeamsChatRow.workspace_id)),
+        (TeamsChannelRow, col(TeamsChannelRow.workspace_id)),
+        (TeamsTenantRow, col(TeamsTenantRow.workspace_id)),
         (DigestRow, col(DigestRow.workspace_id)),
         (AnswerRow, col(AnswerRow.workspace_id)),
         (DeliveryRow, col(DeliveryRow.workspace_id)),

@@ -27,6 +27,10 @@ WORKSPACE_DATA_TABLES = (
     "answer",
     "digest",
     "processed_event",
+    "picture",
+    "teams_tenant",
+    "teams_channel",
+    "teams_chat",
 )
 
 _ROUND = metadata.tables["round"]
