@@ -91,7 +91,7 @@ async def save_channel(
     if name:
         values["name"] = name
     insert = dialect_insert(s, TeamsChannelRow).values(
-        workspace_id=workspace_id, channel_id=channel_id, name=name, updated_at=now, **values
+        workspace_id=workspace_id, channel_id=channel_id, updated_at=now, **{"name": name, **values}
     )
     await s.execute(
         insert.on_conflict_do_update(
