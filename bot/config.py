@@ -80,6 +80,24 @@ class Settings:
     slack_scopes: tuple[str, ...] = ()
     # Encrypts stored bot tokens (a Fernet key; `sdo keygen` prints one).
     encryption_key: str = field(default="", repr=False)
+    # Microsoft Teams (the Azure Bot's app registration): on when the app id is set.
+    microsoft_app_id: str = ""
+    microsoft_app_password: str = field(default="", repr=False)
+    microsoft_app_tenant_id: str = ""
+    # Local runs and tests only: accept unauthenticated activities and send without tokens.
+    teams_allow_anonymous_unsafe: bool = False
+    # Where this server is reached from outside (Teams cards load their pictures from it).
+    public_url: str = ""
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack is served: a bot token, or an OAuth set-up (with the signing secret)."""
+        return bool(self.slack_bot_token or self.slack_client_id or self.slack_client_secret)
+
+    @property
+    def teams_enabled(self) -> bool:
+        """Teams is served: an app id, or the explicitly unsafe anonymous mode."""
+        return bool(self.microsoft_app_id or self.teams_allow_anonymous_unsafe)
 
     @property
     def oauth_enabled(self) -> bool:
@@ -118,7 +136,44 @@ class Settings:
                 s.strip() for s in env.get("SLACK_SCOPES", "").split(",") if s.strip()
             ),
             encryption_key=env.get("SDO_ENCRYPTION_KEY", ""),
+            microsoft_app_id=env.get("MICROSOFT_APP_ID", ""),
+            microsoft_app_password=env.get("MICROSOFT_APP_PASSWORD", ""),
+            microsoft_app_tenant_id=env.get("MICROSOFT_APP_TENANT_ID", ""),
+            teams_allow_anonymous_unsafe=env.get("SDO_TEAMS_ALLOW_ANONYMOUS_UNSAFE", "")
+            in ("1", "true", "yes"),
+            public_url=(env.get("SDO_PUBLIC_URL") or "").rstrip("/"),
         )
+
+    def require_platform(self) -> None:
+        """Raise ConfigError unless Slack or Teams (or both) is configured completely."""
+        if not self.slack_enabled and not self.teams_enabled:
+            raise ConfigError(
+                "neither Slack nor Teams is configured: set SLACK_BOT_TOKEN and "
+                "SLACK_SIGNING_SECRET (Slack), or MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and "
+                "SDO_PUBLIC_URL (Teams; README: Run it in Teams)."
+            )
+        if self.slack_enabled:
+            self.require_slack()
+        if self.teams_enabled:
+            self.require_teams()
+
+    def require_teams(self) -> None:
+        """Raise ConfigError naming the first missing Teams setting."""
+        if self.microsoft_app_id and self.teams_allow_anonymous_unsafe:
+            raise ConfigError(
+                "SDO_TEAMS_ALLOW_ANONYMOUS_UNSAFE is set together with MICROSOFT_APP_ID: "
+                "anonymous mode is for local runs only; unset it."
+            )
+        if self.microsoft_app_id and is_placeholder(self.microsoft_app_password):
+            raise ConfigError(
+                "MICROSOFT_APP_PASSWORD is not set: set it to a client secret of the Azure Bot's "
+                "app registration (Certificates & secrets)."
+            )
+        if not self.public_url.startswith(("https://", "http://")):
+            raise ConfigError(
+                "SDO_PUBLIC_URL is not set: set it to the https:// address Teams reaches this "
+                "server at (cards load their pictures from it)."
+            )
 
     def require_slack(self, *, socket_mode: bool = False) -> None:
         """Raise ConfigError naming the first missing or placeholder Slack secret."""

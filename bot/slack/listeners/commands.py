@@ -20,9 +20,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.delivery.digests import post_digest
 from bot.delivery.platform import PlatformError
+from bot.domain import grammar
 from bot.domain.model import Round, Team
 from bot.domain.views import Role
-from bot.slack import grammar
 from bot.slack.blocks import replies
 from bot.slack.blocks.help import help_message
 from bot.slack.blocks.status import org_status_message, status_message

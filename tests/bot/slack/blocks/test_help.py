@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain.grammar import Help, parse_command
 from bot.sandbox.fakeslack import block_kit_errors
 from bot.slack.blocks.help import USAGE, help_message
 from bot.slack.blocks.render import render_message
-from bot.slack.grammar import Help, parse_command
 
 
 def test_help_lists_every_command() -> None:

@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from bot.slack.grammar import (
+from bot.domain.grammar import (
     MANAGERS_USAGE,
     MAX_COMMAND_CHARS,
     SCHEDULE_USAGE,

@@ -1,0 +1,210 @@
+"""The command grammar (SPEC §3): text in, a command record out. Pure.
+
+The words are the same on every platform; how a command is typed (``/sdo status`` in Slack,
+``@SDO Pulse status`` in Teams) and how a person or channel is written in it is a ``Syntax``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+
+MAX_COMMAND_CHARS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Syntax:
+    """How commands are typed on one platform.
+
+    Attributes:
+        command: what starts a command, as the help and the usage lines show it.
+        user: a mention of a person, its one group the user id.
+        channel: a mention of a channel, its one group the channel id (None: not supported).
+        mention_hint: how to mention a person so that the platform writes it as ``user``.
+        channel_hint: the same for a channel.
+    """
+
+    command: str
+    user: re.Pattern[str]
+    channel: re.Pattern[str] | None
+    mention_hint: str
+    channel_hint: str = ""
+
+
+SLACK = Syntax(
+    command="/sdo",
+    user=re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$"),
+    channel=re.compile(r"^<#(C[A-Z0-9]+|G[A-Z0-9]+)(?:\|[^>]*)?>$"),
+    mention_hint="Mention the person with `@` and pick them from Slack's list. ",
+    channel_hint="I could not read that channel: pick it from the list Slack suggests "
+    "after typing `#`. ",
+)
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_DAYS = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("mon", "monday", "mondays"),
+            ("tue", "tues", "tuesday", "tuesdays"),
+            ("wed", "wednesday", "wednesdays"),
+            ("thu", "thur", "thurs", "thursday", "thursdays"),
+            ("fri", "friday", "fridays"),
+            ("sat", "saturday", "saturdays"),
+            ("sun", "sunday", "sundays"),
+        )
+    )
+    for name in names
+}
+_CADENCE = {"weekly": 1, "every-week": 1, "biweekly": 2, "fortnightly": 2, "every-2-weeks": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    unknown: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """A known command word used wrongly: ``message`` says how to use it."""
+
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Setup:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Pulse:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """``channel_id`` None = the current channel; ``all_teams`` = every team."""
+
+    channel_id: str | None = None
+    all_teams: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """``weekday`` None = show the current schedule."""
+
+    weekday: int | None = None
+    at: time | None = None
+    every_weeks: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Managers:
+    """``action`` is "list", "add" or "remove"."""
+
+    action: str = "list"
+    user_id: str | None = None
+
+
+Command = Help | Invalid | Setup | Pulse | Status | Digest | Schedule | Managers
+
+
+def schedule_usage(syntax: Syntax = SLACK) -> str:
+    c = syntax.command
+    return (
+        f"Usage: `{c} schedule <day> <HH:MM> [weekly|biweekly]`, e.g. `{c} schedule thursday "
+        "15:00` (24-hour time, in the team's time zone)."
+    )
+
+
+def managers_usage(syntax: Syntax = SLACK) -> str:
+    c = syntax.command
+    return f"Usage: `{c} managers add @user` or `{c} managers remove @user`."
+
+
+def status_usage(syntax: Syntax = SLACK) -> str:
+    c = syntax.command
+    if syntax.channel is None:
+        return f"Usage: `{c} status` or `{c} status all`."
+    return f"Usage: `{c} status`, `{c} status #channel` or `{c} status all`."
+
+
+SCHEDULE_USAGE = schedule_usage()
+MANAGERS_USAGE = managers_usage()
+STATUS_USAGE = status_usage()
+
+
+def parse_command(text: str | None, *, syntax: Syntax = SLACK) -> Command:
+    """Parse the text after the command (``/sdo`` in Slack). Never raises: anything unknown
+    becomes ``Help``."""
+    raw = (text or "").strip()
+    if len(raw) > MAX_COMMAND_CHARS:
+        return Help(unknown=raw[:40] + "…")
+    words = raw.split()
+    if not words:
+        return Help()
+    verb, args = words[0].lower(), words[1:]
+    if verb in ("help", "?", "usage"):
+        return Help()
+    if verb == "setup":
+        return (
+            Setup()
+            if not args
+            else Invalid(
+                f"`{syntax.command} setup` takes no arguments: run it in the team's channel."
+            )
+        )
+    if verb == "pulse":
+        return Pulse() if not args else Invalid(f"`{syntax.command} pulse` takes no arguments.")
+    if verb == "digest":
+        return Digest() if not args else Invalid(f"`{syntax.command} digest` takes no arguments.")
+    if verb == "status":
+        return _status(args, syntax)
+    if verb == "schedule":
+        return _schedule(args, syntax)
+    if verb in ("managers", "manager"):
+        return _managers(args, syntax)
+    return Help(unknown=words[0])
+
+
+def _status(args: list[str], syntax: Syntax) -> Command:
+    if not args:
+        return Status()
+    if len(args) == 1 and args[0].lower() == "all":
+        return Status(all_teams=True)
+    if len(args) == 1 and syntax.channel and (m := syntax.channel.match(args[0])):
+        return Status(channel_id=m.group(1))
+    if len(args) == 1 and args[0].startswith("#") and syntax.channel_hint:
+        return Invalid(syntax.channel_hint + status_usage(syntax))
+    return Invalid(status_usage(syntax))
+
+
+def _schedule(args: list[str], syntax: Syntax) -> Command:
+    if not args:
+        return Schedule()
+    words = [a.lower().rstrip(",") for a in args]
+    if len(words) not in (2, 3) or words[0] not in _DAYS or not (m := _TIME.match(words[1])):
+        return Invalid(schedule_usage(syntax))
+    every = None
+    if len(words) == 3:
+        if words[2] not in _CADENCE:
+            return Invalid(schedule_usage(syntax))
+        every = _CADENCE[words[2]]
+    return Schedule(
+        weekday=_DAYS[words[0]], at=time(int(m.group(1)), int(m.group(2))), every_weeks=every
+    )
+
+
+def _managers(args: list[str], syntax: Syntax) -> Command:
+    if not args or (len(args) == 1 and args[0].lower() == "list"):
+        return Managers()
+    if len(args) == 2 and args[0].lower() in ("add", "remove"):
+        if m := syntax.user.match(args[1]):
+            return Managers(action=args[0].lower(), user_id=m.group(1))
+        return Invalid(syntax.mention_hint + managers_usage(syntax))
+    return Invalid(managers_usage(syntax))
