@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from bot.cli import main
 from bot.config import ConfigError
 from bot.teams.package import ASSETS, build_package
 
@@ -162,6 +163,58 @@ def test_a_public_url_that_is_not_https_with_a_host_is_refused_in_one_line(
 def test_a_version_teams_cannot_take_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"MAJOR\.MINOR\.PATCH.*'0\.2\.0\.dev1'"):
         build_package(app_id=APP_ID, public_url=URL, out=tmp_path / "x.zip", version="0.2.0.dev1")
+
+
+def test_the_cli_writes_the_package_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MICROSOFT_APP_ID", APP_ID)
+    monkeypatch.setenv("SDO_PUBLIC_URL", URL)
+    out = tmp_path / "sdo-pulse-teams.zip"
+    assert main(["teams-package", "--out", str(out)]) == 0
+    assert _manifest(out)["id"] == APP_ID
+    printed = capsys.readouterr().out
+    assert f"wrote {out}" in printed
+    assert "Upload an app" in printed
+    assert "@SDO Pulse setup" in printed
+
+
+def test_the_cli_flags_win_over_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MICROSOFT_APP_ID", "not-a-guid")
+    monkeypatch.delenv("SDO_PUBLIC_URL", raising=False)
+    out = tmp_path / "flags.zip"
+    assert main(["teams-package", "--out", str(out), "--app-id", APP_ID, "--public-url", URL]) == 0
+    assert _manifest(out)["validDomains"] == [HOST]
+
+
+def test_the_cli_writes_to_sdo_pulse_teams_zip_by_default(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MICROSOFT_APP_ID", APP_ID)
+    monkeypatch.setenv("SDO_PUBLIC_URL", URL)
+    assert main(["teams-package"]) == 0
+    assert sorted(_entries(tmp_path / "sdo-pulse-teams.zip")) == [
+        "color.png",
+        "manifest.json",
+        "outline.png",
+    ]
+
+
+def test_the_cli_without_an_app_id_says_so_in_one_line_and_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.delenv("MICROSOFT_APP_ID", raising=False)
+    monkeypatch.setenv("SDO_PUBLIC_URL", URL)
+    out = tmp_path / "teams.zip"
+    assert main(["teams-package", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("sdo: MICROSOFT_APP_ID is not set: ")
+    assert captured.err.count("\n") == 1
+    assert not out.exists()
 
 
 @pytest.fixture
