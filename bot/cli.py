@@ -1,4 +1,4 @@
-"""The ``sdo`` command: ``serve``, ``demo`` and ``db upgrade``."""
+"""The ``sdo`` command: ``serve``, ``demo``, ``keygen``, ``db upgrade`` and ``teams-package``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bot.config import ConfigError, Settings
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="sdo", description="SDO Pulse: customer pulse surveys in Slack."
+        prog="sdo", description="SDO Pulse: customer pulse surveys in Slack and Microsoft Teams."
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -36,6 +36,24 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("keygen", help="print a new SDO_ENCRYPTION_KEY (encrypts stored tokens)")
+
+    teams = sub.add_parser("teams-package", help="build the Teams app package (a zip to upload)")
+    teams.add_argument(
+        "--out",
+        type=Path,
+        default=Path("sdo-pulse-teams.zip"),
+        help="where to write the zip (default: sdo-pulse-teams.zip)",
+    )
+    teams.add_argument(
+        "--app-id",
+        default=None,
+        help="the Azure Bot's Microsoft App ID (default: $MICROSOFT_APP_ID)",
+    )
+    teams.add_argument(
+        "--public-url",
+        default=None,
+        help="the https:// address of `sdo serve` (default: $SDO_PUBLIC_URL)",
+    )
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -79,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             asyncio.run(_upgrade())
             print("database is up to date")
+        elif args.command == "teams-package":
+            _teams_package(args)
         elif args.command == "serve":
             from bot.server import serve
 
@@ -89,6 +109,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+def _teams_package(args: argparse.Namespace) -> None:
+    from bot.teams.package import NEXT_STEPS, build_package
+
+    def flag_or_env(flag: str | None, name: str) -> str:
+        return os.environ.get(name, "") if flag is None else flag
+
+    path = build_package(
+        app_id=flag_or_env(args.app_id, "MICROSOFT_APP_ID"),
+        public_url=flag_or_env(args.public_url, "SDO_PUBLIC_URL"),
+        out=args.out,
+    )
+    print(f"wrote {path}")
+    print(NEXT_STEPS)
 
 
 if __name__ == "__main__":
