@@ -1,8 +1,13 @@
 """`sdo serve`: the aiohttp server (or Socket Mode) around the app.
 
+Slack is served at ``POST /slack/events`` when its secrets are set, Teams at
+``POST /api/messages`` when its app id is (or its anonymous local mode): one server, one
+database, one scheduler, whose platform routes each workspace to its adapter.
+
 Start-up brings the database up to date, opens one aiohttp client session shared by every Web
-API call, builds the one Slack context (gateway, platform, pictures, installs) and starts the
-scheduler tick (``bot.delivery.scheduler``); shutdown stops them in reverse order.
+API call, builds the one Slack context (gateway, platform, pictures, installs), the Teams
+context when Teams is on, and starts the scheduler tick (``bot.delivery.scheduler``); shutdown
+stops them in reverse order.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.clock import Clock, FileClock, SystemClock
 from bot.config import Settings
+from bot.delivery.platform import ChatPlatform
+from bot.delivery.routing import RoutedPlatform
 from bot.delivery.scheduler import Scheduler
 from bot.logs import keep_payloads_out_of_logs
 from bot.services import Services
@@ -25,6 +32,11 @@ from bot.slack import http
 from bot.slack.app import create_app
 from bot.slack.context import AppContext, slack_context
 from bot.slack.signing import RequestVerifier
+from bot.teams import http as teams_http
+from bot.teams.addresses import WORKSPACE_PREFIX
+from bot.teams.app import create_teams_app
+from bot.teams.context import TeamsContext, teams_context
+from bot.teams.host import TeamsHost, teams_host
 from storage.db import Database
 from storage.migrate import upgrade
 
@@ -44,6 +56,7 @@ class Runtime:
     slack: AppContext
     bolt: AsyncApp
     scheduler: Scheduler
+    teams: TeamsContext | None = None
 
 
 def clock_for(settings: Settings) -> Clock:
@@ -54,14 +67,24 @@ def clock_for(settings: Settings) -> Clock:
     return SystemClock()
 
 
-async def start_runtime(settings: Settings, *, clock: Clock) -> Runtime:
+async def start_runtime(
+    settings: Settings, *, clock: Clock, teams: TeamsHost | None = None
+) -> Runtime:
     keep_payloads_out_of_logs()
     db = Database(settings.database_url)
     await upgrade(db)
     session = aiohttp.ClientSession()
     services = Services(db=db, clock=clock)
     slack = slack_context(settings, db=db, services=services, session=session, clock=clock)
-    scheduler = Scheduler(settings=settings, services=services, platform=slack.platform)
+    platform: ChatPlatform = slack.platform
+    teams_ctx = None
+    if teams is not None:
+        teams_ctx = teams_context(settings, host=teams, db=db, services=services, clock=clock)
+        create_teams_app(teams_ctx)
+        platform = RoutedPlatform(
+            default=slack.platform, by_prefix={WORKSPACE_PREFIX: teams_ctx.platform}
+        )
+    scheduler = Scheduler(settings=settings, services=services, platform=platform)
     scheduler.start()
     return Runtime(
         settings=settings,
@@ -71,6 +94,7 @@ async def start_runtime(settings: Settings, *, clock: Clock) -> Runtime:
         slack=slack,
         bolt=create_app(slack),
         scheduler=scheduler,
+        teams=teams_ctx,
     )
 
 
@@ -80,26 +104,38 @@ async def stop_runtime(runtime: Runtime) -> None:
     await runtime.db.dispose()
 
 
-def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
-    """The aiohttp application: ``POST /slack/events`` and ``GET /healthz``."""
-    clock = clock or clock_for(settings)
-    settings.require_slack()
-    web_app = web.Application(client_max_size=http.MAX_BODY_BYTES)
+def _teams_of(web_app: web.Application) -> TeamsContext:
+    teams = web_app[RUNTIME_KEY].teams
+    assert teams is not None, "the Teams routes exist only when Teams is on"
+    return teams
 
-    web_app.router.add_routes(
-        [
-            http.slack_route(
-                bolt=lambda: web_app[RUNTIME_KEY].bolt,
-                verifier=RequestVerifier(secret=settings.slack_signing_secret, clock=clock),
-            ),
-            http.health_route(db=lambda: web_app[RUNTIME_KEY].db),
-        ]
-    )
+
+def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    """The aiohttp application: ``POST /slack/events`` (Slack on), ``POST /api/messages``
+    (Teams on) and ``GET /healthz``."""
+    clock = clock or clock_for(settings)
+    settings.require_platform()
+    web_app = web.Application(client_max_size=http.MAX_BODY_BYTES)
+    web_app.router.add_routes([http.health_route(db=lambda: web_app[RUNTIME_KEY].db)])
+    if settings.slack_enabled:
+        web_app.router.add_routes(
+            [
+                http.slack_route(
+                    bolt=lambda: web_app[RUNTIME_KEY].bolt,
+                    verifier=RequestVerifier(secret=settings.slack_signing_secret, clock=clock),
+                )
+            ]
+        )
     if settings.oauth_enabled:
         web_app.router.add_routes(http.oauth_routes(bolt=lambda: web_app[RUNTIME_KEY].bolt))
+    host = teams_host(settings) if settings.teams_enabled else None
+    if host is not None:
+        # The SDK's JWT check reads what to validate tokens against from the app.
+        web_app["agent_configuration"] = host.auth
+        web_app.router.add_routes(teams_http.teams_routes(teams=lambda: _teams_of(web_app)))
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        app[RUNTIME_KEY] = await start_runtime(settings, clock=clock)
+        app[RUNTIME_KEY] = await start_runtime(settings, clock=clock, teams=host)
         yield
         await stop_runtime(app[RUNTIME_KEY])
 
@@ -109,7 +145,8 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Appl
 
 def serve(settings: Settings, *, socket_mode: bool = False, port: int | None = None) -> None:
     """Run until interrupted."""
-    settings.require_slack(socket_mode=socket_mode)
+    if socket_mode:
+        settings.require_slack(socket_mode=True)
     if socket_mode:
         asyncio.run(_serve_socket_mode(settings, port=port or settings.port))
     else:

@@ -201,3 +201,14 @@ async def picture(s: AsyncSession, *, key: str) -> bytes | None:
         await s.execute(select(col(PictureRow.png)).where(col(PictureRow.key) == key))
     ).scalar_one_or_none()
     return bytes(png) if png is not None else None
+
+
+async def channels_of(s: AsyncSession, *, workspace_id: str, teams_team_id: str) -> list[str]:
+    """The known channel ids of one Teams team."""
+    rows = await s.execute(
+        select(col(TeamsChannelRow.channel_id)).where(
+            col(TeamsChannelRow.workspace_id) == workspace_id,
+            col(TeamsChannelRow.teams_team_id) == teams_team_id,
+        )
+    )
+    return [str(r) for r in rows.scalars()]

@@ -1,0 +1,44 @@
+"""The Teams HTTP edge: ``POST /api/messages`` (authenticated by the SDK's JWT check) and the
+pictures Teams cards load (``GET /teams/pictures/<key>.png``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from aiohttp import web
+from microsoft_agents.hosting.aiohttp import jwt_authorization_decorator, start_agent_process
+
+from bot.teams.context import TeamsContext
+from bot.teams.platform import PICTURE_ROUTE
+
+MESSAGES_PATH = "/api/messages"
+_KEY = re.compile(r"^[0-9a-f]{40}$")
+
+
+def teams_routes(*, teams: Callable[[], TeamsContext]) -> list[web.RouteDef]:
+    """The routes, each reading the running app's Teams context when called."""
+
+    @jwt_authorization_decorator
+    async def messages(request: web.Request) -> web.StreamResponse:
+        ctx = teams()
+        if request.content_type != "application/json":
+            return web.json_response({"error": "expected application/json"}, status=415)
+        response = await start_agent_process(request, ctx.host.app, ctx.host.adapter)
+        return response if response is not None else web.Response(status=202)
+
+    async def picture(request: web.Request) -> web.StreamResponse:
+        key = request.match_info["key"]
+        png = await teams().addresses.picture(key=key) if _KEY.match(key) else None
+        if png is None:
+            raise web.HTTPNotFound()
+        return web.Response(
+            body=png,
+            content_type="image/png",
+            headers={"Cache-Control": "public, max-age=31536000, immutable"},
+        )
+
+    return [
+        web.post(MESSAGES_PATH, messages),
+        web.get(PICTURE_ROUTE, picture),
+    ]

@@ -1,0 +1,143 @@
+"""Invokes from the pulse card: an answer clicked (``Action.Execute``), "Add a note" opened
+(``task/fetch``) and saved (``task/submit``).
+
+A click is answered with the member's card as it now stands: Teams shows it in place of the
+clicked one (only the member is in that chat). A note is saved or refused in the dialog itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse, InvokeResponse
+from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
+
+from bot.domain.circles import CIRCLES
+from bot.domain.views import AnswerOutcome
+from bot.services.answers import NOTE_MAX_CHARS
+from bot.teams.activity import origin_of, wire
+from bot.teams.cards import note as note_cards
+from bot.teams.cards.pulse import ANSWER_VERB, parse_answer, parse_note_request, pulse_card
+from bot.teams.context import TeamsContext
+
+log = logging.getLogger(__name__)
+
+CARD = "application/vnd.microsoft.card.adaptive"
+NOT_ASKED_TEXT = "I could not find that pulse. It may belong to a team you are no longer in."
+
+
+def register(app: AgentApplication[TurnState], ctx: TeamsContext) -> None:
+    @app.adaptive_card.action_execute(ANSWER_VERB)
+    async def on_answer(
+        context: TurnContext, state: TurnState, data: Any
+    ) -> AdaptiveCardInvokeResponse:
+        origin = origin_of(context.activity)
+        click = parse_answer(data)
+        if origin is None or click is None:
+            return _message("That button sent something I do not understand.")
+        round_id, circle, value = click
+        outcome = await ctx.services.answers.record(
+            workspace_id=origin.workspace_id,
+            round_id=round_id,
+            user_id=origin.caller.user_id,
+            circle=circle,
+            value=value,
+        )
+        if outcome.round is None or outcome.team is None:
+            return _message(NOT_ASKED_TEXT)
+        if not outcome.stored:
+            # Closed: show the member what they had answered, without buttons.
+            _, _, mine = await ctx.services.answers.mine(
+                workspace_id=origin.workspace_id, round_id=round_id, user_id=origin.caller.user_id
+            )
+            outcome = AnswerOutcome(
+                stored=False, reason="closed", round=outcome.round, team=outcome.team, answers=mine
+            )
+            return _card(pulse_card(outcome.pulse(closed=True)))
+        return _card(pulse_card(outcome.pulse()))
+
+    @app.invoke("task/fetch")
+    async def on_note_opened(context: TurnContext, state: TurnState) -> None:
+        origin = origin_of(context.activity)
+        round_id = parse_note_request(_task_data(context))
+        if origin is None or round_id is None:
+            await _reply(context, note_cards.dialog_message(note_cards.NOTE_MALFORMED_TEXT))
+            return
+        rnd, team, mine = await ctx.services.answers.mine(
+            workspace_id=origin.workspace_id, round_id=round_id, user_id=origin.caller.user_id
+        )
+        if rnd is None or team is None:
+            await _reply(context, note_cards.dialog_message(NOT_ASKED_TEXT))
+            return
+        if not rnd.is_open:
+            await _reply(context, note_cards.dialog_message(note_cards.NOTE_CLOSED_TEXT))
+            return
+        noted = next((mine[c] for c in CIRCLES if c in mine and mine[c].note), None)
+        await _reply(
+            context,
+            note_cards.note_dialog(
+                round_id=round_id,
+                note=noted.note if noted else None,
+                internal=bool(noted and noted.internal_customer),
+                circle=noted.circle if noted else None,
+            ),
+        )
+
+    @app.invoke("task/submit")
+    async def on_note_saved(context: TurnContext, state: TurnState) -> None:
+        origin = origin_of(context.activity)
+        data = _task_data(context)
+        submitted = note_cards.parse_note_submit(data)
+        circle = note_cards.parse_note_circle(data)
+        if origin is None or submitted is None or circle is None:
+            await _reply(context, note_cards.dialog_message(note_cards.NOTE_MALFORMED_TEXT))
+            return
+        round_id, text, internal = submitted
+        if len(text) > NOTE_MAX_CHARS:
+            await _reply(
+                context, note_cards.dialog_message(note_cards.note_too_long_text(len(text)))
+            )
+            return
+        outcome = await ctx.services.answers.save_note(
+            workspace_id=origin.workspace_id,
+            round_id=round_id,
+            user_id=origin.caller.user_id,
+            circle=circle,
+            note=text,
+            internal_customer=internal,
+        )
+        saved = outcome.stored
+        await _reply(
+            context,
+            note_cards.dialog_message(
+                note_cards.NOTE_SAVED_TEXT if saved else note_cards.NOTE_CLOSED_TEXT
+            ),
+        )
+
+
+def _task_data(context: TurnContext) -> Any:
+    value = wire(context.activity).get("value") or {}
+    return value.get("data") if isinstance(value, dict) else None
+
+
+def _card(card: dict[str, Any]) -> AdaptiveCardInvokeResponse:
+    return AdaptiveCardInvokeResponse.model_validate(
+        {"statusCode": 200, "type": CARD, "value": card}
+    )
+
+
+def _message(text: str) -> AdaptiveCardInvokeResponse:
+    return AdaptiveCardInvokeResponse.model_validate(
+        {"statusCode": 200, "type": "application/vnd.microsoft.activity.message", "value": text}
+    )
+
+
+async def _reply(context: TurnContext, body: dict[str, Any]) -> None:
+    await context.send_activity(
+        Activity(
+            type="invokeResponse",
+            value=InvokeResponse(status=int(HTTPStatus.OK), body=body),
+        )
+    )

@@ -1,0 +1,54 @@
+"""Messages: ``@SDO Pulse <command>`` in a team channel, or the command alone in the bot's
+personal chat. Parse (the platform-neutral grammar, Teams syntax), one service call, a card or
+a line back in the same conversation.
+
+Teams has no ephemeral messages: what is answered in a channel is seen by the channel (its
+members are the team), so a channel gets aggregates only; ``status all`` and delivery failures
+are answered in the personal chat alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from microsoft_agents.activity import Activity
+from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
+
+from bot.delivery.platform import PlatformError
+from bot.domain import grammar
+from bot.teams.activity import TEAMS_SYNTAX, Origin, command_text, origin_of
+from bot.teams.cards import replies
+from bot.teams.cards.common import attachment
+from bot.teams.context import TeamsContext
+from bot.teams.listeners.members import remember
+from bot.teams.listeners.team_commands import run_team_command
+
+log = logging.getLogger(__name__)
+
+Reply = str | dict[str, Any]  # a line of text, or an Adaptive Card
+
+
+def register(app: AgentApplication[TurnState], ctx: TeamsContext) -> None:
+    @app.activity("message")
+    async def on_message(context: TurnContext, state: TurnState) -> None:
+        origin = origin_of(context.activity)
+        if origin is None:
+            return
+        await remember(ctx, origin)
+        parsed = grammar.parse_command(command_text(context.activity), syntax=TEAMS_SYNTAX)
+        try:
+            reply = await run_team_command(ctx, parsed, origin)
+        except PlatformError as exc:
+            log.warning("@SDO Pulse %s: Teams said %s", type(parsed).__name__, exc.reason)
+            reply = replies.platform_refused(exc.reason)
+        await context.send_activity(as_activity(reply))
+
+
+def as_activity(reply: Reply) -> Activity:
+    if isinstance(reply, str):
+        return Activity.model_validate({"type": "message", "text": reply, "textFormat": "markdown"})
+    return Activity.model_validate({"type": "message", "attachments": [attachment(reply)]})
+
+
+__all__ = ["Origin", "Reply", "as_activity", "register"]

@@ -1,0 +1,184 @@
+"""Carry out one parsed command for a Teams caller: the same use cases ``/sdo`` calls.
+
+A reply is a line of text or an Adaptive Card (``bot.teams.cards``), answered where it was
+asked. The caller's role comes from the stored team (Teams has no workspace admins we can
+see): the person who ran setup and the managers they added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.delivery.digests import post_digest
+from bot.delivery.platform import PlatformError
+from bot.delivery.pulses import pulse_now
+from bot.domain import grammar
+from bot.domain.model import Team
+from bot.teams.activity import TEAMS_SYNTAX, Origin
+from bot.teams.cards import replies
+from bot.teams.cards.help import help_card
+from bot.teams.cards.status import org_status_card, status_card
+from bot.teams.context import TeamsContext
+
+Reply = str | dict[str, Any]
+
+# Commands about one team need its channel: in the personal chat there is none.
+_NEEDS_CHANNEL = (grammar.Setup, grammar.Pulse, grammar.Digest, grammar.Schedule, grammar.Managers)
+_MANAGERS_ONLY = {
+    grammar.Pulse: "send a pulse",
+    grammar.Digest: "post the digest",
+    grammar.Schedule: "change the schedule",
+    grammar.Managers: "change managers",
+}
+
+
+async def run_team_command(ctx: TeamsContext, cmd: grammar.Command, origin: Origin) -> Reply:
+    """The answer to one command, in the conversation it came from."""
+    match cmd:
+        case grammar.Help(unknown=unknown):
+            return help_card(unknown)
+        case grammar.Invalid(message=message):
+            return message
+        case grammar.Status(all_teams=True):
+            return await _status_all(ctx, origin)
+    if origin.channel_id is None:
+        if isinstance(cmd, grammar.Status):
+            return await _my_teams(ctx, origin)
+        if isinstance(cmd, _NEEDS_CHANNEL):
+            return replies.not_a_team()
+    assert origin.channel_id is not None
+    if isinstance(cmd, grammar.Setup):
+        return await _setup(ctx, origin)
+    team = await ctx.services.teams.for_channel(
+        workspace_id=origin.workspace_id, channel_id=origin.channel_id
+    )
+    if team is None:
+        return replies.not_a_team()
+    role = await ctx.services.teams.role(
+        workspace_id=origin.workspace_id, team=team, user_id=origin.caller.user_id
+    )
+    if isinstance(cmd, grammar.Status):
+        return await _status(ctx, origin, team)
+    if isinstance(cmd, grammar.Managers) and cmd.action == "list":
+        if not role.can_view:
+            return replies.refusal("see its managers")
+        return replies.managers_of(team, await ctx.services.teams.managers(team=team))
+    if not role.can_manage:
+        return replies.refusal(_MANAGERS_ONLY.get(type(cmd), "do that"))
+    return await _manage(ctx, cmd, team)
+
+
+async def _manage(ctx: TeamsContext, cmd: grammar.Command, team: Team) -> Reply:
+    match cmd:
+        case grammar.Pulse():
+            pulse = await pulse_now(
+                services=ctx.services,
+                platform=ctx.platform,
+                team=team,
+                concurrency=ctx.settings.send_concurrency,
+            )
+            if pulse is None:
+                return replies.no_members(team)
+            return replies.pulse_sent(
+                pulse.round.number,
+                created=pulse.created,
+                sent=pulse.sent.sent,
+                failed=pulse.sent.failed,
+                pending=pulse.sent.pending,
+            )
+        case grammar.Digest():
+            view = await ctx.services.digests.view(team=team)
+            if view is None:
+                return replies.no_round_yet()
+            await post_digest(
+                services=ctx.services, platform=ctx.platform, team=team, view=view, again=True
+            )
+            return replies.digest_posted(team, view.round.round.number)
+        case grammar.Schedule(weekday=weekday, at=at, every_weeks=every) if weekday is not None:
+            assert at is not None
+            schedule = replace(
+                team.schedule,
+                pulse_weekday=weekday,
+                pulse_time=at,
+                every_weeks=every or team.schedule.every_weeks,
+            )
+            updated = await ctx.services.rounds.set_schedule(team=team, schedule=schedule)
+            runs = await ctx.services.rounds.next_runs(team=updated)
+            next_pulse = (
+                runs.pulse_at.astimezone(ZoneInfo(updated.tz)) if runs and runs.pulse_at else None
+            )
+            return replies.schedule_saved(updated, weekday=weekday, at=at, next_pulse=next_pulse)
+        case grammar.Schedule():
+            return replies.schedule_shown(team, grammar.schedule_usage(TEAMS_SYNTAX))
+        case grammar.Managers(action="add", user_id=user_id) if user_id:
+            added = await ctx.services.teams.add_manager(team=team, user_id=user_id)
+            return replies.manager_added(team, await _name(ctx, team, user_id), added=added)
+        case grammar.Managers(action="remove", user_id=user_id) if user_id:
+            removed = await ctx.services.teams.remove_manager(team=team, user_id=user_id)
+            return replies.manager_removed(team, await _name(ctx, team, user_id), removed=removed)
+    return help_card()
+
+
+async def _name(ctx: TeamsContext, team: Team, user_id: str) -> str:
+    """A person's display name in the team's roster (a mention's id means nothing to people)."""
+    try:
+        person = await ctx.platform.person(workspace_id=team.workspace_id, user_id=user_id)
+    except PlatformError:
+        return "that person"
+    return person.name
+
+
+async def _setup(ctx: TeamsContext, origin: Origin) -> Reply:
+    assert origin.channel_id is not None
+    people = await ctx.platform.channel_humans(
+        workspace_id=origin.workspace_id, channel_id=origin.channel_id
+    )
+    team, created, size = await ctx.services.teams.setup(
+        workspace_id=origin.workspace_id,
+        channel_id=origin.channel_id,
+        channel_name=origin.channel_name,
+        caller=origin.caller,
+        people=people,
+    )
+    return replies.team_set_up(team, created=created, members=size)
+
+
+async def _status(ctx: TeamsContext, origin: Origin, team: Team) -> Reply:
+    _, role, status = await ctx.services.status.channel(
+        workspace_id=origin.workspace_id,
+        channel_id=team.channel_id,
+        user_id=origin.caller.user_id,
+    )
+    if status is None:
+        return replies.status_hidden(team)
+    picture = await ctx.platform.pictures.team(status)
+    # In a channel everyone reads the answer: delivery failures only in the personal chat.
+    return status_card(status, show_failures=False, picture=picture)
+
+
+async def _my_teams(ctx: TeamsContext, origin: Origin) -> Reply:
+    """``status`` in the personal chat: the teams the caller is in, with failures for those
+    they manage (only they read it)."""
+    mine = await ctx.services.home.teams(
+        workspace_id=origin.workspace_id, user_id=origin.caller.user_id
+    )
+    if not mine:
+        return replies.not_a_team()
+    item = mine[0]
+    picture = await ctx.platform.pictures.team(item.status)
+    return status_card(item.status, show_failures=item.manages, picture=picture)
+
+
+async def _status_all(ctx: TeamsContext, origin: Origin) -> Reply:
+    if origin.channel_id is not None:
+        return replies.status_all_refused()
+    allowed = await ctx.services.teams.can_view_all(
+        workspace_id=origin.workspace_id, user_id=origin.caller.user_id
+    )
+    if not allowed:
+        return replies.status_all_refused()
+    statuses = await ctx.services.status.org(workspace_id=origin.workspace_id)
+    picture = await ctx.platform.pictures.org(workspace=origin.workspace_id, statuses=statuses)
+    return org_status_card(statuses, picture=picture)
