@@ -1,0 +1,209 @@
+"""The answers to `@SDO Pulse` commands, one pure function each (the handler only picks one).
+
+The same replies as Slack's (``bot.slack.blocks.replies``), with the same names and
+arguments, as Teams markdown text for a message activity (``textFormat`` "markdown"). Names
+are display names, never mentions (a reply pings nobody), and every name or reason someone
+else wrote passes through ``escape_markdown``. Teams has no Slack mention syntax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time
+
+from bot.domain.model import WEEKDAY_NAMES, Team
+from bot.teams.cards.common import BOT_NAME, command, escape_markdown, plural
+
+
+def _name(text: str) -> str:
+    """A team, channel or person's name, in bold and escaped."""
+    return f"**{escape_markdown(text)}**"
+
+
+def _cmd(words: str) -> str:
+    return f"**{command(words)}**"
+
+
+def refusal(what: str) -> str:
+    """A manager-only command asked by someone else.
+
+    Args:
+        what: what they tried, e.g. "send a pulse".
+    """
+    return f"🔒 Sorry — only this team's managers (or admins) can {what}."
+
+
+def platform_refused(reason: str) -> str:
+    """Teams refused a request the command needed (instead of Slack's ``slack_refused``).
+
+    Args:
+        reason: Teams' short reason (a ``PlatformError.reason``).
+    """
+    return (
+        f"⚠️ Teams refused a request I needed ({escape_markdown(reason)}). If I am not in this "
+        f"team, add {BOT_NAME} to it and try again."
+    )
+
+
+def not_a_team(channel_name: str | None = None) -> str:
+    """This channel (``None``) or another one is not registered as a team.
+
+    Args:
+        channel_name: the other channel's display name.
+    """
+    if channel_name is not None:
+        return f"{_name(channel_name)} is not a team yet: run {_cmd('setup')} there."
+    return (
+        f"This channel is not a team yet. Run {_cmd('setup')} here to register it "
+        "(you become its manager)."
+    )
+
+
+def team_set_up(team: Team, *, created: bool, members: int) -> str:
+    """`setup` done: the team, its members and its schedule.
+
+    Args:
+        team: the team as registered.
+        created: a new team (else its members were refreshed).
+        members: how many members it has now.
+    """
+    verb = "is now a team" if created else "was already a team; members refreshed"
+    return (
+        f"✅ {_name(team.name)} {verb}: {plural(members, 'member')}, "
+        f"you are a manager. Schedule: {team.schedule.describe()} ({team.tz}). "
+        f"Send the first one now with {_cmd('pulse')}."
+    )
+
+
+def status_hidden(team: Team) -> str:
+    """`status` asked by someone outside the team.
+
+    Args:
+        team: the team asked about.
+    """
+    return f"🔒 Only members and managers of {_name(team.name)} can see its status."
+
+
+def status_all_refused() -> str:
+    """`status all` asked by someone who manages no team."""
+    return f"🔒 Sorry — {_cmd('status all')} is for team managers and admins."
+
+
+def no_members(team: Team) -> str:
+    """`setup` or `pulse` in a channel without humans.
+
+    Args:
+        team: the team.
+    """
+    return (
+        f"{_name(team.name)} has no members to ask: add people to the team, then run "
+        f"{_cmd('setup')} again."
+    )
+
+
+def sending(round_number: int, members: int) -> str:
+    """The note before a large team's pulse goes out.
+
+    Args:
+        round_number: the round being sent.
+        members: how many members it goes to.
+    """
+    return f"⏳ Round {round_number} is open: sending it to {members} members…"
+
+
+def pulse_sent(round_number: int, *, created: bool, sent: int, failed: int, pending: int) -> str:
+    """`pulse` done: whom the round reached.
+
+    Args:
+        round_number: the round.
+        created: a new round (else it was already open).
+        sent: members it reached.
+        failed: members it could not reach.
+        pending: members it will be retried for.
+    """
+    opened = f"Round {round_number} {'is open' if created else 'was already open'}"
+    parts = [f"📬 {opened}: sent to {plural(sent, 'member')}."]
+    if failed:
+        parts.append(f"{failed} could not be reached (see {_cmd('status')}).")
+    if pending:
+        parts.append(f"{pending} will be retried.")
+    return " ".join(parts)
+
+
+def no_round_yet() -> str:
+    """`digest` before any round."""
+    return f"No round yet — send one with {_cmd('pulse')} first."
+
+
+def digest_posted(team: Team, round_number: int) -> str:
+    """`digest` done.
+
+    Args:
+        team: the team whose channel got it.
+        round_number: the round digested.
+    """
+    return f"📰 Digest of round {round_number} posted to {_name(team.name)}."
+
+
+def schedule_shown(team: Team, usage: str) -> str:
+    """`schedule` without arguments: the schedule now, and how to change it.
+
+    Args:
+        team: the team.
+        usage: how to use `schedule` (the grammar's words, Teams markdown).
+    """
+    return f"📅 {_name(team.name)}: {team.schedule.describe()} ({team.tz}).\n\n{usage}"
+
+
+def schedule_saved(team: Team, *, weekday: int, at: time, next_pulse: datetime | None) -> str:
+    """The new schedule, and when the next pulse goes out.
+
+    Args:
+        team: the team, with its new schedule.
+        weekday: the pulse's day (0 = Monday).
+        at: the pulse's time of day.
+        next_pulse: the next pulse, in the team's zone (``None``: not scheduled).
+    """
+    upcoming = f" Next pulse: {next_pulse:%A %d %B %H:%M}." if next_pulse is not None else ""
+    return (
+        f"📅 Done: {_name(team.name)} gets its pulse every "
+        f"{WEEKDAY_NAMES[weekday]} at {at:%H:%M} ({team.tz}) — "
+        f"{team.schedule.describe()}.{upcoming}"
+    )
+
+
+def managers_of(team: Team, managers: Sequence[str]) -> str:
+    """`managers`: who manages the team.
+
+    Args:
+        team: the team.
+        managers: the managers' display names.
+    """
+    return f"Managers of {_name(team.name)}: " + ", ".join(_name(m) for m in managers)
+
+
+def manager_added(team: Team, person: str, *, added: bool) -> str:
+    """`managers add`.
+
+    Args:
+        team: the team.
+        person: the person's display name.
+        added: made a manager now (else they already were one).
+    """
+    return f"{_name(person)} is {'now' if added else 'already'} a manager of {_name(team.name)}."
+
+
+def manager_removed(team: Team, person: str, *, removed: bool) -> str:
+    """`managers remove`.
+
+    Args:
+        team: the team.
+        person: the person's display name.
+        removed: no longer a manager (else they were none, or the last one).
+    """
+    if removed:
+        return f"{_name(person)} is no longer a manager of {_name(team.name)}."
+    return (
+        f"{_name(person)} stays: they are not a manager of {_name(team.name)}, "
+        "or they are its last one (add another manager first)."
+    )
