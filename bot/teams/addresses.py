@@ -3,11 +3,10 @@ and the pictures its cards show. Stored with everything else (``storage.teams_ad
 
 from __future__ import annotations
 
+from bot.clock import Clock
 from storage import teams_addresses as sql
 from storage.db import Database
 from storage.teams_addresses import TeamsChannel, TeamsChat, TeamsTenant
-
-from bot.clock import Clock
 
 WORKSPACE_PREFIX = "msteams:"
 

@@ -19,7 +19,6 @@ _KEY = re.compile(r"^[0-9a-f]{40}$")
 def teams_routes(*, teams: Callable[[], TeamsContext]) -> list[web.RouteDef]:
     """The routes, each reading the running app's Teams context when called."""
 
-    @jwt_authorization_decorator
     async def messages(request: web.Request) -> web.StreamResponse:
         ctx = teams()
         if request.content_type != "application/json":
@@ -38,7 +37,9 @@ def teams_routes(*, teams: Callable[[], TeamsContext]) -> list[web.RouteDef]:
             headers={"Cache-Control": "public, max-age=31536000, immutable"},
         )
 
+    # The SDK's JWT check first: no valid token (unless anonymous is allowed), 401.
+    authenticated = jwt_authorization_decorator(messages)  # type: ignore[no-untyped-call]
     return [
-        web.post(MESSAGES_PATH, messages),
+        web.post(MESSAGES_PATH, authenticated),
         web.get(PICTURE_ROUTE, picture),
     ]

@@ -207,3 +207,12 @@ def manager_removed(team: Team, person: str, *, removed: bool) -> str:
         f"{_name(person)} stays: they are not a manager of {_name(team.name)}, "
         "or they are its last one (add another manager first)."
     )
+
+
+def installed() -> str:
+    """The bot's hello when it is added to a Teams team."""
+    return (
+        "👋 Hi, I am SDO Pulse. In a channel of this team, type "
+        f"{_cmd('setup')} to register it as a team (you become its manager); "
+        f"{_cmd('help')} lists every command."
+    )

@@ -44,11 +44,7 @@ async def run_team_command(ctx: TeamsContext, cmd: grammar.Command, origin: Orig
         case grammar.Status(all_teams=True):
             return await _status_all(ctx, origin)
     if origin.channel_id is None:
-        if isinstance(cmd, grammar.Status):
-            return await _my_teams(ctx, origin)
-        if isinstance(cmd, _NEEDS_CHANNEL):
-            return replies.not_a_team()
-    assert origin.channel_id is not None
+        return await _personal(ctx, cmd, origin)
     if isinstance(cmd, grammar.Setup):
         return await _setup(ctx, origin)
     team = await ctx.services.teams.for_channel(
@@ -68,6 +64,14 @@ async def run_team_command(ctx: TeamsContext, cmd: grammar.Command, origin: Orig
     if not role.can_manage:
         return replies.refusal(_MANAGERS_ONLY.get(type(cmd), "do that"))
     return await _manage(ctx, cmd, team)
+
+
+async def _personal(ctx: TeamsContext, cmd: grammar.Command, origin: Origin) -> Reply:
+    """A command in the personal chat: ``status`` is the caller's own teams; team commands
+    need the team's channel."""
+    if isinstance(cmd, grammar.Status):
+        return await _my_teams(ctx, origin)
+    return replies.not_a_team() if isinstance(cmd, _NEEDS_CHANNEL) else help_card()
 
 
 async def _manage(ctx: TeamsContext, cmd: grammar.Command, team: Team) -> Reply:
@@ -146,7 +150,7 @@ async def _setup(ctx: TeamsContext, origin: Origin) -> Reply:
 
 
 async def _status(ctx: TeamsContext, origin: Origin, team: Team) -> Reply:
-    _, role, status = await ctx.services.status.channel(
+    _, _, status = await ctx.services.status.channel(
         workspace_id=origin.workspace_id,
         channel_id=team.channel_id,
         user_id=origin.caller.user_id,
