@@ -54,7 +54,8 @@ class Runtime:
     session: aiohttp.ClientSession
     services: Services
     slack: AppContext
-    bolt: AsyncApp
+    # None when Slack is not configured (a Teams-only server).
+    bolt: AsyncApp | None
     scheduler: Scheduler
     teams: TeamsContext | None = None
 
@@ -92,7 +93,7 @@ async def start_runtime(
         session=session,
         services=services,
         slack=slack,
-        bolt=create_app(slack),
+        bolt=create_app(slack) if settings.slack_enabled else None,
         scheduler=scheduler,
         teams=teams_ctx,
     )
@@ -102,6 +103,12 @@ async def stop_runtime(runtime: Runtime) -> None:
     await runtime.scheduler.stop()
     await runtime.session.close()
     await runtime.db.dispose()
+
+
+def _bolt_of(web_app: web.Application) -> AsyncApp:
+    bolt = web_app[RUNTIME_KEY].bolt
+    assert bolt is not None, "the Slack routes exist only when Slack is on"
+    return bolt
 
 
 def _teams_of(web_app: web.Application) -> TeamsContext:
@@ -121,13 +128,13 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Appl
         web_app.router.add_routes(
             [
                 http.slack_route(
-                    bolt=lambda: web_app[RUNTIME_KEY].bolt,
+                    bolt=lambda: _bolt_of(web_app),
                     verifier=RequestVerifier(secret=settings.slack_signing_secret, clock=clock),
                 )
             ]
         )
     if settings.oauth_enabled:
-        web_app.router.add_routes(http.oauth_routes(bolt=lambda: web_app[RUNTIME_KEY].bolt))
+        web_app.router.add_routes(http.oauth_routes(bolt=lambda: _bolt_of(web_app)))
     host = teams_host(settings) if settings.teams_enabled else None
     if host is not None:
         # The SDK's JWT check reads what to validate tokens against from the app.
@@ -164,6 +171,7 @@ async def _serve_socket_mode(settings: Settings, *, port: int) -> None:
     runner = web.AppRunner(health, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, port=port).start()
+    assert runtime.bolt is not None, "Socket Mode needs Slack (require_slack checked it)"
     handler = AsyncSocketModeHandler(runtime.bolt, settings.slack_app_token)
     try:
         await handler.start_async()  # type: ignore[no-untyped-call]
