@@ -63,6 +63,15 @@ def _timezone(data: dict[str, Any]) -> str | None:
     return str(tz) if tz else None
 
 
+def _channel_name(team: dict[str, Any], channel: dict[str, Any]) -> str:
+    """The team's name for its General channel (whose id is the team's), else the channel's;
+    "" when the activity names neither (Teams names them in membership updates, not in
+    messages: the name stored at install is used then)."""
+    if channel.get("name") and channel.get("id") != team.get("id"):
+        return str(channel["name"])
+    return str(team.get("name") or "")
+
+
 def origin_of(activity: Activity) -> Origin | None:
     """The activity's origin; None when it names no tenant (not from Teams)."""
     data = wire(activity)
@@ -85,7 +94,7 @@ def origin_of(activity: Activity) -> Origin | None:
         personal=personal,
         channel_id=str(channel_id) if channel_id else None,
         teams_team_id=str(team["id"]) if team.get("id") else None,
-        channel_name=str(channel.get("name") or team.get("name") or "General"),
+        channel_name=_channel_name(team, channel),
         caller=PersonInfo(
             user_id=str(sender.get("id", "")),
             name=str(sender.get("name") or sender.get("id", "")),

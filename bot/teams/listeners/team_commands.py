@@ -139,10 +139,13 @@ async def _setup(ctx: TeamsContext, origin: Origin) -> Reply:
     people = await ctx.platform.channel_humans(
         workspace_id=origin.workspace_id, channel_id=origin.channel_id
     )
+    known = await ctx.addresses.channel(
+        workspace_id=origin.workspace_id, channel_id=origin.channel_id
+    )
     team, created, size = await ctx.services.teams.setup(
         workspace_id=origin.workspace_id,
         channel_id=origin.channel_id,
-        channel_name=origin.channel_name,
+        channel_name=origin.channel_name or (known.name if known else "") or "General",
         caller=origin.caller,
         people=people,
     )
