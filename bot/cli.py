@@ -34,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="folder for the demo database (default: a new temporary folder)",
     )
+    demo.add_argument(
+        "--platform",
+        choices=("slack", "teams"),
+        default="slack",
+        help="show it in Slack (default) or in Microsoft Teams, through a fake of each",
+    )
 
     sub.add_parser("keygen", help="print a new SDO_ENCRYPTION_KEY (encrypts stored tokens)")
 
@@ -81,9 +87,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             print(Fernet.generate_key().decode())
         elif args.command == "demo":
-            from bot.sandbox.demo import run_demo
+            if args.platform == "teams":
+                from bot.sandbox.teams_demo import run_teams_demo
 
-            asyncio.run(run_demo(sys.stdout, args.out))
+                asyncio.run(run_teams_demo(sys.stdout, args.out))
+            else:
+                from bot.sandbox.demo import run_demo
+
+                asyncio.run(run_demo(sys.stdout, args.out))
         elif args.command == "db":
             from storage.db import Database
             from storage.migrate import upgrade
