@@ -130,12 +130,16 @@ class Conversations(Directory):
     def _store(
         self, conversation_id: str, body: JsonDict, *, kind: str, at: float, reply_to: str | None
     ) -> str:
-        """Store an activity the bot sent; record it in ``sent``; return its new id."""
+        """Store an activity the bot sent; record it in ``sent``; return its new id.
+
+        A typing indicator is recorded but not stored: a conversation does not keep it.
+        """
         activity_id = next_message_id()
         activity = {**body, "id": activity_id}
         if reply_to is not None:
             activity.setdefault("replyToId", reply_to)
-        self.activities.setdefault(base_conversation_id(conversation_id), []).append(activity)
+        if body.get("type") != "typing":
+            self.activities.setdefault(base_conversation_id(conversation_id), []).append(activity)
         self.sent.append(Sent(kind, conversation_id, activity_id, body, at, reply_to))
         return activity_id
 

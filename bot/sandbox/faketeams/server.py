@@ -63,7 +63,8 @@ class FakeTeams(Conversations, Recorder, FaultInjection):
         teams: Team id -> ``Team`` (live).
         users: ``29:`` id -> ``User`` (live).
         activities: Conversation id (a channel's, without ``;messageid=``) -> the bot's
-            activities there as stored now: updates replace in place, deletes remove.
+            activities there as stored now: updates replace in place, deletes remove, typing
+            indicators are not kept.
         sent: Every accepted send, reply and new conversation's activity (``Sent``), in order.
         updates: Every accepted update (``Sent``, kind ``"update"``).
         deleted: Every accepted delete (``Sent``, kind ``"delete"``).

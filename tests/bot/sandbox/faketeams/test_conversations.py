@@ -140,6 +140,18 @@ async def test_sends_and_replies_are_stored_and_recorded_in_order(
     ]
 
 
+async def test_a_typing_indicator_is_accepted_but_not_kept_in_the_conversation(
+    fake: FakeTeams, client: TeamsConnectorClient, team: Team, ann: User
+) -> None:
+    chat = await open_chat(client, ann)
+
+    await client.conversations.send_to_conversation(chat, Activity(type="typing"))
+    await client.conversations.send_to_conversation(chat, Activity(type="message", text="hi"))
+
+    assert [s.body["type"] for s in fake.sent] == ["typing", "message"]
+    assert [a["type"] for a in fake.dm_of(ann)] == ["message"]
+
+
 async def test_an_update_replaces_the_activity_in_place(
     fake: FakeTeams, client: TeamsConnectorClient, team: Team, ann: User
 ) -> None:
