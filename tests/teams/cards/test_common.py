@@ -93,9 +93,7 @@ def test_text_blocks_facts_containers_and_action_sets_are_valid() -> None:
                 element_id="c",
             ),
             fact_set([("W", "▰ 10%")]),
-            action_set(
-                [{"type": "Action.Execute", "title": "Yes", "verb": "v"}], element_id="row"
-            ),
+            action_set([{"type": "Action.Execute", "title": "Yes", "verb": "v"}], element_id="row"),
         ]
     )
     assert card_errors(card) == []
@@ -150,7 +148,16 @@ def test_small_words() -> None:
 
 @pytest.mark.parametrize(
     ("value", "round_id"),
-    [(42, 42), (1, 1), (0, None), (-5, None), (True, None), ("42", None), (4.0, None), (None, None)],
+    [
+        (42, 42),
+        (1, 1),
+        (0, None),
+        (-5, None),
+        (True, None),
+        ("42", None),
+        (4.0, None),
+        (None, None),
+    ],
 )
 def test_a_round_id_is_a_positive_int(value: object, round_id: int | None) -> None:
     assert round_id_of(value) == round_id

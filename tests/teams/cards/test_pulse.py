@@ -196,9 +196,8 @@ def test_the_members_own_choices_are_marked() -> None:
 
 def test_three_answers_say_thank_you() -> None:
     card = pulse_card(pulse(*(answer(c, AnswerValue.NO) for c in Circle)))
-    assert (
-        "🎉 All three answered — thank you! You can change them until the round closes."
-        in read(card)
+    assert "🎉 All three answered — thank you! You can change them until the round closes." in read(
+        card
     )
     assert card["fallbackText"] == "Customer pulse for alpha: 3 of 3 answered"
 
