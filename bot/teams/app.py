@@ -27,7 +27,10 @@ def create_teams_app(ctx: TeamsContext) -> AgentApplication[TurnState]:
         # says sorry (never a stack, a token or a payload).
         log.error("Teams turn failed: %s", type(error).__name__, exc_info=error)
         if context.activity is not None and context.activity.type == "message":
-            await context.send_activity(Activity(type="message", text=SORRY_TEXT))
+            try:
+                await context.send_activity(Activity(type="message", text=SORRY_TEXT))
+            except Exception as exc:  # Teams refused the apology too: the log line stays
+                log.warning("could not say sorry: %s", type(exc).__name__)
 
     ctx.host.adapter.on_turn_error = on_turn_error
     return app

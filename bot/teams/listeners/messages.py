@@ -9,9 +9,11 @@ are answered in the personal chat alone.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
+import aiohttp
 from microsoft_agents.activity import Activity
 from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
 
@@ -20,6 +22,7 @@ from bot.domain import grammar
 from bot.teams.activity import TEAMS_SYNTAX, Origin, command_text, origin_of
 from bot.teams.cards import replies
 from bot.teams.cards.common import attachment
+from bot.teams.connector import MAX_ATTEMPTS, retry_after
 from bot.teams.context import TeamsContext
 from bot.teams.listeners.members import remember
 from bot.teams.listeners.team_commands import run_team_command
@@ -42,7 +45,20 @@ def register(app: AgentApplication[TurnState], ctx: TeamsContext) -> None:
         except PlatformError as exc:
             log.warning("@SDO Pulse %s: Teams said %s", type(parsed).__name__, exc.reason)
             reply = replies.platform_refused(exc.reason)
-        await context.send_activity(as_activity(reply))
+        await send_reply(context, as_activity(reply))
+
+
+async def send_reply(context: TurnContext, activity: Activity) -> None:
+    """Answer in the conversation, waiting out Teams' 429s (a fan-out may just have spent the
+    bot's budget) as the connector does for proactive sends."""
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            await context.send_activity(activity)
+            return
+        except aiohttp.ClientResponseError as exc:
+            if exc.status != 429 or attempt + 1 == MAX_ATTEMPTS:
+                raise
+            await asyncio.sleep(retry_after(exc, attempt))
 
 
 def as_activity(reply: Reply) -> Activity:
