@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from bot.domain.grammar import Help, Invalid, Managers, parse_command
 from bot.teams.activity import TEAMS_SYNTAX
-
 from bot.teams.cards.help import USAGE, USAGE_LINES, help_card
 from tests.teams.cards.reading import card_errors, markdown_texts, read
 
