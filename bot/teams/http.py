@@ -4,8 +4,9 @@ pictures Teams cards load (``GET /teams/pictures/<key>.png``)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+import jwt
 from aiohttp import web
 from microsoft_agents.hosting.aiohttp import jwt_authorization_decorator, start_agent_process
 
@@ -14,6 +15,31 @@ from bot.teams.platform import PICTURE_ROUTE
 
 MESSAGES_PATH = "/api/messages"
 _KEY = re.compile(r"^[0-9a-f]{40}$")
+_REFUSED = {"error": "Invalid token or authentication failed."}
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def refuse_tokens_without_key_id(handler: Handler) -> Handler:
+    """401 for a bearer token that names no signing key.
+
+    Microsoft's tokens always name theirs (``kid``); the SDK 1.9 check fails on one that does
+    not with a ``KeyError`` (a 500 and a traceback per request) instead of refusing it. A token
+    that does not even decode is left to the SDK, which refuses it with 401.
+    """
+
+    async def checked(request: web.Request) -> web.StreamResponse:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            try:
+                header = jwt.get_unverified_header(token.strip())
+            except jwt.PyJWTError:
+                return await handler(request)
+            if not isinstance(header.get("kid"), str):
+                return web.json_response(_REFUSED, status=401)
+        return await handler(request)
+
+    return checked
 
 
 def teams_routes(*, teams: Callable[[], TeamsContext]) -> list[web.RouteDef]:
@@ -38,7 +64,9 @@ def teams_routes(*, teams: Callable[[], TeamsContext]) -> list[web.RouteDef]:
         )
 
     # The SDK's JWT check first: no valid token (unless anonymous is allowed), 401.
-    authenticated = jwt_authorization_decorator(messages)  # type: ignore[no-untyped-call]
+    authenticated = refuse_tokens_without_key_id(
+        jwt_authorization_decorator(messages)  # type: ignore[no-untyped-call]
+    )
     return [
         web.post(MESSAGES_PATH, authenticated),
         web.get(PICTURE_ROUTE, picture),
