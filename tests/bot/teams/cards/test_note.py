@@ -20,7 +20,7 @@ from bot.teams.cards.note import (
     parse_note_submit,
 )
 from bot.teams.cards.pulse import parse_note_request
-from tests.teams.cards.reading import actions, by_id, card_errors, read
+from tests.bot.teams.cards.reading import actions, by_id, card_errors, read
 
 
 def dialog_card(**kwargs: Any) -> Mapping[str, Any]:

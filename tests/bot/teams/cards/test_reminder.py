@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain.views import ReminderView
 from bot.teams.cards.reminder import reminder_card
-from tests.teams.cards.reading import card_errors, read
+from tests.bot.teams.cards.reading import card_errors, read
 
 CLOSE = datetime(2026, 10, 26, 9, 0, tzinfo=UTC)  # Monday 10:00 in Berlin
 TEXT = (

@@ -30,7 +30,7 @@ from bot.teams.cards.common import (
     text_block,
     truncate,
 )
-from tests.teams.cards.reading import card_errors, read
+from tests.bot.teams.cards.reading import card_errors, read
 
 
 def test_a_card_is_adaptive_cards_1_5_with_its_schema() -> None:

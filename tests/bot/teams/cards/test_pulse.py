@@ -19,7 +19,7 @@ from bot.teams.cards.pulse import (
     parse_note_request,
     pulse_card,
 )
-from tests.teams.cards.reading import actions, by_id, card_errors, markdown_texts, read
+from tests.bot.teams.cards.reading import actions, by_id, card_errors, markdown_texts, read
 
 ROUND_ID = 42
 QUESTIONS = (

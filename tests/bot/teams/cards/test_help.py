@@ -9,7 +9,7 @@ import pytest
 from bot.domain.grammar import Help, Invalid, Managers, parse_command
 from bot.teams.activity import TEAMS_SYNTAX
 from bot.teams.cards.help import USAGE, USAGE_LINES, help_card
-from tests.teams.cards.reading import card_errors, markdown_texts, read
+from tests.bot.teams.cards.reading import card_errors, markdown_texts, read
 
 LINES = (
     "SDO Pulse — is the customer in the middle of what we build?",

@@ -14,9 +14,9 @@ from bot.domain.scoring import Tally, score_round
 from bot.domain.trends import trend_of
 from bot.domain.views import DigestView, RoundView
 from bot.teams.cards.digest import change_line, digest_card
+from tests.bot.teams.cards.reading import card_errors, markdown_texts, read
 from tests.support.tallies import MemberAnswer, tally_answers
 from tests.support.views import placed, round_view, team, unplaced
-from tests.teams.cards.reading import card_errors, markdown_texts, read
 
 FULL = "▰▰▰▰▰▰▰▰▰▰ 100%"
 

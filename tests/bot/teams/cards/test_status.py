@@ -14,9 +14,9 @@ from bot.domain.regions import Region
 from bot.domain.scoring import Tally, score_round
 from bot.domain.views import RoundView, TeamStatus
 from bot.teams.cards.status import ORG_LIST_BUDGET, org_status_card, status_card
+from tests.bot.teams.cards.reading import card_errors, markdown_texts, read
 from tests.support.tallies import MemberAnswer, tally_answers
 from tests.support.views import placed, round_view, team, team_status, unplaced
-from tests.teams.cards.reading import card_errors, markdown_texts, read
 
 FULL = "▰▰▰▰▰▰▰▰▰▰ 100%"
 EMPTY = "▱▱▱▱▱▱▱▱▱▱ 0%"
