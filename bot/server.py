@@ -101,6 +101,8 @@ async def start_runtime(
 
 async def stop_runtime(runtime: Runtime) -> None:
     await runtime.scheduler.stop()
+    if runtime.teams is not None:
+        await runtime.teams.connector.aclose()
     await runtime.session.close()
     await runtime.db.dispose()
 

@@ -70,6 +70,25 @@ async def delete_workspace(session: AsyncSession, *, workspace_id: str) -> None:
         await session.execute(delete(table).where(workspace_column == workspace_id))
 
 
+async def delete_teams_in_channels(
+    session: AsyncSession, *, workspace_id: str, channel_ids: Iterable[str]
+) -> int:
+    """Delete the teams of these channels and everything of theirs (rounds, answers, notes,
+    deliveries, digests, managers, memberships); the number of teams deleted."""
+    team_ids = select(col(TeamRow.id)).where(
+        col(TeamRow.workspace_id) == workspace_id, col(TeamRow.channel_id).in_(list(channel_ids))
+    )
+    round_ids = select(col(RoundRow.id)).where(
+        col(RoundRow.workspace_id) == workspace_id, col(RoundRow.team_id).in_(team_ids)
+    )
+    for child in (DigestRow, AnswerRow, DeliveryRow):
+        await session.execute(delete(child).where(col(child.round_id).in_(round_ids)))
+    await session.execute(delete(RoundRow).where(col(RoundRow.team_id).in_(team_ids)))
+    for member_table in (TeamMemberRow, ManagerRow):
+        await session.execute(delete(member_table).where(col(member_table.team_id).in_(team_ids)))
+    return rowcount(await session.execute(delete(TeamRow).where(col(TeamRow.id).in_(team_ids))))
+
+
 # ---------------------------------------------------------------------------------------------
 # teams
 

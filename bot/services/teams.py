@@ -167,6 +167,16 @@ class Teams(UseCases):
         async with self.store.write() as s:
             await teams_sql.delete_workspace(s, workspace_id=workspace_id)
 
+    async def forget_channels(self, *, workspace_id: str, channel_ids: list[str]) -> int:
+        """Delete the teams of these channels with all their data (the bot left them, but not
+        the workspace); the number of teams deleted."""
+        if not channel_ids:
+            return 0
+        async with self.store.write() as s:
+            return await teams_sql.delete_teams_in_channels(
+                s, workspace_id=workspace_id, channel_ids=channel_ids
+            )
+
     async def first_event(self, *, workspace_id: str, event_id: str) -> bool:
         """Record a platform event id; False when it was already processed (a redelivery)."""
         async with self.store.write(affects_status=False) as s:

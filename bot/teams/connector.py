@@ -1,11 +1,16 @@
 """Speaking first in Teams: one-to-one chats, sends, updates and rosters through the SDK.
 
-Every call runs in a proactive turn of the SDK's adapter (``continue_conversation_with_claims``),
-so the connector client it hands us carries the bot's token (MSAL; none in anonymous mode).
+Calls go through a connector client from the SDK's own client factory (the one its adapter
+uses), which carries the bot's token (MSAL's, cached by MSAL; none in anonymous mode). One
+client per service URL is kept for ``CLIENT_TTL_SECONDS`` — well inside a token's lifetime —
+instead of a new client, HTTP session and turn per call; a 401 drops it and tries once more
+with a fresh one.
 
 Teams throttles bots per conversation and per bot: a call answered 429 (or 5xx) waits for the
 ``Retry-After`` Teams gives (or a growing backoff) and is tried again, up to ``max_attempts``;
-only then does it fail, as a *passing* ``PlatformError`` the ledger retries later. A person
+only then does it fail, as a *passing* ``PlatformError`` the ledger retries later. After the
+first 429 the bot's calls are paced (``bot.delivery.pacing.SendPacer``, the same pacer as
+Slack's DMs) at what Teams accepted, so the senders stop colliding with the limit. A person
 never sees a 429, and a refused send is never counted as sent.
 """
 
@@ -13,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,17 +30,22 @@ from microsoft_agents.activity import (
     ConversationAccount,
     ConversationParameters,
 )
-from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
+from bot.delivery.pacing import SendPacer
 from bot.delivery.platform import PlatformError
-from bot.teams.host import CHANNEL_ID, CONNECTOR_AUDIENCE, TeamsHost
+from bot.teams.host import CONNECTOR_AUDIENCE, TeamsHost
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
 MAX_WAIT_SECONDS = 60.0
+PACE_KEY = "bot"  # Teams' per-bot limit spans every conversation (and tenant) of the bot
 ROSTER_PAGE_SIZE = 500  # the largest page Teams serves
+CLIENT_TTL_SECONDS = 600.0
+# Pace at what Teams accepted only when it accepted enough in the last second to tell a rate:
+# a 429 on the very first calls says nothing about the limit (each call just waits it out).
+PACE_SAMPLE = 5
 
 type Op[T] = Callable[[ConnectorClientBase], Awaitable[T]]
 
@@ -60,6 +72,8 @@ class TeamsConnector:
         max_attempts: tries per call before it fails as passing.
         sleep: how to wait (tests may speed it up).
         concurrency: calls in flight at once, for this process.
+        pacer: spaces the bot's calls once Teams has throttled them.
+        monotonic: the clock of the clients' time to live.
     """
 
     def __init__(
@@ -69,11 +83,19 @@ class TeamsConnector:
         max_attempts: int = MAX_ATTEMPTS,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         concurrency: int = 8,
+        pacer: SendPacer | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.host = host
         self.max_attempts = max_attempts
         self._sleep = sleep
         self._slots = asyncio.Semaphore(concurrency)
+        self.pacer = pacer or SendPacer()
+        self._monotonic = monotonic
+        self._clients: dict[str, tuple[float, ConnectorClientBase]] = {}
+        self._retired: list[ConnectorClientBase] = []
+        self._client_lock = asyncio.Lock()
+        self._accepted: deque[float] = deque()
         self.throttled = 0  # 429s met (and waited out), for the benchmarks and the logs
 
     async def create_chat(
@@ -149,52 +171,87 @@ class TeamsConnector:
         return dict(found.model_dump(by_alias=True, exclude_none=True))
 
     async def call[T](self, service_url: str, op: Op[T]) -> T:
-        """Run ``op`` on a connector client, through 429s and server errors."""
-        for attempt in range(self.max_attempts):
+        """Run ``op`` on a connector client, through 429s, server errors and token expiry."""
+        fresh_token_tried = False
+        attempt = 0
+        while True:
             try:
                 async with self._slots:
-                    return await self._once(service_url, op)
+                    await self.pacer.turn(PACE_KEY)
+                    result = await op(await self._client(service_url))
+                self._note_accepted()
+                return result
             except aiohttp.ClientResponseError as exc:
-                last = attempt + 1 == self.max_attempts
-                if not _passing(exc.status) or last:
+                if exc.status == 401 and not fresh_token_tried:
+                    fresh_token_tried = True  # a token gone stale early: once more, anew
+                    await self._drop_client(service_url)
+                    continue
+                attempt += 1
+                if not _passing(exc.status) or attempt == self.max_attempts:
                     raise PlatformError(f"http_{exc.status}", passing=_passing(exc.status)) from exc
+                wait = retry_after(exc, attempt - 1)
                 if exc.status == 429:
                     self.throttled += 1
-                wait = retry_after(exc, attempt)
+                    if self._recently_accepted() >= PACE_SAMPLE:
+                        self.pacer.limited(PACE_KEY, retry_after=wait)
                 log.info("Teams answered %s; trying again in %.1f s", exc.status, wait)
                 await self._sleep(wait)
             except (aiohttp.ClientError, TimeoutError) as exc:
-                if attempt + 1 == self.max_attempts:
+                attempt += 1
+                if attempt == self.max_attempts:
                     raise PlatformError(type(exc).__name__, passing=True) from exc
-                await self._sleep(min(2.0**attempt, MAX_WAIT_SECONDS))
-        raise AssertionError("unreachable")  # pragma: no cover
+                await self._sleep(min(2.0 ** (attempt - 1), MAX_WAIT_SECONDS))
 
-    async def _once[T](self, service_url: str, op: Op[T]) -> T:
-        results: list[T] = []
-        errors: list[BaseException] = []
+    def _note_accepted(self) -> None:
+        self.pacer.accepted(PACE_KEY)
+        self._accepted.append(self._monotonic())
 
-        async def turn(context: TurnContext) -> None:
-            # Our own errors leave the turn as they are (the adapter's default handler would
-            # post them into the chat).
-            try:
-                client = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
-                assert client is not None, "the adapter gives every proactive turn a client"
-                results.append(await op(client))
-            except Exception as exc:
-                errors.append(exc)
+    def _recently_accepted(self) -> int:
+        horizon = self._monotonic() - 1.0
+        while self._accepted and self._accepted[0] < horizon:
+            self._accepted.popleft()
+        return len(self._accepted)
 
-        activity = Activity.model_validate(
-            {
-                "type": "event",
-                "name": "sdo.proactive",
-                "channelId": CHANNEL_ID,
-                "serviceUrl": service_url,
-                "conversation": {"id": "sdo.proactive"},
-            }
-        )
-        await self.host.adapter.continue_conversation_with_claims(
-            self.host.outgoing_identity(), activity, turn, audience=CONNECTOR_AUDIENCE
-        )
-        if errors:
-            raise errors[0]
-        return results[0]
+    async def _client(self, service_url: str) -> ConnectorClientBase:
+        """The kept client for ``service_url``, or a new one when it is older than its TTL."""
+        now = self._monotonic()
+        kept = self._clients.get(service_url)
+        if kept is not None and now - kept[0] < CLIENT_TTL_SECONDS:
+            return kept[1]
+        async with self._client_lock:
+            kept = self._clients.get(service_url)
+            if kept is not None and now - kept[0] < CLIENT_TTL_SECONDS:
+                return kept[1]
+            identity = self.host.outgoing_identity()
+            client = await self.host.clients.create_connector_client(
+                None,
+                identity,
+                service_url,
+                CONNECTOR_AUDIENCE,
+                use_anonymous=identity.allow_anonymous,
+            )
+            if kept is not None:
+                await self._retire(kept[1])
+            self._clients[service_url] = (now, client)
+            return client
+
+    async def _drop_client(self, service_url: str) -> None:
+        async with self._client_lock:
+            kept = self._clients.pop(service_url, None)
+            if kept is not None:
+                await self._retire(kept[1])
+
+    async def _retire(self, client: ConnectorClientBase) -> None:
+        """Keep a replaced client open for the calls still using it; close the ones replaced
+        before (a whole TTL ago, long done)."""
+        done, self._retired = self._retired, [client]
+        for old in done:
+            await old.close()
+
+    async def aclose(self) -> None:
+        """Close every client (their HTTP sessions) on shutdown."""
+        clients = [c for _, c in self._clients.values()] + self._retired
+        self._clients.clear()
+        self._retired.clear()
+        for client in clients:
+            await client.close()

@@ -18,6 +18,7 @@ from microsoft_agents.hosting.core import (
     AgentAuthConfiguration,
     ClaimsIdentity,
     MemoryStorage,
+    RestChannelServiceClientFactory,
     TurnState,
 )
 from microsoft_agents.hosting.core.authorization import AuthTypes
@@ -36,12 +37,15 @@ class TeamsHost:
     Attributes:
         adapter: receives activities and sends them (its connector clients).
         app: routes activities to our listeners.
+        clients: makes the connector clients (with the bot's token) for both: the adapter's
+            replies and our proactive calls.
         auth: what the JWT check validates incoming tokens against.
         app_id: the bot's Microsoft App ID ("" in anonymous mode).
     """
 
     adapter: CloudAdapter
     app: AgentApplication[TurnState]
+    clients: RestChannelServiceClientFactory
     auth: AgentAuthConfiguration
     app_id: str
 
@@ -67,7 +71,8 @@ def teams_host(settings: Settings) -> TeamsHost:
         anonymous_allowed=settings.teams_allow_anonymous_unsafe,
     )
     connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth})
-    adapter = CloudAdapter(connection_manager=connections)
+    clients = RestChannelServiceClientFactory(connections)
+    adapter = CloudAdapter(connection_manager=connections, channel_service_client_factory=clients)
     options: dict[str, Any] = {
         "storage": MemoryStorage(),
         "adapter": adapter,
@@ -79,4 +84,6 @@ def teams_host(settings: Settings) -> TeamsHost:
     app: AgentApplication[TurnState] = AgentApplication[TurnState](
         connection_manager=connections, **options
     )
-    return TeamsHost(adapter=adapter, app=app, auth=auth, app_id=settings.microsoft_app_id)
+    return TeamsHost(
+        adapter=adapter, app=app, clients=clients, auth=auth, app_id=settings.microsoft_app_id
+    )

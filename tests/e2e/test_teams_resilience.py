@@ -550,3 +550,33 @@ async def test_two_tenants_are_isolated_and_removing_the_bot_deletes_one_tenant(
         # And B still works.
         await people.say(owner_b, "status", in_channel=team_b)
         assert "Bravo Crew" in _last_reply(fake)
+
+
+async def test_removing_the_bot_from_one_of_two_teams_deletes_that_team_only(
+    db_url: str,
+) -> None:
+    async with (
+        FakeTeams() as fake,
+        TeamsApp(fake=fake, db_url=db_url, clock=_clock()) as app,
+        TeamsSimulator(app.url, fake) as people,
+    ):
+        leaving = fake.generate_team(members=3, name="Leaving Team")
+        staying = fake.generate_team(members=3, name="Staying Team")
+        owners = [await _set_up(people, fake, t) for t in (leaving, staying)]
+        for owner, team in zip(owners, (leaving, staying), strict=True):
+            await people.say(owner, "pulse", in_channel=team)
+        (pulse,) = _pulse_cards(fake, fake.roster_of_team(leaving)[1])
+        data = next(b["data"] for b in _buttons(_card(pulse)) if b.get("verb") == "sdo.answer")
+        await people.click(fake.roster_of_team(leaving)[1], pulse["id"], data)
+        assert await _rows(db_url, "SELECT count(*) FROM answer") == [(1,)]
+
+        await people.uninstall(leaving)
+
+        assert await _rows(db_url, "SELECT name FROM team") == [("Staying Team",)]
+        assert await _rows(db_url, "SELECT count(*) FROM answer") == [(0,)]
+        assert await _rows(db_url, "SELECT count(*) FROM round") == [(1,)]
+        assert await _rows(db_url, "SELECT count(*) FROM delivery") == [(3,)]
+        assert await _rows(db_url, "SELECT count(*) FROM teams_tenant") == [(1,)]
+        # The staying team still works.
+        await people.say(owners[1], "status", in_channel=staying)
+        assert "Staying Team" in _last_reply(fake)

@@ -2,8 +2,9 @@
 
 Every activity refreshes where its tenant and channel are reached. Membership follows the
 Teams team: a person added to it joins every SDO team in its channels, one removed leaves them.
-The bot removed from the tenant's last Teams team deletes that tenant's data, as a Slack
-uninstall does.
+The bot removed from a Teams team deletes the SDO teams of its channels with all their data;
+removed from the tenant's last Teams team, it deletes the tenant's data, as a Slack uninstall
+does.
 """
 
 from __future__ import annotations
@@ -82,6 +83,10 @@ async def _team_channels(ctx: TeamsContext, origin: Origin) -> list[str]:
 async def _bot_removed(ctx: TeamsContext, origin: Origin) -> None:
     left = 0
     if origin.teams_team_id is not None:
+        channels = await _team_channels(ctx, origin)
+        await ctx.services.teams.forget_channels(
+            workspace_id=origin.workspace_id, channel_ids=channels
+        )
         left = await ctx.addresses.forget_teams_team(
             workspace_id=origin.workspace_id, teams_team_id=origin.teams_team_id
         )
