@@ -8,6 +8,7 @@ allowed only when ``SDO_TEAMS_ALLOW_ANONYMOUS_UNSAFE`` says so (local runs and t
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,6 +71,11 @@ def teams_host(settings: Settings) -> TeamsHost:
         tenant_id=settings.microsoft_app_tenant_id or None,
         anonymous_allowed=settings.teams_allow_anonymous_unsafe,
     )
+    if settings.teams_allow_anonymous_unsafe:
+        # Anonymous turns have no app id: the SDK warns of it on every activity (local runs).
+        logging.getLogger(
+            "microsoft_agents.hosting.core.connector.client.user_token_client"
+        ).setLevel(logging.ERROR)
     connections = MsalConnectionManager(connections_configurations={"SERVICE_CONNECTION": auth})
     clients = RestChannelServiceClientFactory(connections)
     adapter = CloudAdapter(connection_manager=connections, channel_service_client_factory=clients)

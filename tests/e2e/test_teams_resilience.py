@@ -580,3 +580,22 @@ async def test_removing_the_bot_from_one_of_two_teams_deletes_that_team_only(
         # The staying team still works.
         await people.say(owners[1], "status", in_channel=staying)
         assert "Staying Team" in _last_reply(fake)
+
+
+async def test_a_commands_answer_waits_out_a_429_instead_of_failing(db_url: str) -> None:
+    """A fan-out can spend the bot's budget just before the command's own answer: the answer
+    must wait for Teams, not fail the request (found by bench/teams_fanout.py)."""
+    async with (
+        FakeTeams() as fake,
+        TeamsApp(fake=fake, db_url=db_url, clock=_clock()) as app,
+        TeamsSimulator(app.url, fake) as people,
+    ):
+        team = fake.generate_team(members=3, name="Checkout")
+        owner = await _set_up(people, fake, team)
+        fake.rate_limit(times=2, retry_after=1, where=lambda op: op.operation == "reply")
+        status, _ = await people.say(owner, "pulse", in_channel=team)
+        assert status in (200, 202)
+        replies = [c for c in fake.requests if c.operation == "reply"]
+        assert [c.status for c in replies][-3:] == [429, 429, 201]
+        assert "Round 1 is open" in _last_reply(fake)
+        assert await _deliveries(db_url) == {"sent": 3}
