@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from bot.sandbox.faketeams import FakeTeams, TeamsSimulator, User
 from bot.sandbox.teams_app import TeamsApp
+from bot.teams.addresses import workspace_of
 from storage.db import Database
 
 
@@ -51,7 +52,7 @@ def _last_reply(fake: FakeTeams) -> dict[str, Any]:
 async def _answer(
     people: TeamsSimulator, fake: FakeTeams, user: User, circle: str, value: str
 ) -> Any:
-    (pulse,) = fake.dm_of(user)
+    pulse = fake.dm_of(user)[0]  # the pulse comes first (a reminder may follow)
     (button,) = [
         b
         for b in _buttons(_card(pulse))
@@ -130,6 +131,9 @@ async def test_a_full_round_in_teams(db_url: str) -> None:
                 card_id=pulse["id"],
             )
             assert (status, saved["task"]["type"]) == (200, "message")
+            # The card in the chat now shows the note (updated in place, still one card).
+            (updated,) = fake.dm_of(members[0])
+            assert "Acme validated the new checkout idea" in " ".join(_texts(_card(updated)))
             status, refused = await people.submit_note(
                 members[0],
                 {"sdo": "note", "round_id": round_id, "circle": "W", "note": "x" * 501},
@@ -178,3 +182,58 @@ def _elements(node: Any) -> list[dict[str, Any]]:
     if isinstance(node, list):
         return [e for v in node for e in _elements(v)]
     return []
+
+
+async def test_a_scheduled_week_in_teams_reminds_once_and_posts_the_digest_once(
+    db_url: str,
+) -> None:
+    """The schedule, not a command: the pulse at its time, one reminder to those who have not
+    answered, the round closed (the cards say so in place) and the digest in the channel once."""
+    async with FakeTeams() as fake, TeamsApp(fake=fake, db_url=db_url) as app:
+        team = fake.generate_team(members=5, name="Checkout")
+        members = [fake.users[i] for i in team.member_ids]
+        async with TeamsSimulator(app.url, fake) as people:
+            await people.install(team)
+            await people.say(members[0], "setup", in_channel=team)
+            services, scheduler = app.runtime.services, app.runtime.scheduler
+            await scheduler.tick()
+            sdo_team = await services.teams.for_channel(
+                workspace_id=workspace_of(team.tenant_id), channel_id=team.id
+            )
+            assert sdo_team is not None
+            runs = await services.rounds.next_runs(team=sdo_team)
+            assert runs is not None
+            assert runs.pulse_at is not None
+
+            app.clock.travel_to(runs.pulse_at)
+            assert (await scheduler.tick()).sent == 5
+            for member in members[:2]:
+                for circle in ("W", "H", "D"):
+                    await _answer(people, fake, member, circle, "yes")
+
+            runs = await services.rounds.next_runs(team=sdo_team)
+            assert runs is not None
+            assert runs.reminder_at is not None
+            app.clock.travel_to(runs.reminder_at)
+            first, again = await scheduler.tick(), await scheduler.tick()
+            assert (first.reminded, again.reminded) == (3, 0)
+            for member in members:
+                expected = 1 if member in members[2:] else 0
+                reminders = fake.dm_of(member)[1:]
+                assert len(reminders) == expected, member.name
+
+            runs = await services.rounds.next_runs(team=sdo_team)
+            assert runs is not None
+            assert runs.close_at is not None
+            before = len(fake.sent)
+            app.clock.travel_to(runs.close_at)
+            reports = [await scheduler.tick() for _ in range(3)]
+            assert sum(r.digests for r in reports) == 1
+            to_channel = [s for s in fake.sent[before:] if s.conversation_id.startswith(team.id)]
+            assert len(to_channel) == 1
+            assert "Round 1" in json.dumps(to_channel[0].body)
+            # A click on a closed round's card changes nothing and shows the card closed.
+            closed = await _answer(people, fake, members[4], "W", "yes")
+            assert not [b for b in _buttons(closed["value"]) if b.get("verb")]
+        answers = await _rows(db_url, "SELECT count(*) FROM answer")
+        assert answers == [(6,)]

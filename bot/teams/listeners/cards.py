@@ -14,6 +14,7 @@ from typing import Any
 from microsoft_agents.activity import Activity, AdaptiveCardInvokeResponse, InvokeResponse
 from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnState
 
+from bot.delivery.platform import SentMessage
 from bot.domain.circles import CIRCLES
 from bot.domain.views import AnswerOutcome
 from bot.services.answers import NOTE_MAX_CHARS
@@ -30,91 +31,120 @@ NOT_ASKED_TEXT = "I could not find that pulse. It may belong to a team you are n
 
 def register(app: AgentApplication[TurnState], ctx: TeamsContext) -> None:
     @app.adaptive_card.action_execute(ANSWER_VERB)
-    async def on_answer(
+    async def answered(
         context: TurnContext, state: TurnState, data: Any
     ) -> AdaptiveCardInvokeResponse:
-        origin = origin_of(context.activity)
-        click = parse_answer(data)
-        if origin is None or click is None:
-            return _message("That button sent something I do not understand.")
-        round_id, circle, value = click
-        outcome = await ctx.services.answers.record(
-            workspace_id=origin.workspace_id,
-            round_id=round_id,
-            user_id=origin.caller.user_id,
-            circle=circle,
-            value=value,
-        )
-        if outcome.round is None or outcome.team is None:
-            return _message(NOT_ASKED_TEXT)
-        if not outcome.stored:
-            # Closed: show the member what they had answered, without buttons.
-            _, _, mine = await ctx.services.answers.mine(
-                workspace_id=origin.workspace_id, round_id=round_id, user_id=origin.caller.user_id
-            )
-            outcome = AnswerOutcome(
-                stored=False, reason="closed", round=outcome.round, team=outcome.team, answers=mine
-            )
-            return _card(pulse_card(outcome.pulse(closed=True)))
-        return _card(pulse_card(outcome.pulse()))
+        return await on_answer(ctx, context, data)
 
     @app.invoke("task/fetch")
-    async def on_note_opened(context: TurnContext, state: TurnState) -> None:
-        origin = origin_of(context.activity)
-        round_id = parse_note_request(_task_data(context))
-        if origin is None or round_id is None:
-            await _reply(context, note_cards.dialog_message(note_cards.NOTE_MALFORMED_TEXT))
-            return
-        rnd, team, mine = await ctx.services.answers.mine(
-            workspace_id=origin.workspace_id, round_id=round_id, user_id=origin.caller.user_id
-        )
-        if rnd is None or team is None:
-            await _reply(context, note_cards.dialog_message(NOT_ASKED_TEXT))
-            return
-        if not rnd.is_open:
-            await _reply(context, note_cards.dialog_message(note_cards.NOTE_CLOSED_TEXT))
-            return
-        noted = next((mine[c] for c in CIRCLES if c in mine and mine[c].note), None)
-        await _reply(
-            context,
-            note_cards.note_dialog(
-                round_id=round_id,
-                note=noted.note if noted else None,
-                internal=bool(noted and noted.internal_customer),
-                circle=noted.circle if noted else None,
-            ),
-        )
+    async def note_opened(context: TurnContext, state: TurnState) -> None:
+        await on_note_opened(ctx, context)
 
     @app.invoke("task/submit")
-    async def on_note_saved(context: TurnContext, state: TurnState) -> None:
-        origin = origin_of(context.activity)
-        data = _task_data(context)
-        submitted = note_cards.parse_note_submit(data)
-        circle = note_cards.parse_note_circle(data)
-        if origin is None or submitted is None or circle is None:
-            await _reply(context, note_cards.dialog_message(note_cards.NOTE_MALFORMED_TEXT))
-            return
-        round_id, text, internal = submitted
-        if len(text) > NOTE_MAX_CHARS:
-            await _reply(
-                context, note_cards.dialog_message(note_cards.note_too_long_text(len(text)))
-            )
-            return
-        outcome = await ctx.services.answers.save_note(
-            workspace_id=origin.workspace_id,
+    async def note_saved(context: TurnContext, state: TurnState) -> None:
+        await on_note_saved(ctx, context)
+
+
+async def on_answer(
+    ctx: TeamsContext, context: TurnContext, data: Any
+) -> AdaptiveCardInvokeResponse:
+    origin = origin_of(context.activity)
+    click = parse_answer(data)
+    if origin is None or click is None:
+        return _message("That button sent something I do not understand.")
+    round_id, circle, value = click
+    outcome = await ctx.services.answers.record(
+        workspace_id=origin.workspace_id,
+        round_id=round_id,
+        user_id=origin.caller.user_id,
+        circle=circle,
+        value=value,
+    )
+    if outcome.round is None or outcome.team is None:
+        return _message(NOT_ASKED_TEXT)
+    if not outcome.stored:
+        # Closed: show the member what they had answered, without buttons.
+        _, _, mine = await ctx.services.answers.mine(
+            workspace_id=origin.workspace_id, round_id=round_id, user_id=origin.caller.user_id
+        )
+        outcome = AnswerOutcome(
+            stored=False, reason="closed", round=outcome.round, team=outcome.team, answers=mine
+        )
+        return _card(pulse_card(outcome.pulse(closed=True)))
+    return _card(pulse_card(outcome.pulse()))
+
+
+async def on_note_opened(ctx: TeamsContext, context: TurnContext) -> None:
+    origin = origin_of(context.activity)
+    round_id = parse_note_request(_task_data(context))
+    if origin is None or round_id is None:
+        await _reply(context, note_cards.dialog_message(note_cards.NOTE_MALFORMED_TEXT))
+        return
+    rnd, team, mine = await ctx.services.answers.mine(
+        workspace_id=origin.workspace_id, round_id=round_id, user_id=origin.caller.user_id
+    )
+    if rnd is None or team is None:
+        await _reply(context, note_cards.dialog_message(NOT_ASKED_TEXT))
+        return
+    if not rnd.is_open:
+        await _reply(context, note_cards.dialog_message(note_cards.NOTE_CLOSED_TEXT))
+        return
+    noted = next((mine[c] for c in CIRCLES if c in mine and mine[c].note), None)
+    await _reply(
+        context,
+        note_cards.note_dialog(
             round_id=round_id,
-            user_id=origin.caller.user_id,
-            circle=circle,
-            note=text,
-            internal_customer=internal,
+            note=noted.note if noted else None,
+            internal=bool(noted and noted.internal_customer),
+            circle=noted.circle if noted else None,
+        ),
+    )
+
+
+async def on_note_saved(ctx: TeamsContext, context: TurnContext) -> None:
+    origin = origin_of(context.activity)
+    data = _task_data(context)
+    submitted = note_cards.parse_note_submit(data)
+    circle = note_cards.parse_note_circle(data)
+    if origin is None or submitted is None or circle is None:
+        await _reply(context, note_cards.dialog_message(note_cards.NOTE_MALFORMED_TEXT))
+        return
+    round_id, text, internal = submitted
+    if len(text) > NOTE_MAX_CHARS:
+        await _reply(context, note_cards.dialog_message(note_cards.note_too_long_text(len(text))))
+        return
+    outcome = await ctx.services.answers.save_note(
+        workspace_id=origin.workspace_id,
+        round_id=round_id,
+        user_id=origin.caller.user_id,
+        circle=circle,
+        note=text,
+        internal_customer=internal,
+    )
+    saved = outcome.stored
+    await _reply(
+        context,
+        note_cards.dialog_message(
+            note_cards.NOTE_SAVED_TEXT if saved else note_cards.NOTE_CLOSED_TEXT
+        ),
+    )
+    card_at = _card_location(context)
+    if saved and card_at is not None:
+        # The pulse card shows the note too, as Slack's message does.
+        await ctx.platform.update_pulse(
+            workspace_id=origin.workspace_id, sent=card_at, pulse=outcome.pulse()
         )
-        saved = outcome.stored
-        await _reply(
-            context,
-            note_cards.dialog_message(
-                note_cards.NOTE_SAVED_TEXT if saved else note_cards.NOTE_CLOSED_TEXT
-            ),
-        )
+
+
+def _card_location(context: TurnContext) -> SentMessage | None:
+    """Where the card the dialog was opened from is (a personal chat's conversation and the
+    card's activity id), when Teams said."""
+    data = wire(context.activity)
+    conversation_id = (data.get("conversation") or {}).get("id")
+    card_id = data.get("replyToId")
+    if not conversation_id or not card_id:
+        return None
+    return SentMessage(channel_id=str(conversation_id), ts=str(card_id))
 
 
 def _task_data(context: TurnContext) -> Any:
