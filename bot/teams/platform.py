@@ -7,6 +7,7 @@ the database and shown by URL from this server (Teams has no file host for bots'
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -24,6 +25,9 @@ from bot.teams.cards.reminder import reminder_card
 from bot.teams.connector import TeamsConnector
 
 PICTURE_ROUTE = "/teams/pictures/{key}.png"
+
+# A round's pulse is the same card for every member (until they click): built once.
+_pulse_card = functools.lru_cache(maxsize=256)(pulse_card)
 
 
 def card_activity(card: dict[str, Any], *, summary: str) -> Activity:
@@ -95,7 +99,7 @@ class TeamsPlatform:
         activity_id = await self.connector.send(
             service_url=service_url,
             conversation_id=conversation_id,
-            activity=card_activity(pulse_card(pulse), summary=f"Pulse #{pulse.round_number}"),
+            activity=card_activity(_pulse_card(pulse), summary=f"Pulse #{pulse.round_number}"),
         )
         return SentMessage(channel_id=conversation_id, ts=activity_id)
 
