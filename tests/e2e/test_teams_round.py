@@ -237,3 +237,25 @@ async def test_a_scheduled_week_in_teams_reminds_once_and_posts_the_digest_once(
             assert not [b for b in _buttons(closed["value"]) if b.get("verb")]
         answers = await _rows(db_url, "SELECT count(*) FROM answer")
         assert answers == [(6,)]
+
+
+async def test_status_in_the_personal_chat_shows_each_of_my_teams(db_url: str) -> None:
+    async with FakeTeams() as fake, TeamsApp(fake=fake, db_url=db_url) as app:
+        checkout = fake.generate_team(members=3, name="Checkout")
+        search = fake.generate_team(members=3, name="Search")
+        other = fake.generate_team(members=3, name="Elsewhere")
+        me = fake.users[checkout.member_ids[0]]
+        fake.add_members(search.id, [me])
+        async with TeamsSimulator(app.url, fake) as people:
+            for team in (checkout, search, other):
+                await people.install(team)
+                await people.say(fake.users[team.member_ids[0]], "setup", in_channel=team)
+            await people.say(me, "status")
+        reply = _last_reply(fake)
+        assert reply["conversation"]["id"] == fake.personal_conversation_id(me)
+        cards = [a["content"] for a in reply["attachments"]]
+        names = [" ".join(_texts(card)) for card in cards]
+        assert len(cards) == 2
+        assert any("Checkout" in n for n in names)
+        assert any("Search" in n for n in names)
+        assert not any("Elsewhere" in n for n in names)

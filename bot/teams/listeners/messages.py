@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 import aiohttp
 from microsoft_agents.activity import Activity
@@ -25,11 +24,9 @@ from bot.teams.cards.common import attachment
 from bot.teams.connector import MAX_ATTEMPTS, retry_after
 from bot.teams.context import TeamsContext
 from bot.teams.listeners.members import remember
-from bot.teams.listeners.team_commands import run_team_command
+from bot.teams.listeners.team_commands import Reply, run_team_command
 
 log = logging.getLogger(__name__)
-
-Reply = str | dict[str, Any]  # a line of text, or an Adaptive Card
 
 
 def register(app: AgentApplication[TurnState], ctx: TeamsContext) -> None:
@@ -64,7 +61,14 @@ async def send_reply(context: TurnContext, activity: Activity) -> None:
 def as_activity(reply: Reply) -> Activity:
     if isinstance(reply, str):
         return Activity.model_validate({"type": "message", "text": reply, "textFormat": "markdown"})
-    return Activity.model_validate({"type": "message", "attachments": [attachment(reply)]})
+    cards = reply if isinstance(reply, list) else [reply]
+    return Activity.model_validate(
+        {
+            "type": "message",
+            "attachmentLayout": "list",
+            "attachments": [attachment(card) for card in cards],
+        }
+    )
 
 
 __all__ = ["Origin", "Reply", "as_activity", "register"]

@@ -22,7 +22,10 @@ from bot.teams.cards.help import help_card
 from bot.teams.cards.status import org_status_card, status_card
 from bot.teams.context import TeamsContext
 
-Reply = str | dict[str, Any]
+# A line of text, an Adaptive Card, or several cards in one message.
+Reply = str | dict[str, Any] | list[dict[str, Any]]
+# Cards in one message: Teams' message size bounds it.
+MAX_CARDS = 10
 
 # Commands about one team need its channel: in the personal chat there is none.
 _NEEDS_CHANNEL = (grammar.Setup, grammar.Pulse, grammar.Digest, grammar.Schedule, grammar.Managers)
@@ -173,9 +176,11 @@ async def _my_teams(ctx: TeamsContext, origin: Origin) -> Reply:
     )
     if not mine:
         return replies.not_a_team()
-    item = mine[0]
-    picture = await ctx.platform.pictures.team(item.status)
-    return status_card(item.status, show_failures=item.manages, picture=picture)
+    cards = []
+    for item in mine[:MAX_CARDS]:
+        picture = await ctx.platform.pictures.team(item.status)
+        cards.append(status_card(item.status, show_failures=item.manages, picture=picture))
+    return cards
 
 
 async def _status_all(ctx: TeamsContext, origin: Origin) -> Reply:
