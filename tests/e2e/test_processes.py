@@ -8,14 +8,9 @@ the crash test and a shared clock file (``SDO_CLOCK_FILE``) moved by the test fo
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import signal
-import socket
-import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,57 +29,8 @@ from storage.db import Database
 from tests.support.databases import DatabaseFactory
 from tests.support.harness import SIGNING_SECRET, WORKSPACE
 from tests.support.jobs import channel_posts, dm_round_ids, reminders
+from tests.support.processes import Serve, until
 from tests.support.rows import delivery_counts
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Serve:
-    """One ``sdo serve`` subprocess, its output kept in a log file."""
-
-    process: asyncio.subprocess.Process
-    log: Path
-
-    @classmethod
-    async def start(cls, *, env: dict[str, str], log: Path) -> Serve:
-        handle = log.open("ab")
-        try:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "serve",
-                env={**os.environ, **env, "PORT": str(_free_port())},
-                cwd=ROOT,
-                stdout=handle,
-                stderr=handle,
-            )
-        finally:
-            handle.close()
-        return cls(process=process, log=log)
-
-    async def kill(self) -> None:
-        """SIGKILL: no shutdown code runs, like a crash or an OOM kill."""
-        with contextlib.suppress(ProcessLookupError):
-            self.process.kill()
-        await self.process.wait()
-
-    async def stop(self) -> None:
-        """SIGTERM, the way a platform stops a replica."""
-        if self.process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), timeout=10)
-            except TimeoutError:
-                await self.kill()
 
 
 def _app_env(fake: FakeSlack, db_url: str, **extra: str) -> dict[str, str]:
@@ -96,17 +42,6 @@ def _app_env(fake: FakeSlack, db_url: str, **extra: str) -> dict[str, str]:
         "SDO_LOG_LEVEL": "WARNING",
         **extra,
     }
-
-
-async def _until(
-    check: Callable[[], bool], *, timeout: float, what: str, logs: Sequence[Path] = ()
-) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():
-        if asyncio.get_running_loop().time() > deadline:
-            tails = "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in logs if p.exists())
-            raise AssertionError(f"timed out waiting for {what}\n{tails}")
-        await asyncio.sleep(0.02)
 
 
 async def _setup(
@@ -164,9 +99,7 @@ async def test_a_killed_fan_out_resumes_after_restart_with_few_duplicates(
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
     first = await Serve.start(env=env, log=logs[0])
     try:
-        await _until(
-            lambda: len(posted()) >= 60, timeout=30, what="the fan-out to start", logs=logs
-        )
+        await until(lambda: len(posted()) >= 60, timeout=30, what="the fan-out to start", logs=logs)
     finally:
         await first.kill()
     before_restart = len(posted())
@@ -182,7 +115,7 @@ async def test_a_killed_fan_out_resumes_after_restart_with_few_duplicates(
     stopped_at = await ledger()
     second = await Serve.start(env=env, log=logs[1])
     try:
-        await _until(
+        await until(
             lambda: set(posted()) == dm_channels,
             timeout=30,
             what="every member to get the pulse",
@@ -257,7 +190,7 @@ async def test_two_replicas_on_one_postgres_do_everything_exactly_once(
     async def travel(when: datetime, check: Callable[[], bool], what: str) -> None:
         FileClock.write(clock_file, when)
         test_clock.set(when)
-        await _until(check, timeout=20, what=what, logs=logs)
+        await until(check, timeout=20, what=what, logs=logs)
         await asyncio.sleep(0.4)  # several ticks of both replicas: room for a duplicate
 
     def dms(users: list[str]) -> int:
