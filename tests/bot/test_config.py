@@ -305,3 +305,48 @@ def test_half_an_oauth_set_up_is_named_before_any_bot_token() -> None:
     with pytest.raises(ConfigError) as refused:
         settings.require_slack()
     assert str(refused.value).startswith("SLACK_SCOPES not set: multi-workspace installs need")
+
+
+TEAMS = {
+    "MICROSOFT_APP_ID": "8f0f6d2a-3c4b-4e5f-9a1b-2c3d4e5f6a7b",
+    "MICROSOFT_APP_PASSWORD": "a-client-secret-value-0123456789",
+    "MICROSOFT_APP_TENANT_ID": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    "SDO_PUBLIC_URL": "https://pulse.example.com/",
+}
+
+
+def test_teams_is_served_when_its_app_id_is_set_and_slack_is_not_needed() -> None:
+    settings = Settings.from_env(TEAMS)
+    assert settings.teams_enabled
+    assert not settings.slack_enabled
+    assert settings.public_url == "https://pulse.example.com"
+    settings.require_platform()  # no Slack secret asked for
+    assert TEAMS["MICROSOFT_APP_PASSWORD"] not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({**TEAMS, "MICROSOFT_APP_PASSWORD": ""}, "MICROSOFT_APP_PASSWORD"),
+        ({**TEAMS, "SDO_PUBLIC_URL": ""}, "SDO_PUBLIC_URL"),
+        ({**TEAMS, "SDO_TEAMS_ALLOW_ANONYMOUS_UNSAFE": "1"}, "SDO_TEAMS_ALLOW_ANONYMOUS_UNSAFE"),
+        ({}, "neither Slack nor Teams"),
+    ],
+)
+def test_an_incomplete_teams_setup_stops_start_up_with_one_line(
+    env: dict[str, str], named: str
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        Settings.from_env(env).require_platform()
+    message = str(refused.value)
+    assert named in message
+    assert "\n" not in message
+
+
+def test_the_anonymous_mode_must_be_asked_for_by_its_unsafe_name() -> None:
+    assert not Settings.from_env({"SDO_PUBLIC_URL": "http://127.0.0.1"}).teams_enabled
+    local = Settings.from_env(
+        {"SDO_TEAMS_ALLOW_ANONYMOUS_UNSAFE": "1", "SDO_PUBLIC_URL": "http://127.0.0.1"}
+    )
+    assert local.teams_enabled
+    local.require_platform()
