@@ -259,3 +259,15 @@ async def test_status_in_the_personal_chat_shows_each_of_my_teams(db_url: str) -
         assert any("Checkout" in n for n in names)
         assert any("Search" in n for n in names)
         assert not any("Elsewhere" in n for n in names)
+
+
+async def test_setup_reads_a_large_roster_page_by_page(db_url: str) -> None:
+    async with FakeTeams(max_page_size=100) as fake, TeamsApp(fake=fake, db_url=db_url) as app:
+        team = fake.generate_team(members=250, name="Everyone")
+        async with TeamsSimulator(app.url, fake) as people:
+            await people.install(team)
+            await people.say(fake.users[team.member_ids[0]], "setup", in_channel=team)
+        assert "250 members" in json.dumps(_last_reply(fake))
+        pages = [c for c in fake.roster_requests if "pagedmembers" in c.path.lower()]
+        assert len(pages) == 3
+    assert await _rows(db_url, "SELECT count(*) FROM team_member") == [(250,)]
