@@ -271,3 +271,20 @@ async def test_setup_reads_a_large_roster_page_by_page(db_url: str) -> None:
         pages = [c for c in fake.roster_requests if "pagedmembers" in c.path.lower()]
         assert len(pages) == 3
     assert await _rows(db_url, "SELECT count(*) FROM team_member") == [(250,)]
+
+
+async def test_membership_follows_the_teams_team(db_url: str) -> None:
+    async with FakeTeams() as fake, TeamsApp(fake=fake, db_url=db_url) as app:
+        team = fake.generate_team(members=3, name="Checkout")
+        owner, leaver, stayer = (fake.users[i] for i in team.member_ids)
+        newcomer = fake.add_user(name="New Person", tenant_id=team.tenant_id)
+        async with TeamsSimulator(app.url, fake) as people:
+            await people.install(team)
+            await people.say(owner, "setup", in_channel=team)
+            await people.add_members(team, [newcomer])
+            await people.remove_members(team, [leaver])
+            await people.say(owner, "pulse", in_channel=team)
+            assert len(fake.dm_of(newcomer)) == 1
+            assert fake.dm_of(leaver) == []
+    active = await _rows(db_url, "SELECT user_id FROM team_member WHERE active ORDER BY user_id")
+    assert sorted(u for (u,) in active) == sorted([owner.id, team.member_ids[2], newcomer.id])
