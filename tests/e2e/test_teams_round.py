@@ -287,4 +287,4 @@ async def test_membership_follows_the_teams_team(db_url: str) -> None:
             assert len(fake.dm_of(newcomer)) == 1
             assert fake.dm_of(leaver) == []
     active = await _rows(db_url, "SELECT user_id FROM team_member WHERE active ORDER BY user_id")
-    assert sorted(u for (u,) in active) == sorted([owner.id, team.member_ids[2], newcomer.id])
+    assert sorted(u for (u,) in active) == sorted([owner.id, stayer.id, newcomer.id])
