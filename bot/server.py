@@ -16,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -32,13 +33,14 @@ from bot.slack import http
 from bot.slack.app import create_app
 from bot.slack.context import AppContext, slack_context
 from bot.slack.signing import RequestVerifier
-from bot.teams import http as teams_http
 from bot.teams.addresses import WORKSPACE_PREFIX
-from bot.teams.app import create_teams_app
-from bot.teams.context import TeamsContext, teams_context
-from bot.teams.host import TeamsHost, teams_host
 from storage.db import Database
 from storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    # The Agents SDK (about 25 MB and a second of start-up) is imported only when Teams is on.
+    from bot.teams.context import TeamsContext
+    from bot.teams.host import TeamsHost
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,9 @@ async def start_runtime(
     platform: ChatPlatform = slack.platform
     teams_ctx = None
     if teams is not None:
+        from bot.teams.app import create_teams_app
+        from bot.teams.context import teams_context
+
         teams_ctx = teams_context(settings, host=teams, db=db, services=services, clock=clock)
         create_teams_app(teams_ctx)
         platform = RoutedPlatform(
@@ -137,8 +142,12 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Appl
         )
     if settings.oauth_enabled:
         web_app.router.add_routes(http.oauth_routes(bolt=lambda: _bolt_of(web_app)))
-    host = teams_host(settings) if settings.teams_enabled else None
-    if host is not None:
+    host: TeamsHost | None = None
+    if settings.teams_enabled:
+        from bot.teams import http as teams_http
+        from bot.teams.host import teams_host
+
+        host = teams_host(settings)
         # The SDK's JWT check reads what to validate tokens against from the app.
         web_app["agent_configuration"] = host.auth
         web_app.router.add_routes(teams_http.teams_routes(teams=lambda: _teams_of(web_app)))
