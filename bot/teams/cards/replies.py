@@ -216,3 +216,11 @@ def installed() -> str:
         f"{_cmd('setup')} to register it as a team (you become its manager); "
         f"{_cmd('help')} lists every command."
     )
+
+
+def in_the_teams_channel(words: str) -> str:
+    """A team command typed in the personal chat, which belongs to no team."""
+    return (
+        f"{_cmd(words)} works in a team's channel: mention me there. Here, in our chat, "
+        f"{_cmd('status')} shows your teams and {_cmd('help')} every command."
+    )

@@ -28,7 +28,13 @@ Reply = str | dict[str, Any] | list[dict[str, Any]]
 MAX_CARDS = 10
 
 # Commands about one team need its channel: in the personal chat there is none.
-_NEEDS_CHANNEL = (grammar.Setup, grammar.Pulse, grammar.Digest, grammar.Schedule, grammar.Managers)
+_NEEDS_CHANNEL = {
+    grammar.Setup: "setup",
+    grammar.Pulse: "pulse",
+    grammar.Digest: "digest",
+    grammar.Schedule: "schedule",
+    grammar.Managers: "managers",
+}
 _MANAGERS_ONLY = {
     grammar.Pulse: "send a pulse",
     grammar.Digest: "post the digest",
@@ -63,7 +69,8 @@ async def run_team_command(ctx: TeamsContext, cmd: grammar.Command, origin: Orig
     if isinstance(cmd, grammar.Managers) and cmd.action == "list":
         if not role.can_view:
             return replies.refusal("see its managers")
-        return replies.managers_of(team, await ctx.services.teams.managers(team=team))
+        managers = await ctx.services.teams.managers(team=team)
+        return replies.managers_of(team, [await _name(ctx, team, m) for m in managers])
     if not role.can_manage:
         return replies.refusal(_MANAGERS_ONLY.get(type(cmd), "do that"))
     return await _manage(ctx, cmd, team)
@@ -74,7 +81,8 @@ async def _personal(ctx: TeamsContext, cmd: grammar.Command, origin: Origin) -> 
     need the team's channel."""
     if isinstance(cmd, grammar.Status):
         return await _my_teams(ctx, origin)
-    return replies.not_a_team() if isinstance(cmd, _NEEDS_CHANNEL) else help_card()
+    words = _NEEDS_CHANNEL.get(type(cmd))
+    return replies.in_the_teams_channel(words) if words else help_card()
 
 
 async def _manage(ctx: TeamsContext, cmd: grammar.Command, team: Team) -> Reply:
