@@ -288,3 +288,38 @@ async def test_membership_follows_the_teams_team(db_url: str) -> None:
             assert fake.dm_of(leaver) == []
     active = await _rows(db_url, "SELECT user_id FROM team_member WHERE active ORDER BY user_id")
     assert sorted(u for (u,) in active) == sorted([owner.id, stayer.id, newcomer.id])
+
+
+async def test_managers_are_named_added_by_mention_and_only_they_manage(db_url: str) -> None:
+    async with FakeTeams() as fake, TeamsApp(fake=fake, db_url=db_url) as app:
+        team = fake.generate_team(members=3, name="Checkout")
+        owner, ann, bob = (fake.users[i] for i in team.member_ids)
+        async with TeamsSimulator(app.url, fake) as people:
+            await people.install(team)
+            await people.say(owner, "setup", in_channel=team)
+
+            await people.say(bob, "pulse", in_channel=team)
+            assert "only this team's managers" in _last_reply_text(fake).lower()
+            assert await _rows(db_url, "SELECT count(*) FROM round") == [(0,)]
+
+            await people.say(
+                owner, f"managers add <at>{ann.name}</at>", in_channel=team, mentions=[ann]
+            )
+            assert ann.name in _last_reply_text(fake)
+            await people.say(owner, "managers", in_channel=team)
+            listed = _last_reply_text(fake)
+            assert owner.name in listed
+            assert ann.name in listed
+            assert "29:" not in listed  # names, never ids
+
+            await people.say(ann, "pulse", in_channel=team)  # Ann manages now
+            assert await _rows(db_url, "SELECT count(*) FROM round") == [(1,)]
+
+            await people.say(owner, "pulse")  # in the personal chat: no team there
+            assert "team's channel" in _last_reply_text(fake)
+    managers = await _rows(db_url, "SELECT user_id FROM manager ORDER BY user_id")
+    assert sorted(u for (u,) in managers) == sorted([owner.id, ann.id])
+
+
+def _last_reply_text(fake: FakeTeams) -> str:
+    return str(_last_reply(fake).get("text", ""))
