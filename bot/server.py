@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -148,8 +149,11 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Appl
         from bot.teams.host import teams_host
 
         host = teams_host(settings)
-        # The SDK's JWT check reads what to validate tokens against from the app.
-        web_app["agent_configuration"] = host.auth
+        # The SDK's JWT check reads what to validate tokens against from the app, under this
+        # string key (aiohttp would have an AppKey: the SDK's choice, not ours).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", web.NotAppKeyWarning)
+            web_app["agent_configuration"] = host.auth
         web_app.router.add_routes(teams_http.teams_routes(teams=lambda: _teams_of(web_app)))
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:

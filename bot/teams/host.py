@@ -81,7 +81,6 @@ def teams_host(settings: Settings) -> TeamsHost:
     adapter = CloudAdapter(connection_manager=connections, channel_service_client_factory=clients)
     options: dict[str, Any] = {
         "storage": MemoryStorage(),
-        "adapter": adapter,
         "bot_app_id": settings.microsoft_app_id,
         # No "typing…" activities: our answers come at once, and proactive chats stay quiet.
         "start_typing_timer": False,
