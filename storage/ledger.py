@@ -371,3 +371,18 @@ async def record_event(
         workspace_id=workspace_id, event_id=event_id, received_at=now
     )
     return rowcount(await session.execute(stmt.on_conflict_do_nothing())) == 1
+
+
+async def last_dm_channel(session: AsyncSession, *, workspace_id: str, user_id: str) -> str | None:
+    """The channel of the member's latest delivered pulse DM (their DM channel), if any."""
+    found = await session.execute(
+        select(col(DeliveryRow.channel_id))
+        .where(
+            col(DeliveryRow.workspace_id) == workspace_id,
+            col(DeliveryRow.user_id) == user_id,
+            col(DeliveryRow.channel_id).is_not(None),
+        )
+        .order_by(col(DeliveryRow.id).desc())
+        .limit(1)
+    )
+    return found.scalar_one_or_none()

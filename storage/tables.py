@@ -159,7 +159,11 @@ class RoundRow(SQLModel, table=True):
 
 class DeliveryRow(SQLModel, table=True):
     __tablename__ = "delivery"
-    __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_delivery"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "user_id", name="uq_delivery"),
+        # A member's latest DM channel (Slack: reused instead of conversations.open).
+        Index("ix_delivery_workspace_user", "workspace_id", "user_id", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(max_length=WORKSPACE_CHARS)

@@ -13,6 +13,7 @@ from bot.delivery.pacing import SendPacer
 from bot.delivery.pictures import Pictures
 from bot.services import Services
 from bot.slack import installs
+from bot.slack.dms import DMChannels
 from bot.slack.gateway import SlackGateway
 from bot.slack.platform import SlackPlatform
 from bot.slack.retries import web_client
@@ -63,6 +64,7 @@ def slack_context(
         concurrency=settings.send_concurrency,
         tokens=installs.InstalledTokens(store=store, clock=clock) if store else None,
         pacer=pacer,
+        dms=DMChannels(db=db),
     )
     return AppContext(
         settings=settings,

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -20,6 +21,7 @@ from bot.clock import Clock
 from bot.delivery.pacing import SendPacer
 from bot.delivery.platform import SentMessage
 from bot.domain.views import PersonInfo
+from bot.slack.dms import STALE_CHANNEL_ERRORS, DMChannels
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +92,7 @@ class SlackGateway:
         concurrency: int = 8,
         tokens: TokenSource | None = None,
         pacer: SendPacer | None = None,
+        dms: DMChannels | None = None,
     ) -> None:
         self.client = client
         self.session = session
@@ -97,6 +100,7 @@ class SlackGateway:
         self.concurrency = concurrency
         self.tokens = tokens
         self.pacer = pacer
+        self.dms = dms
         self._people: dict[tuple[str, str], tuple[datetime, PersonInfo]] = {}
 
     async def _auth(self, workspace_id: str | None) -> dict[str, Any]:
@@ -155,8 +159,25 @@ class SlackGateway:
         self, *, user_id: str, message: dict[str, Any], workspace_id: str | None = None
     ) -> SentMessage:
         auth = await self._auth(workspace_id)
+        dms = self.dms if workspace_id is not None else None
+        if dms is not None and workspace_id is not None:
+            channel_id = await dms.get(workspace_id=workspace_id, user_id=user_id)
+            if channel_id is not None:
+                try:
+                    return await self._post_dm(channel_id, message, auth)
+                except SlackApiError as exc:
+                    if exc.response.get("error") not in STALE_CHANNEL_ERRORS:
+                        raise
+                    dms.forget(workspace_id=workspace_id, user_id=user_id)
         opened = await self.client.conversations_open(users=user_id, **auth)
-        channel_id = opened["channel"]["id"]
+        channel_id = str(opened["channel"]["id"])
+        if dms is not None and workspace_id is not None:
+            dms.remember(workspace_id=workspace_id, user_id=user_id, channel_id=channel_id)
+        return await self._post_dm(channel_id, message, auth)
+
+    async def _post_dm(
+        self, channel_id: str, message: dict[str, Any], auth: dict[str, Any]
+    ) -> SentMessage:
         if self.pacer is None:
             posted = await self.client.chat_postMessage(channel=channel_id, **message, **auth)
         else:
