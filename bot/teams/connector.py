@@ -93,7 +93,7 @@ class TeamsConnector:
         self.pacer = pacer or SendPacer()
         self._monotonic = monotonic
         self._clients: dict[str, tuple[float, ConnectorClientBase]] = {}
-        self._retired: list[ConnectorClientBase] = []
+        self._retired: list[tuple[float, ConnectorClientBase]] = []
         self._client_lock = asyncio.Lock()
         self._accepted: deque[float] = deque()
         self.throttled = 0  # 429s met (and waited out), for the benchmarks and the logs
@@ -243,14 +243,17 @@ class TeamsConnector:
 
     async def _retire(self, client: ConnectorClientBase) -> None:
         """Keep a replaced client open for the calls still using it; close the ones replaced
-        before (a whole TTL ago, long done)."""
-        done, self._retired = self._retired, [client]
+        a whole TTL ago (longer than any request lasts: aiohttp gives up after 5 minutes)."""
+        now = self._monotonic()
+        done = [c for at, c in self._retired if now - at > CLIENT_TTL_SECONDS]
+        self._retired = [(at, c) for at, c in self._retired if now - at <= CLIENT_TTL_SECONDS]
+        self._retired.append((now, client))
         for old in done:
             await old.close()
 
     async def aclose(self) -> None:
         """Close every client (their HTTP sessions) on shutdown."""
-        clients = [c for _, c in self._clients.values()] + self._retired
+        clients = [c for _, c in self._clients.values()] + [c for _, c in self._retired]
         self._clients.clear()
         self._retired.clear()
         for client in clients:
