@@ -11,9 +11,10 @@ So after the first 429 on a token, ``chat.postMessage`` calls on that token paus
 under it (the *ceiling*). A later 429 slows the pace by a tenth, without a pause (429s on calls
 already under way count once), never below half the ceiling; each second without one speeds it
 up again, never above the ceiling, so a passing burst (the client's own retries land outside the
-pace) does not wear the pace down. A token that has sent nothing for ``IDLE_RESET_SECONDS`` is
-unpaced again: next week's pulse starts at full speed and finds the limit anew. Tokens never
-limited are not paced at all.
+pace) does not wear the pace down. A 429 with fewer than ``MIN_SAMPLE`` sends accepted around
+it (the limit was spent before them) gives no rate to go by: only the pause applies. A token
+that has sent nothing for ``IDLE_RESET_SECONDS`` is unpaced again: next week's pulse starts at
+full speed and finds the limit anew. Tokens never limited are not paced at all.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ SLOWER = 0.9  # each further 429
 FASTER = 1.05  # each second without one, up to the ceiling
 FLOOR = 0.5  # of the ceiling, however often Slack says no
 MIN_RATE = 1.0  # sends per second
+MIN_SAMPLE = 5  # accepted sends around the first 429 it takes to tell a rate
 IDLE_RESET_SECONDS = 60.0
 # After the first 429, answers to calls Slack accepted just before it can still be on their way.
 STRAGGLERS_SECONDS = 0.25
@@ -87,6 +89,11 @@ class SendPacer:
             # what Slack accepted.
             end = lane.changed_at + STRAGGLERS_SECONDS
             settled = [t for t in lane.accepted if end - WINDOW_SECONDS < t <= end]
+            if len(settled) < MIN_SAMPLE:
+                # Too little was accepted around the 429 to tell a rate (the limit was spent
+                # before these sends): pace at none. Each call waits out its own Retry-After.
+                del self._lanes[key]
+                return 0.0
             lane.rate = lane.ceiling = max(MIN_RATE, len(settled) / WINDOW_SECONDS * MARGIN)
             lane.provisional = False
             lane.sped_at = now

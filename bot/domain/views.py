@@ -14,7 +14,7 @@ from enum import StrEnum
 from bot.domain.circles import Circle
 from bot.domain.model import Answer, Round, Team
 from bot.domain.nudges import Nudge
-from bot.domain.regions import Region
+from bot.domain.regions import Region, region_label
 from bot.domain.scoring import RoundScore
 from bot.domain.trends import Trend
 
@@ -82,6 +82,25 @@ class DigestView:
     previous: RoundView | None
     trend: Trend
     nudges: list[Nudge]
+
+    def change(self) -> str:
+        """How the team moved since the previous round, in plain words (every platform says
+        it the same way), e.g. "DevOps → Center: moved toward the center."."""
+        now = self.round.region
+        if self.previous is None:
+            return "First round for this team."
+        before = self.previous.region
+        if before == now:
+            return f"Same as the previous round ({region_label(now)})."
+        if now is None or before is None:
+            return f"Previous round: {region_label(before)}."
+        if now.depth > before.depth:
+            move = "moved toward the center"
+        elif now.depth < before.depth:
+            move = "moved away from the center"
+        else:
+            move = "moved sideways"
+        return f"{region_label(before)} → {region_label(now)}: {move}."
 
 
 @dataclass(frozen=True, slots=True)

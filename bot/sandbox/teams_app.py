@@ -12,18 +12,15 @@ tokens), on a database of the caller's choosing, with a travelling clock::
 from __future__ import annotations
 
 from dataclasses import replace
-from types import TracebackType
-from typing import Self
-
-from aiohttp import web
 
 from bot.config import Settings
 from bot.sandbox.faketeams import FakeTeams
+from bot.sandbox.serving import LocalServer
 from bot.sandbox.simulator import TravelClock
 from bot.server import RUNTIME_KEY, Runtime, build_web_app
 
 
-class TeamsApp:
+class TeamsApp(LocalServer):
     """``build_web_app`` on 127.0.0.1 for Teams only (anonymous), until ``stop``.
 
     Args:
@@ -50,34 +47,11 @@ class TeamsApp:
             public_url="http://127.0.0.1",
         )
         self.url = ""
-        self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
-        web_app = build_web_app(self.settings, clock=self.clock)
-        self._runner = web.AppRunner(web_app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        self.web_app = web_app
+        self.web_app = build_web_app(self.settings, clock=self.clock)
+        self.url = await self.serve(self.web_app)
 
     @property
     def runtime(self) -> Runtime:
         return self.web_app[RUNTIME_KEY]
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()

@@ -20,7 +20,7 @@ import aiohttp
 from bot.domain.circles import CIRCLES
 from bot.domain.regions import region_label
 from bot.sandbox.demo import DEMO_TEAMS, WEEKS, _answers_for
-from bot.sandbox.faketeams import FakeTeams, TeamsSimulator, User
+from bot.sandbox.faketeams import FakeTeams, TeamsSimulator, User, actions, elements
 from bot.sandbox.teams_app import TeamsApp
 
 
@@ -119,7 +119,7 @@ async def _answer(
     pulse = fake.dm_of(user)[-1]
     buttons = {
         (b["data"]["circle"], b["data"]["value"]): b
-        for b in _actions(pulse)
+        for b in actions(pulse)
         if b.get("verb") == "sdo.answer"
     }
     answers = _answers_for(target, rng) if target else {c: None for c in CIRCLES}
@@ -127,15 +127,6 @@ async def _answer(
         if value is not None:
             button = buttons[(circle.value, value.value)]
             await people.click(user, pulse["id"], button["data"])
-
-
-def _actions(node: Any) -> list[dict[str, Any]]:
-    if isinstance(node, dict):
-        own = [node] if str(node.get("type", "")).startswith("Action.") else []
-        return own + [a for v in node.values() for a in _actions(v)]
-    if isinstance(node, list):
-        return [a for v in node for a in _actions(v)]
-    return []
 
 
 def _region_in(status_text: str) -> str:
@@ -155,7 +146,7 @@ _REGION_LABELS = sorted(
 
 async def _save_pictures(app_url: str, fake: FakeTeams, folder: Path, stem: str) -> None:
     urls = [
-        str(e["url"]) for s in fake.sent[-3:] for e in _elements(s.body) if e.get("type") == "Image"
+        str(e["url"]) for s in fake.sent[-3:] for e in elements(s.body) if e.get("type") == "Image"
     ]
     async with aiohttp.ClientSession() as http:
         for n, url in enumerate(urls):
@@ -163,11 +154,3 @@ async def _save_pictures(app_url: str, fake: FakeTeams, folder: Path, stem: str)
             async with http.get(app_url + path) as got:
                 if got.status == 200:
                     (folder / f"{stem}-{n}.png").write_bytes(await got.read())
-
-
-def _elements(node: Any) -> list[dict[str, Any]]:
-    if isinstance(node, dict):
-        return [node] + [e for v in node.values() for e in _elements(v)]
-    if isinstance(node, list):
-        return [e for v in node for e in _elements(v)]
-    return []

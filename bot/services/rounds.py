@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.domain.model import NextRuns, Round, Schedule, Team, valid_tz
@@ -67,6 +68,23 @@ class Rounds(UseCases):
             updated = await teams_sql.get_team(s, workspace_id=ws, team_id=team_id)
         assert updated is not None
         return updated
+
+    async def move_pulse(
+        self, *, team: Team, weekday: int, at: time, every_weeks: int | None = None
+    ) -> tuple[Team, datetime | None]:
+        """Move the team's pulse to ``weekday`` at ``at`` (``every_weeks``: None keeps the
+        cadence); the updated team and its next pulse in the team's time zone."""
+        schedule = replace(
+            team.schedule,
+            pulse_weekday=weekday,
+            pulse_time=at,
+            every_weeks=every_weeks or team.schedule.every_weeks,
+        )
+        updated = await self.set_schedule(team=team, schedule=schedule)
+        runs = await self.next_runs(team=updated)
+        if runs is None or runs.pulse_at is None:
+            return updated, None
+        return updated, runs.pulse_at.astimezone(ZoneInfo(updated.tz))
 
     async def next_runs(self, *, team: Team) -> NextRuns | None:
         """The team's next pulse, reminder and close times (UTC) as stored."""

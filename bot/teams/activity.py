@@ -52,6 +52,7 @@ class Origin:
 
 
 def wire(activity: Activity) -> dict[str, Any]:
+    """The activity as Teams sent it (camelCase JSON): read once per activity by a listener."""
     return dict(activity.model_dump(by_alias=True, exclude_none=True, mode="json"))
 
 
@@ -72,9 +73,8 @@ def _channel_name(team: dict[str, Any], channel: dict[str, Any]) -> str:
     return str(team.get("name") or "")
 
 
-def origin_of(activity: Activity) -> Origin | None:
-    """The activity's origin; None when it names no tenant (not from Teams)."""
-    data = wire(activity)
+def origin_of(data: dict[str, Any]) -> Origin | None:
+    """The origin of an activity (its ``wire`` form); None when it names no tenant."""
     channel_data = data.get("channelData") or {}
     conversation = data.get("conversation") or {}
     tenant_id = (channel_data.get("tenant") or {}).get("id") or conversation.get("tenantId")
@@ -103,13 +103,15 @@ def origin_of(activity: Activity) -> Origin | None:
     )
 
 
-def command_text(activity: Activity) -> str:
+def command_text(data: dict[str, Any]) -> str:
     """The words after the bot's @mention, each other person's mention written ``<@id>``.
 
     The SDK has removed the bot's own mention already (``remove_recipient_mention``); any left
     over (a second one) is dropped here too.
+
+    Args:
+        data: the activity's ``wire`` form.
     """
-    data = wire(activity)
     text = str(data.get("text") or "")
     bot_id = (data.get("recipient") or {}).get("id")
     mentions = {

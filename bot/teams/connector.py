@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -43,9 +42,6 @@ MAX_WAIT_SECONDS = 60.0
 PACE_KEY = "bot"  # Teams' per-bot limit spans every conversation (and tenant) of the bot
 ROSTER_PAGE_SIZE = 500  # the largest page Teams serves
 CLIENT_TTL_SECONDS = 600.0
-# Pace at what Teams accepted only when it accepted enough in the last second to tell a rate:
-# a 429 on the very first calls says nothing about the limit (each call just waits it out).
-PACE_SAMPLE = 5
 
 type Op[T] = Callable[[ConnectorClientBase], Awaitable[T]]
 
@@ -95,7 +91,6 @@ class TeamsConnector:
         self._clients: dict[str, tuple[float, ConnectorClientBase]] = {}
         self._retired: list[tuple[float, ConnectorClientBase]] = []
         self._client_lock = asyncio.Lock()
-        self._accepted: deque[float] = deque()
         self.throttled = 0  # 429s met (and waited out), for the benchmarks and the logs
 
     async def create_chat(
@@ -179,7 +174,7 @@ class TeamsConnector:
                 async with self._slots:
                     await self.pacer.turn(PACE_KEY)
                     result = await op(await self._client(service_url))
-                self._note_accepted()
+                self.pacer.accepted(PACE_KEY)
                 return result
             except aiohttp.ClientResponseError as exc:
                 if exc.status == 401 and not fresh_token_tried:
@@ -192,8 +187,7 @@ class TeamsConnector:
                 wait = retry_after(exc, attempt - 1)
                 if exc.status == 429:
                     self.throttled += 1
-                    if self._recently_accepted() >= PACE_SAMPLE:
-                        self.pacer.limited(PACE_KEY, retry_after=wait)
+                    self.pacer.limited(PACE_KEY, retry_after=wait)
                 log.info("Teams answered %s; trying again in %.1f s", exc.status, wait)
                 await self._sleep(wait)
             except (aiohttp.ClientError, TimeoutError) as exc:
@@ -201,16 +195,6 @@ class TeamsConnector:
                 if attempt == self.max_attempts:
                     raise PlatformError(type(exc).__name__, passing=True) from exc
                 await self._sleep(min(2.0 ** (attempt - 1), MAX_WAIT_SECONDS))
-
-    def _note_accepted(self) -> None:
-        self.pacer.accepted(PACE_KEY)
-        self._accepted.append(self._monotonic())
-
-    def _recently_accepted(self) -> int:
-        horizon = self._monotonic() - 1.0
-        while self._accepted and self._accepted[0] < horizon:
-            self._accepted.popleft()
-        return len(self._accepted)
 
     async def _client(self, service_url: str) -> ConnectorClientBase:
         """The kept client for ``service_url``, or a new one when it is older than its TTL."""

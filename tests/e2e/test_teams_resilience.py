@@ -30,7 +30,16 @@ from sqlalchemy import text
 
 from bot.config import ConfigError, Settings
 from bot.delivery.fanout import RETRY_DELAY
-from bot.sandbox.faketeams import FakeTeams, Op, Team, TeamsSimulator, User, activities
+from bot.sandbox.faketeams import (
+    FakeTeams,
+    Op,
+    Team,
+    TeamsSimulator,
+    User,
+    actions,
+    activities,
+    card_of,
+)
 from bot.sandbox.simulator import TravelClock
 from bot.sandbox.teams_app import TeamsApp
 from bot.server import build_web_app
@@ -46,22 +55,7 @@ APP_ID = "00000000-0000-4000-8000-0000000000a1"
 TUESDAY_NOON = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
 
 
-# --- helpers (as in test_round) -----------------------------------------------------------
-
-
-def _buttons(card: Any) -> list[dict[str, Any]]:
-    if isinstance(card, dict):
-        own = [card] if str(card.get("type", "")).startswith("Action.") else []
-        return own + [b for v in card.values() for b in _buttons(v)]
-    if isinstance(card, list):
-        return [b for v in card for b in _buttons(v)]
-    return []
-
-
-def _card(activity: dict[str, Any]) -> dict[str, Any]:
-    (attachment,) = activity["attachments"]
-    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
-    return dict(attachment["content"])
+# --- helpers -------------------------------------------------------------------------------
 
 
 def _last_reply(fake: FakeTeams) -> str:
@@ -102,7 +96,7 @@ def _pulse_cards(fake: FakeTeams, user: User) -> list[dict[str, Any]]:
     return [
         a
         for a in fake.dm_of(user)
-        if any(b.get("verb") == "sdo.answer" for b in _buttons(a.get("attachments") or []))
+        if any(b.get("verb") == "sdo.answer" for b in actions(a.get("attachments") or []))
     ]
 
 
@@ -337,6 +331,9 @@ async def test_a_429_storm_on_the_pulse_dms_reaches_every_member_once(db_url: st
 
         # Whatever ran out of retries in the storm is left pending: the next tick sends it.
         left = (await _deliveries(db_url)).get("pending", 0)
+        # The app's clock jumps past the ledger's retry delay (30 s); real time must still pass
+        # the Retry-After of the last 429, as it would in those 30 s.
+        await asyncio.sleep(1.0)
         clock.advance(RETRY_DELAY + timedelta(seconds=1))
         report = await app.runtime.scheduler.tick()
         assert (report.sent, report.failed) == (left, 0)
@@ -477,7 +474,7 @@ async def test_two_tenants_are_isolated_and_removing_the_bot_deletes_one_tenant(
 
         def round_of(user: User) -> tuple[str, int]:
             (pulse,) = _pulse_cards(fake, user)
-            data = next(b["data"] for b in _buttons(_card(pulse)) if b.get("verb") == "sdo.answer")
+            data = next(b["data"] for b in actions(card_of(pulse)) if b.get("verb") == "sdo.answer")
             return pulse["id"], int(data["round_id"])
 
         card_a, round_a = round_of(members_a[1])
@@ -566,7 +563,7 @@ async def test_removing_the_bot_from_one_of_two_teams_deletes_that_team_only(
         for owner, team in zip(owners, (leaving, staying), strict=True):
             await people.say(owner, "pulse", in_channel=team)
         (pulse,) = _pulse_cards(fake, fake.roster_of_team(leaving)[1])
-        data = next(b["data"] for b in _buttons(_card(pulse)) if b.get("verb") == "sdo.answer")
+        data = next(b["data"] for b in actions(card_of(pulse)) if b.get("verb") == "sdo.answer")
         await people.click(fake.roster_of_team(leaving)[1], pulse["id"], data)
         assert await _rows(db_url, "SELECT count(*) FROM answer") == [(1,)]
 

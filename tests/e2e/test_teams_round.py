@@ -14,35 +14,10 @@ from typing import Any
 import aiohttp
 from sqlalchemy import text
 
-from bot.sandbox.faketeams import FakeTeams, TeamsSimulator, User
+from bot.sandbox.faketeams import FakeTeams, TeamsSimulator, User, actions, card_of, elements, texts
 from bot.sandbox.teams_app import TeamsApp
 from bot.teams.addresses import workspace_of
 from storage.db import Database
-
-
-def _texts(node: Any) -> list[str]:
-    """Every text an Adaptive Card (or activity) shows, in order."""
-    if isinstance(node, dict):
-        found = [str(node["text"])] if isinstance(node.get("text"), str) else []
-        return found + [t for v in node.values() for t in _texts(v)]
-    if isinstance(node, list):
-        return [t for v in node for t in _texts(v)]
-    return []
-
-
-def _buttons(card: Any) -> list[dict[str, Any]]:
-    if isinstance(card, dict):
-        own = [card] if str(card.get("type", "")).startswith("Action.") else []
-        return own + [b for v in card.values() for b in _buttons(v)]
-    if isinstance(card, list):
-        return [b for v in card for b in _buttons(v)]
-    return []
-
-
-def _card(activity: dict[str, Any]) -> dict[str, Any]:
-    (attachment,) = activity["attachments"]
-    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
-    return dict(attachment["content"])
 
 
 def _last_reply(fake: FakeTeams) -> dict[str, Any]:
@@ -55,7 +30,7 @@ async def _answer(
     pulse = fake.dm_of(user)[0]  # the pulse comes first (a reminder may follow)
     (button,) = [
         b
-        for b in _buttons(_card(pulse))
+        for b in actions(card_of(pulse))
         if b.get("verb") == "sdo.answer"
         and b["data"]["circle"] == circle
         and b["data"]["value"] == value
@@ -90,8 +65,8 @@ async def test_a_full_round_in_teams(db_url: str) -> None:
             await people.say(owner, "pulse", in_channel=team)
             for member in members:
                 (pulse,) = fake.dm_of(member)
-                card = _card(pulse)
-                titles = [b["title"] for b in _buttons(card) if b.get("verb") == "sdo.answer"]
+                card = card_of(pulse)
+                titles = [b["title"] for b in actions(card) if b.get("verb") == "sdo.answer"]
                 assert titles == ["Yes", "Partly", "No", "Not sure"] * 3
 
             # Four answer; one changes their mind; the card comes back with the choice.
@@ -101,17 +76,15 @@ async def test_a_full_round_in_teams(db_url: str) -> None:
                 await _answer(people, fake, member, "D", "no")
             changed = await _answer(people, fake, members[3], "W", "no")
             assert changed["type"] == "application/vnd.microsoft.card.adaptive"
-            shown = " ".join(_texts(changed["value"]))
+            shown = " ".join(texts(changed["value"]))
             assert "Your answer: **No**" in shown
             assert "Your answer: **Yes**" not in shown
-            chosen = [
-                b["title"] for b in _buttons(changed["value"]) if b.get("style") == "positive"
-            ]
+            chosen = [b["title"] for b in actions(changed["value"]) if b.get("style") == "positive"]
             assert chosen == ["No", "Partly", "No"]
 
             # A note, through the dialog (task/fetch, then task/submit).
             (pulse,) = fake.dm_of(members[0])
-            round_id = next(b["data"]["round_id"] for b in _buttons(_card(pulse)) if b.get("verb"))
+            round_id = next(b["data"]["round_id"] for b in actions(card_of(pulse)) if b.get("verb"))
             status, dialog = await people.open_note(
                 members[0],
                 {"msteams": {"type": "task/fetch"}, "sdo": "note", "round_id": round_id},
@@ -133,7 +106,7 @@ async def test_a_full_round_in_teams(db_url: str) -> None:
             assert (status, saved["task"]["type"]) == (200, "message")
             # The card in the chat now shows the note (updated in place, still one card).
             (updated,) = fake.dm_of(members[0])
-            assert "Acme validated the new checkout idea" in " ".join(_texts(_card(updated)))
+            assert "Acme validated the new checkout idea" in " ".join(texts(card_of(updated)))
             status, refused = await people.submit_note(
                 members[0],
                 {"sdo": "note", "round_id": round_id, "circle": "W", "note": "x" * 501},
@@ -147,7 +120,7 @@ async def test_a_full_round_in_teams(db_url: str) -> None:
             assert "Checkout" in status_card
             assert "Acme validated" not in status_card
             image_urls = [
-                e["url"] for e in _elements(_card(_last_reply(fake))) if e.get("type") == "Image"
+                e["url"] for e in elements(card_of(_last_reply(fake))) if e.get("type") == "Image"
             ]
             assert image_urls, "the status card shows the Venn picture"
             path = image_urls[0].split("127.0.0.1", 1)[1]
@@ -159,9 +132,13 @@ async def test_a_full_round_in_teams(db_url: str) -> None:
             before = len(fake.sent)
             await people.say(owner, "digest", in_channel=team)
             posted = [s for s in fake.sent[before:] if s.kind in ("send", "create")]
-            assert any(
-                "Digest" in json.dumps(s.body) or "digest" in json.dumps(s.body) for s in posted
-            )
+            (digest,) = posted  # one digest card in the channel (the command's answer is a reply)
+            assert digest.conversation_id.startswith(team.id)
+            shown = " ".join(texts(card_of(digest.body)))
+            assert "Round 1" in shown
+            assert "4 of 5 answered" in shown
+            assert "Acme validated" not in shown  # aggregates only
+            assert "Digest of round 1" in json.dumps(_last_reply(fake))
 
     answers = await _rows(
         db_url, "SELECT user_id, question, value FROM answer ORDER BY user_id, question"
@@ -174,14 +151,6 @@ async def test_a_full_round_in_teams(db_url: str) -> None:
     assert deliveries == [("sent", 5)]
     chats = await _rows(db_url, "SELECT count(*) FROM teams_chat")
     assert chats == [(5,)]
-
-
-def _elements(node: Any) -> list[dict[str, Any]]:
-    if isinstance(node, dict):
-        return [node] + [e for v in node.values() for e in _elements(v)]
-    if isinstance(node, list):
-        return [e for v in node for e in _elements(v)]
-    return []
 
 
 async def test_a_scheduled_week_in_teams_reminds_once_and_posts_the_digest_once(
@@ -234,7 +203,7 @@ async def test_a_scheduled_week_in_teams_reminds_once_and_posts_the_digest_once(
             assert "Round 1" in json.dumps(to_channel[0].body)
             # A click on a closed round's card changes nothing and shows the card closed.
             closed = await _answer(people, fake, members[4], "W", "yes")
-            assert not [b for b in _buttons(closed["value"]) if b.get("verb")]
+            assert not [b for b in actions(closed["value"]) if b.get("verb")]
         answers = await _rows(db_url, "SELECT count(*) FROM answer")
         assert answers == [(6,)]
 
@@ -254,7 +223,7 @@ async def test_status_in_the_personal_chat_shows_each_of_my_teams(db_url: str) -
         reply = _last_reply(fake)
         assert reply["conversation"]["id"] == fake.personal_conversation_id(me)
         cards = [a["content"] for a in reply["attachments"]]
-        names = [" ".join(_texts(card)) for card in cards]
+        names = [" ".join(texts(card)) for card in cards]
         assert len(cards) == 2
         assert any("Checkout" in n for n in names)
         assert any("Search" in n for n in names)

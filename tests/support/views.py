@@ -15,7 +15,7 @@ from bot.domain.nudges import Nudge
 from bot.domain.regions import Region
 from bot.domain.scoring import ScoringRules, Tally, score_round
 from bot.domain.trends import trend_of
-from bot.domain.views import RoundView, TeamStatus
+from bot.domain.views import DigestView, RoundView, TeamStatus
 
 OPENED = datetime(2026, 10, 22, 13, tzinfo=UTC)  # a Thursday, 15:00 in Berlin
 
@@ -133,4 +133,22 @@ def team_status(
         trend=trend_of(list(history)),
         nudges=list(nudges),
         members=members,
+    )
+
+
+def digest_view(
+    now: RoundView,
+    previous: RoundView | None = None,
+    *,
+    name: str = "alpha",
+    nudges: Sequence[Nudge] = (),
+) -> DigestView:
+    """A round's digest: ``now`` after ``previous`` (None: the team's first round)."""
+    history = [r.region for r in (previous, now) if r is not None]
+    return DigestView(
+        team=team(name),
+        round=now,
+        previous=previous,
+        trend=trend_of(history),
+        nudges=list(nudges),
     )

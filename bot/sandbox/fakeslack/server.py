@@ -13,8 +13,6 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from types import TracebackType
-from typing import Self
 
 from aiohttp import web
 
@@ -31,12 +29,13 @@ from bot.sandbox.fakeslack.protocol import (
 )
 from bot.sandbox.fakeslack.recording import Call, Recorder
 from bot.sandbox.fakeslack.state import Workspace
+from bot.sandbox.serving import LocalServer
 
 # What a route hands to the dispatch: the call's args to a JSON body or a whole answer.
 _CallHandler = Callable[[JsonDict], JsonDict | Answer]
 
 
-class FakeSlack(Workspace, Recorder, FaultInjection):
+class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
     """A Slack workspace and its Web API on a local port.
 
     All state (directory, messages, recordings, faults) lives on the instance. It is made of
@@ -103,13 +102,12 @@ class FakeSlack(Workspace, Recorder, FaultInjection):
         FaultInjection.__init__(self)
         self._host = host
         self._port = port
-        self._runner: web.AppRunner | None = None
 
     # --- lifecycle
 
     async def start(self) -> None:
         """Start serving; ``url`` and ``base_url`` are valid afterwards."""
-        if self._runner is not None:
+        if self.serving:
             return
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._handle_api)
@@ -119,31 +117,7 @@ class FakeSlack(Workspace, Recorder, FaultInjection):
         app.router.add_get("/_calls", self._handle_calls_dump)
         app.router.add_get("/_messages", self._handle_messages_dump)
         app.router.add_post("/_faults", self._handle_faults)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, self._host, self._port)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        self._runner = runner
-        self._root_url = f"http://{host}:{port}/"
-
-    async def stop(self) -> None:
-        """Stop serving and close open connections."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        self._root_url = await self.serve(app, host=self._host, port=self._port) + "/"
 
     @property
     def base_url(self) -> str:

@@ -44,7 +44,8 @@ another process; ``GET /_sent``, ``/_activities``, ``/_requests`` and ``/_direct
 state, ``POST /_reset`` resets it.
 
 One concern a module, each importing only those listed after it: ``simulator``
-(``TeamsSimulator``) over ``activities`` (the activity builders); ``server`` (``FakeTeams``:
+(``TeamsSimulator``) over ``activities`` (the activity builders) and ``cards`` (reading what
+the bot sent: a card's elements, buttons and words); ``server`` (``FakeTeams``:
 lifecycle, routes, dispatch); ``operations`` (conversations and activities) with ``roster``
 (members, teams, channels), over ``conversations`` over ``directory`` (the state);
 ``validation`` (what the connector refuses in an activity); ``faults`` over ``throttling``;
@@ -52,6 +53,7 @@ lifecycle, routes, dispatch); ``operations`` (conversations and activities) with
 """
 
 from bot.sandbox.faketeams.activities import Place
+from bot.sandbox.faketeams.cards import actions, card_of, elements, texts
 from bot.sandbox.faketeams.directory import Team, User
 from bot.sandbox.faketeams.protocol import JsonDict, Op, Predicate
 from bot.sandbox.faketeams.recording import Call, Created, Sent
@@ -76,5 +78,9 @@ __all__ = [
     "Team",
     "TeamsSimulator",
     "User",
+    "actions",
     "card_errors",
+    "card_of",
+    "elements",
+    "texts",
 ]

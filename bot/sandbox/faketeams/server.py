@@ -13,8 +13,6 @@ import functools
 import json
 import time
 from collections.abc import Awaitable, Callable
-from types import TracebackType
-from typing import Self
 
 from aiohttp import web
 
@@ -24,6 +22,7 @@ from bot.sandbox.faketeams.operations import OPERATIONS, Handler
 from bot.sandbox.faketeams.protocol import Answer, JsonDict, Op
 from bot.sandbox.faketeams.recording import Call, Recorder
 from bot.sandbox.faketeams.validation import MAX_MESSAGE_BYTES
+from bot.sandbox.serving import LocalServer
 
 DEFAULT_APP_ID = "00000000-0000-4000-8000-0000005d0b07"
 DEFAULT_TENANT_ID = "72f988bf-0000-4000-8000-00000000cafe"
@@ -48,7 +47,7 @@ _ROUTES = (
 _DENIED = {"message": "Authorization has been denied for this request."}
 
 
-class FakeTeams(Conversations, Recorder, FaultInjection):
+class FakeTeams(Conversations, Recorder, FaultInjection, LocalServer):
     """Tenants, teams and the Bot Connector API (a Teams ``serviceUrl``) on a local port.
 
     The package docstring describes what it serves and records. Parts, each in its module:
@@ -121,13 +120,12 @@ class FakeTeams(Conversations, Recorder, FaultInjection):
         self._host = host
         self._port = port
         self._root_url: str | None = None
-        self._runner: web.AppRunner | None = None
 
     # --- lifecycle
 
     async def start(self) -> None:
         """Start serving; ``url`` and ``service_url`` are valid afterwards."""
-        if self._runner is not None:
+        if self.serving:
             return
         app = web.Application(client_max_size=16 * 1024 * 1024)
         app.router.add_get("/_sent", self._handle_sent_dump)
@@ -138,31 +136,7 @@ class FakeTeams(Conversations, Recorder, FaultInjection):
         for method, path, operation in _ROUTES:
             app.router.add_route(method, self._prefix + path, self._route(operation))
         app.router.add_route("*", self._prefix + "{tail:.*}", self._route("unknown"))
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, self._host, self._port)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        self._runner = runner
-        self._root_url = f"http://{host}:{port}/"
-
-    async def stop(self) -> None:
-        """Stop serving and close open connections."""
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
+        self._root_url = await self.serve(app, host=self._host, port=self._port) + "/"
 
     @property
     def url(self) -> str:

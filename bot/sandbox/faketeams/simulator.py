@@ -7,7 +7,7 @@ them to ``{app_url}/api/messages``, with ``Authorization: Bearer <token>`` when 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -15,6 +15,7 @@ import aiohttp
 
 from bot.sandbox.faketeams import activities
 from bot.sandbox.faketeams.activities import Mention, Place
+from bot.sandbox.faketeams.cards import elements
 from bot.sandbox.faketeams.directory import Team, User
 from bot.sandbox.faketeams.protocol import JsonDict
 from bot.sandbox.faketeams.server import FakeTeams
@@ -230,7 +231,7 @@ def _button(fake: FakeTeams, card_id: str, data: JsonDict | None, verb: str | No
         element
         for attachment in found[1].get("attachments") or []
         if isinstance(attachment, dict) and attachment.get("contentType") == ADAPTIVE_CARD
-        for element in _elements(attachment.get("content"))
+        for element in elements(attachment.get("content"))
         if element.get("type") == "Action.Execute"
     ]
     for button in buttons:
@@ -244,15 +245,3 @@ def _button(fake: FakeTeams, card_id: str, data: JsonDict | None, verb: str | No
             return button
     verbs = [button.get("verb") for button in buttons]
     raise ValueError(f"no Action.Execute of card {card_id} matches; its verbs: {verbs}")
-
-
-def _elements(node: Any) -> Iterator[JsonDict]:
-    """Every object nested in a card, but inside actions' ``data``."""
-    if isinstance(node, dict):
-        yield node
-        for key, value in node.items():
-            if key != "data":
-                yield from _elements(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from _elements(value)

@@ -19,24 +19,6 @@ from bot.slack.blocks.text import (
 )
 
 
-def change_line(view: DigestView) -> str:
-    now = view.round.region
-    if view.previous is None:
-        return "First round for this team."
-    before = view.previous.region
-    if before == now:
-        return f"Same as the previous round ({region_label(now)})."
-    if now is None or before is None:
-        return f"Previous round: {region_label(before)}."
-    if now.depth > before.depth:
-        move = "moved toward the center"
-    elif now.depth < before.depth:
-        move = "moved away from the center"
-    else:
-        move = "moved sideways"
-    return f"{region_label(before)} → {region_label(now)}: {move}."
-
-
 def digest_message(
     view: DigestView, *, picture: ImageRef | None = None, trend_picture: ImageRef | None = None
 ) -> dict[str, Any]:
@@ -45,7 +27,7 @@ def digest_message(
     state = "so far" if rnd.round.is_open else "closed"
     lines = [
         f"{region_line(rnd)} — {region_meaning(rnd.region)}",
-        f":arrows_counterclockwise: {change_line(view)}",
+        f":arrows_counterclockwise: {view.change()}",
         *aggregate_lines(
             rnd, required=team.rules.required_respondents(rnd.score.asked), notes_word="with"
         ),

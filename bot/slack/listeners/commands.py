@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -260,15 +259,9 @@ async def _digest(ctx: AppContext, team: Team) -> dict[str, Any]:
 async def _schedule(ctx: AppContext, team: Team, cmd: grammar.Schedule) -> dict[str, Any]:
     if cmd.weekday is None or cmd.at is None:
         return replies.schedule_shown(team, grammar.SCHEDULE_USAGE)
-    schedule = replace(
-        team.schedule,
-        pulse_weekday=cmd.weekday,
-        pulse_time=cmd.at,
-        every_weeks=cmd.every_weeks or team.schedule.every_weeks,
+    updated, next_pulse = await ctx.services.rounds.move_pulse(
+        team=team, weekday=cmd.weekday, at=cmd.at, every_weeks=cmd.every_weeks
     )
-    updated = await ctx.services.rounds.set_schedule(team=team, schedule=schedule)
-    runs = await ctx.services.rounds.next_runs(team=updated)
-    next_pulse = runs.pulse_at.astimezone(ZoneInfo(updated.tz)) if runs and runs.pulse_at else None
     return replies.schedule_saved(updated, weekday=cmd.weekday, at=cmd.at, next_pulse=next_pulse)
 
 

@@ -9,29 +9,6 @@ from bot.teams.cards.common import Element, adaptive_card, heading, image, rich,
 from bot.teams.cards.status import aggregate_elements, nudge_elements, region_line, trend_line
 
 
-def change_line(view: DigestView) -> str:
-    """How the team moved since the previous round, e.g. "DevOps → Center: moved sideways.".
-
-    Args:
-        view: the digest's round and the one before it.
-    """
-    now = view.round.region
-    if view.previous is None:
-        return "First round for this team."
-    before = view.previous.region
-    if before == now:
-        return f"Same as the previous round ({region_label(now)})."
-    if now is None or before is None:
-        return f"Previous round: {region_label(before)}."
-    if now.depth > before.depth:
-        move = "moved toward the center"
-    elif now.depth < before.depth:
-        move = "moved away from the center"
-    else:
-        move = "moved sideways"
-    return f"{region_label(before)} → {region_label(now)}: {move}."
-
-
 def digest_card(
     view: DigestView, *, picture: ImageRef | None = None, trend_picture: ImageRef | None = None
 ) -> Element:
@@ -55,7 +32,7 @@ def digest_card(
             run(team.name, bold=True),
         ),
         text_block(f"{region_line(rnd)} — {region_meaning(rnd.region)}", spacing="None"),
-        text_block(f"🔄 {change_line(view)}", spacing="None"),
+        text_block(f"🔄 {view.change()}", spacing="None"),
         *aggregate_elements(rnd, required=required, notes_word="with"),
         text_block(trend_line(view.trend), subtle=True),
     ]

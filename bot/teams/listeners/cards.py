@@ -48,7 +48,7 @@ def register(app: AgentApplication[TurnState], ctx: TeamsContext) -> None:
 async def on_answer(
     ctx: TeamsContext, context: TurnContext, data: Any
 ) -> AdaptiveCardInvokeResponse:
-    origin = origin_of(context.activity)
+    origin = origin_of(wire(context.activity))
     click = parse_answer(data)
     if origin is None or click is None:
         return _message("That button sent something I do not understand.")
@@ -75,8 +75,9 @@ async def on_answer(
 
 
 async def on_note_opened(ctx: TeamsContext, context: TurnContext) -> None:
-    origin = origin_of(context.activity)
-    round_id = parse_note_request(_task_data(context))
+    activity = wire(context.activity)
+    origin = origin_of(activity)
+    round_id = parse_note_request(_task_data(activity))
     if origin is None or round_id is None:
         await _reply(context, note_cards.dialog_message(note_cards.NOTE_MALFORMED_TEXT))
         return
@@ -102,8 +103,9 @@ async def on_note_opened(ctx: TeamsContext, context: TurnContext) -> None:
 
 
 async def on_note_saved(ctx: TeamsContext, context: TurnContext) -> None:
-    origin = origin_of(context.activity)
-    data = _task_data(context)
+    activity = wire(context.activity)
+    origin = origin_of(activity)
+    data = _task_data(activity)
     submitted = note_cards.parse_note_submit(data)
     circle = note_cards.parse_note_circle(data)
     if origin is None or submitted is None or circle is None:
@@ -128,7 +130,7 @@ async def on_note_saved(ctx: TeamsContext, context: TurnContext) -> None:
             note_cards.NOTE_SAVED_TEXT if saved else note_cards.NOTE_CLOSED_TEXT
         ),
     )
-    card_at = _card_location(context)
+    card_at = _card_location(activity)
     if saved and card_at is not None:
         # The pulse card shows the note too, as Slack's message does.
         await ctx.platform.update_pulse(
@@ -136,10 +138,9 @@ async def on_note_saved(ctx: TeamsContext, context: TurnContext) -> None:
         )
 
 
-def _card_location(context: TurnContext) -> SentMessage | None:
+def _card_location(data: dict[str, Any]) -> SentMessage | None:
     """Where the card the dialog was opened from is (a personal chat's conversation and the
     card's activity id), when Teams said."""
-    data = wire(context.activity)
     conversation_id = (data.get("conversation") or {}).get("id")
     card_id = data.get("replyToId")
     if not conversation_id or not card_id:
@@ -147,8 +148,8 @@ def _card_location(context: TurnContext) -> SentMessage | None:
     return SentMessage(channel_id=str(conversation_id), ts=str(card_id))
 
 
-def _task_data(context: TurnContext) -> Any:
-    value = wire(context.activity).get("value") or {}
+def _task_data(activity: dict[str, Any]) -> Any:
+    value = activity.get("value") or {}
     return value.get("data") if isinstance(value, dict) else None
 
 

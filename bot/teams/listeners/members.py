@@ -38,11 +38,12 @@ async def remember(ctx: TeamsContext, origin: Origin) -> None:
 def register(app: AgentApplication[TurnState], ctx: TeamsContext) -> None:
     @app.conversation_update("membersAdded")
     async def on_members_added(context: TurnContext, state: TurnState) -> None:
-        origin = origin_of(context.activity)
+        data = wire(context.activity)
+        origin = origin_of(data)
         if origin is None:
             return
         await remember(ctx, origin)
-        added = wire(context.activity).get("membersAdded") or []
+        added = data.get("membersAdded") or []
         if any(m.get("id") == origin.bot_id for m in added):
             await context.send_activity(replies.installed())
         people = [
@@ -58,10 +59,11 @@ def register(app: AgentApplication[TurnState], ctx: TeamsContext) -> None:
 
     @app.conversation_update("membersRemoved")
     async def on_members_removed(context: TurnContext, state: TurnState) -> None:
-        origin = origin_of(context.activity)
+        data = wire(context.activity)
+        origin = origin_of(data)
         if origin is None:
             return
-        removed = [str(m.get("id")) for m in wire(context.activity).get("membersRemoved") or []]
+        removed = [str(m.get("id")) for m in data.get("membersRemoved") or []]
         if origin.bot_id in removed:
             await _bot_removed(ctx, origin)
             return

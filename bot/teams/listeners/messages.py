@@ -18,7 +18,7 @@ from microsoft_agents.hosting.core import AgentApplication, TurnContext, TurnSta
 
 from bot.delivery.platform import PlatformError
 from bot.domain import grammar
-from bot.teams.activity import TEAMS_SYNTAX, Origin, command_text, origin_of
+from bot.teams.activity import TEAMS_SYNTAX, Origin, command_text, origin_of, wire
 from bot.teams.cards import replies
 from bot.teams.cards.common import attachment
 from bot.teams.connector import MAX_ATTEMPTS, retry_after
@@ -32,11 +32,12 @@ log = logging.getLogger(__name__)
 def register(app: AgentApplication[TurnState], ctx: TeamsContext) -> None:
     @app.activity("message")
     async def on_message(context: TurnContext, state: TurnState) -> None:
-        origin = origin_of(context.activity)
+        data = wire(context.activity)
+        origin = origin_of(data)
         if origin is None:
             return
         await remember(ctx, origin)
-        parsed = grammar.parse_command(command_text(context.activity), syntax=TEAMS_SYNTAX)
+        parsed = grammar.parse_command(command_text(data), syntax=TEAMS_SYNTAX)
         try:
             reply = await run_team_command(ctx, parsed, origin)
         except PlatformError as exc:

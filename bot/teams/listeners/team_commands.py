@@ -7,9 +7,7 @@ see): the person who ran setup and the managers they added.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.delivery.digests import post_digest
 from bot.delivery.platform import PlatformError
@@ -61,11 +59,11 @@ async def run_team_command(ctx: TeamsContext, cmd: grammar.Command, origin: Orig
     )
     if team is None:
         return replies.not_a_team()
+    if isinstance(cmd, grammar.Status):
+        return await _status(ctx, origin, team)  # its use case knows the caller's role
     role = await ctx.services.teams.role(
         workspace_id=origin.workspace_id, team=team, user_id=origin.caller.user_id
     )
-    if isinstance(cmd, grammar.Status):
-        return await _status(ctx, origin, team)
     if isinstance(cmd, grammar.Managers) and cmd.action == "list":
         if not role.can_view:
             return replies.refusal("see its managers")
@@ -113,16 +111,8 @@ async def _manage(ctx: TeamsContext, cmd: grammar.Command, team: Team) -> Reply:
             return replies.digest_posted(team, view.round.round.number)
         case grammar.Schedule(weekday=weekday, at=at, every_weeks=every) if weekday is not None:
             assert at is not None
-            schedule = replace(
-                team.schedule,
-                pulse_weekday=weekday,
-                pulse_time=at,
-                every_weeks=every or team.schedule.every_weeks,
-            )
-            updated = await ctx.services.rounds.set_schedule(team=team, schedule=schedule)
-            runs = await ctx.services.rounds.next_runs(team=updated)
-            next_pulse = (
-                runs.pulse_at.astimezone(ZoneInfo(updated.tz)) if runs and runs.pulse_at else None
+            updated, next_pulse = await ctx.services.rounds.move_pulse(
+                team=team, weekday=weekday, at=at, every_weeks=every
             )
             return replies.schedule_saved(updated, weekday=weekday, at=at, next_pulse=next_pulse)
         case grammar.Schedule():

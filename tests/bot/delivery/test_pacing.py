@@ -115,3 +115,14 @@ def test_a_token_idle_for_a_minute_starts_unpaced_again() -> None:
 
     assert pacer.reserve("k") == 0.0
     assert pacer.rate("k") is None
+
+
+def test_a_429_with_too_few_sends_accepted_around_it_pauses_but_sets_no_pace() -> None:
+    clock = Clock()
+    pacer = SendPacer(monotonic=clock)
+    accept(pacer, clock, "k", count=2, over=0.5)  # the limit was spent elsewhere: two got in
+    pacer.limited("k", retry_after=1)
+    assert pacer.reserve("k") == pytest.approx(1.0)  # everyone waits out the pause
+    clock.now += 1.0
+    assert pacer.reserve("k") == 0.0
+    assert pacer.rate("k") is None  # not paced at a made-up rate

@@ -8,8 +8,8 @@ from bot.domain.circles import AnswerValue, Circle
 from bot.domain.model import Answer
 from bot.domain.regions import Region
 from bot.domain.scoring import ScoringRules
-from bot.domain.views import AnswerOutcome, PulseView, Role
-from tests.support.views import a_round, placed, team, team_status, unplaced
+from bot.domain.views import AnswerOutcome, PulseView, Role, RoundView
+from tests.support.views import a_round, digest_view, placed, team, team_status, unplaced
 
 YES_W = Answer(7, "U1", Circle.WHAT, AnswerValue.YES)
 NOTE_D = Answer(7, "U1", Circle.DELIVER, None, note="shipped to Acme")
@@ -91,3 +91,35 @@ def test_a_team_without_rounds_has_no_headline() -> None:
 )
 def test_who_may_manage_and_who_may_view(role: Role, can_manage: bool, can_view: bool) -> None:
     assert (role.can_manage, role.can_view) == (can_manage, can_view)
+
+
+@pytest.mark.parametrize(
+    ("previous", "now", "line"),
+    [
+        (None, placed(Region.DEVOPS), "First round for this team."),
+        (placed(Region.DEVOPS), placed(Region.DEVOPS), "Same as the previous round (DevOps)."),
+        (unplaced(), unplaced(), "Same as the previous round (Not enough answers)."),
+        (placed(Region.DEVOPS), placed(Region.CENTER), "DevOps → Center: moved toward the center."),
+        (
+            placed(Region.MARKETING),
+            placed(Region.RESEARCH_ONLY),
+            "Marketing → Research only: moved away from the center.",
+        ),
+        (
+            placed(Region.DEVOPS),
+            placed(Region.FEASIBILITY),
+            "DevOps → Feasibility practice: moved sideways.",
+        ),
+        (
+            placed(Region.OUTSIDE),
+            placed(Region.DELIVERY_ONLY),
+            "Outside → Delivery only: moved toward the center.",
+        ),
+        (placed(Region.CENTER), unplaced(), "Previous round: Center."),
+        (unplaced(), placed(Region.CENTER), "Previous round: Not enough answers."),
+    ],
+)
+def test_a_digest_says_how_the_team_moved_since_the_previous_round(
+    previous: RoundView | None, now: RoundView, line: str
+) -> None:
+    assert digest_view(now, previous).change() == line

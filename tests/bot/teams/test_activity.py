@@ -8,7 +8,7 @@ from typing import Any
 from microsoft_agents.activity import Activity
 
 from bot.domain import grammar
-from bot.teams.activity import TEAMS_SYNTAX, command_text, origin_of
+from bot.teams.activity import TEAMS_SYNTAX, command_text, origin_of, wire
 
 BOT = {"id": "28:bot-app", "name": "SDO Pulse"}
 ANN = {"id": "29:1ann", "name": "Ann Lee", "aadObjectId": "6e1c6f6b-0000-4000-8000-000000000001"}
@@ -35,7 +35,7 @@ def _activity(**extra: Any) -> Activity:
 
 
 def test_a_channel_message_names_the_tenant_channel_and_caller() -> None:
-    origin = origin_of(_activity(text="status"))
+    origin = origin_of(wire(_activity(text="status")))
     assert origin is not None
     assert origin.workspace_id == f"msteams:{TENANT}"
     assert (origin.channel_id, origin.teams_team_id) == ("19:general@thread.tacv2",) * 2
@@ -54,11 +54,11 @@ def test_a_personal_chat_has_no_channel_and_an_activity_without_tenant_is_not_ou
         conversation={"id": "a:1chat", "conversationType": "personal", "tenantId": TENANT},
         channelData={"tenant": {"id": TENANT}},
     )
-    origin = origin_of(personal)
+    origin = origin_of(wire(personal))
     assert origin is not None
     assert origin.personal
     assert origin.channel_id is None
-    assert origin_of(_activity(channelData={}, conversation={"id": "x"})) is None
+    assert origin_of(wire(_activity(channelData={}, conversation={"id": "x"}))) is None
 
 
 def test_mentions_of_people_become_ids_and_the_bots_own_is_dropped() -> None:
@@ -69,14 +69,14 @@ def test_mentions_of_people_become_ids_and_the_bots_own_is_dropped() -> None:
             {"type": "mention", "text": "<at>Ann Lee</at>", "mentioned": ANN},
         ],
     )
-    text = command_text(activity)
+    text = command_text(wire(activity))
     assert text == "managers add <@29:1ann>"
     parsed = grammar.parse_command(text, syntax=TEAMS_SYNTAX)
     assert parsed == grammar.Managers(action="add", user_id="29:1ann")
 
 
 def test_a_mention_without_its_entity_is_not_taken_for_a_person() -> None:
-    text = command_text(_activity(text="managers add <at>Nobody</at>"))
+    text = command_text(wire(_activity(text="managers add <at>Nobody</at>")))
     parsed = grammar.parse_command(text, syntax=TEAMS_SYNTAX)
     assert isinstance(parsed, grammar.Invalid)
     assert "@SDO Pulse managers add @user" in parsed.message

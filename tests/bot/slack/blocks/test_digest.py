@@ -2,72 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.delivery.platform import ImageRef
 from bot.domain.circles import Circle
 from bot.domain.nudges import Nudge
 from bot.domain.regions import Region
 from bot.domain.scoring import Tally
-from bot.domain.trends import trend_of
-from bot.domain.views import DigestView, RoundView
 from bot.sandbox.fakeslack import block_kit_errors
-from bot.slack.blocks.digest import change_line, digest_message
+from bot.slack.blocks.digest import digest_message
 from bot.slack.blocks.render import render_message
-from tests.support.views import placed, round_view, team, unplaced
-
-
-def digest(
-    now: RoundView,
-    previous: RoundView | None = None,
-    *,
-    name: str = "alpha",
-    nudges: tuple[Nudge, ...] = (),
-) -> DigestView:
-    history = [r.region for r in (previous, now) if r is not None]
-    return DigestView(
-        team=team(name),
-        round=now,
-        previous=previous,
-        trend=trend_of(history),
-        nudges=list(nudges),
-    )
-
-
-@pytest.mark.parametrize(
-    ("previous", "now", "line"),
-    [
-        (None, placed(Region.DEVOPS), "First round for this team."),
-        (placed(Region.DEVOPS), placed(Region.DEVOPS), "Same as the previous round (DevOps)."),
-        (unplaced(), unplaced(), "Same as the previous round (Not enough answers)."),
-        (
-            placed(Region.DEVOPS),
-            placed(Region.CENTER),
-            "DevOps → Center: moved toward the center.",
-        ),
-        (
-            placed(Region.MARKETING),
-            placed(Region.RESEARCH_ONLY),
-            "Marketing → Research only: moved away from the center.",
-        ),
-        (
-            placed(Region.DEVOPS),
-            placed(Region.FEASIBILITY),
-            "DevOps → Feasibility practice: moved sideways.",
-        ),
-        (
-            placed(Region.OUTSIDE),
-            placed(Region.DELIVERY_ONLY),
-            "Outside → Delivery only: moved toward the center.",
-        ),
-        (placed(Region.CENTER), unplaced(), "Previous round: Center."),
-        (unplaced(), placed(Region.CENTER), "Previous round: Not enough answers."),
-    ],
-)
-def test_the_change_since_the_previous_round(
-    previous: RoundView | None, now: RoundView, line: str
-) -> None:
-    assert change_line(digest(now, previous)) == line
+from tests.support.views import digest_view as digest
+from tests.support.views import placed, round_view
 
 
 def test_a_closed_round_reads_region_change_scores_notes_and_trend() -> None:

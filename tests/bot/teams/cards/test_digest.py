@@ -4,65 +4,19 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from bot.delivery.platform import ImageRef
 from bot.domain.circles import AnswerValue, Circle
 from bot.domain.nudges import Nudge
 from bot.domain.regions import Region
 from bot.domain.scoring import Tally, score_round
-from bot.domain.trends import trend_of
-from bot.domain.views import DigestView, RoundView
-from bot.teams.cards.digest import change_line, digest_card
+from bot.domain.views import RoundView
+from bot.teams.cards.digest import digest_card
 from tests.bot.teams.cards.reading import card_errors, markdown_texts, read
 from tests.support.tallies import MemberAnswer, tally_answers
-from tests.support.views import placed, round_view, team, unplaced
+from tests.support.views import digest_view as digest
+from tests.support.views import placed, round_view
 
 FULL = "▰▰▰▰▰▰▰▰▰▰ 100%"
-
-
-def digest(
-    now: RoundView,
-    previous: RoundView | None = None,
-    *,
-    name: str = "alpha",
-    nudges: tuple[Nudge, ...] = (),
-) -> DigestView:
-    history = [r.region for r in (previous, now) if r is not None]
-    return DigestView(
-        team=team(name),
-        round=now,
-        previous=previous,
-        trend=trend_of(history),
-        nudges=list(nudges),
-    )
-
-
-@pytest.mark.parametrize(
-    ("previous", "now", "line"),
-    [
-        (None, placed(Region.DEVOPS), "First round for this team."),
-        (placed(Region.DEVOPS), placed(Region.DEVOPS), "Same as the previous round (DevOps)."),
-        (unplaced(), unplaced(), "Same as the previous round (Not enough answers)."),
-        (placed(Region.DEVOPS), placed(Region.CENTER), "DevOps → Center: moved toward the center."),
-        (
-            placed(Region.MARKETING),
-            placed(Region.RESEARCH_ONLY),
-            "Marketing → Research only: moved away from the center.",
-        ),
-        (
-            placed(Region.DEVOPS),
-            placed(Region.FEASIBILITY),
-            "DevOps → Feasibility practice: moved sideways.",
-        ),
-        (placed(Region.CENTER), unplaced(), "Previous round: Center."),
-        (unplaced(), placed(Region.CENTER), "Previous round: Not enough answers."),
-    ],
-)
-def test_the_change_since_the_previous_round(
-    previous: RoundView | None, now: RoundView, line: str
-) -> None:
-    assert change_line(digest(now, previous)) == line
 
 
 def test_a_closed_round_reads_region_change_scores_notes_trend_and_nudges() -> None:
