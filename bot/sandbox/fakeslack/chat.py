@@ -35,13 +35,21 @@ def content_error(args: JsonDict, *, require_content: bool = True) -> JsonDict |
 
 
 def post_message(ws: Workspace, args: JsonDict) -> JsonDict:
-    """``chat.postMessage``: to a channel id, a user id (their DM) or a ``#name``."""
-    channel_id, error = ws._resolve_post_target(args.get("channel"))
+    """``chat.postMessage``: to a channel id, a user id or a ``#name``.
+
+    To a user id (``U…``/``W…``) Slack posts in the app's DM with that user (the App Home's
+    Messages tab), opening it if need be, and answers that DM's ``D…`` id: the one
+    ``conversations.open`` gives, which it then reports as already open.
+    """
+    target = args.get("channel")
+    channel_id, error = ws._resolve_post_target(target)
     if error or channel_id is None:
         return error_body(error or "channel_not_found")
     invalid = content_error(args)
     if invalid:
         return invalid
+    if isinstance(target, str) and target in ws.users:
+        ws.opened_dms.setdefault(target, channel_id)
     message = ws._new_message(args)
     ws._store_message(channel_id, message)
     return {"ok": True, "channel": channel_id, "ts": message["ts"], "message": message}

@@ -2,7 +2,7 @@
 
 ``METHODS`` maps a method name to its handler: a function of the workspace state and the
 call's args to the JSON body Slack would answer. Here: ``auth.test``, ``oauth.v2.access``,
-``users.info`` and ``conversations.*``; ``chat``, ``views`` and ``files`` hold the others.
+``users.*`` and ``conversations.*``; ``chat``, ``views`` and ``files`` hold the others.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import base64
 import binascii
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 
 from bot.sandbox.fakeslack.chat import post_ephemeral, post_message, update_message
@@ -25,7 +25,7 @@ Handler = Callable[[Workspace, JsonDict], JsonDict]
 # Methods that authenticate with the client id and secret, not a bearer token.
 NO_TOKEN_METHODS = frozenset({"oauth.v2.access"})
 
-_MAX_MEMBERS_PAGE = 1000
+_MAX_PAGE = 1000
 _DEFAULT_MEMBERS_PAGE = 100
 _MAX_MPIM_USERS = 8
 
@@ -70,7 +70,48 @@ def users_info(ws: Workspace, args: JsonDict) -> JsonDict:
     return {"ok": True, "user": user} if user is not None else error_body("user_not_found")
 
 
-# --- conversations.*
+def users_list(ws: Workspace, args: JsonDict) -> JsonDict:
+    """``users.list``: everyone, as ``users.info`` gives them (bots, Slackbot, deactivated too).
+
+    Paged with opaque cursors. Without a ``limit`` (or 0) Slack tries to give all at once; the
+    fake gives at most 1,000 a page, as it does for any larger limit.
+    """
+    paged = _page(list(ws.users.values()), args, default_limit=_MAX_PAGE)
+    if isinstance(paged, str):
+        return error_body(paged)
+    users, next_cursor = paged
+    return {
+        "ok": True,
+        "members": users,
+        "cache_ts": int(time.time()),
+        "response_metadata": {"next_cursor": next_cursor},
+    }
+
+
+# --- paging
+
+
+def _page[T](
+    items: Sequence[T], args: JsonDict, *, default_limit: int
+) -> tuple[list[T], str] | str:
+    """The page of ``items`` the ``limit`` and ``cursor`` args ask for.
+
+    A ``limit`` of 0 or none means ``default_limit``; more than 1,000 means 1,000.
+
+    Returns:
+        (the page, the ``next_cursor``: ``""`` on the last page), or the error code
+        ``invalid_limit`` or ``invalid_cursor``.
+    """
+    limit = as_int(args.get("limit", default_limit))
+    if limit is None:
+        return "invalid_limit"
+    limit = min(limit, _MAX_PAGE) if limit > 0 else default_limit
+    cursor = args.get("cursor") or ""
+    offset = _decode_cursor(cursor) if cursor else 0
+    if offset is None or offset > len(items):
+        return "invalid_cursor"
+    end = offset + limit
+    return list(items[offset:end]), _encode_cursor(end) if end < len(items) else ""
 
 
 def _encode_cursor(offset: int) -> str:
@@ -86,26 +127,19 @@ def _decode_cursor(cursor: str) -> int | None:
     return offset if kind == "offset" and offset >= 0 else None
 
 
+# --- conversations.*
+
+
 def conversations_members(ws: Workspace, args: JsonDict) -> JsonDict:
     """``conversations.members``: paginated with opaque cursors, like Slack."""
     members = ws._members_of(args.get("channel"))
     if members is None:
         return error_body("channel_not_found")
-    limit = as_int(args.get("limit", _DEFAULT_MEMBERS_PAGE))
-    if limit is None:
-        return error_body("invalid_limit")
-    limit = min(max(limit, 1), _MAX_MEMBERS_PAGE) if limit > 0 else _DEFAULT_MEMBERS_PAGE
-    cursor = args.get("cursor") or ""
-    offset = _decode_cursor(cursor) if cursor else 0
-    if offset is None or offset > len(members):
-        return error_body("invalid_cursor")
-    end = offset + limit
-    next_cursor = _encode_cursor(end) if end < len(members) else ""
-    return {
-        "ok": True,
-        "members": members[offset:end],
-        "response_metadata": {"next_cursor": next_cursor},
-    }
+    paged = _page(members, args, default_limit=_DEFAULT_MEMBERS_PAGE)
+    if isinstance(paged, str):
+        return error_body(paged)
+    page, next_cursor = paged
+    return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
 
 
 def _im_object(ws: Workspace, channel_id: str, user_id: str) -> JsonDict:
@@ -199,6 +233,7 @@ METHODS: Mapping[str, Handler] = MappingProxyType(
         "conversations.info": conversations_info,
         "conversations.open": conversations_open,
         "users.info": users_info,
+        "users.list": users_list,
         "chat.postMessage": post_message,
         "chat.update": update_message,
         "chat.postEphemeral": post_ephemeral,

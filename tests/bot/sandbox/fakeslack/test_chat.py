@@ -73,3 +73,34 @@ async def test_post_ephemeral_needs_a_channel_member(
     ]
     assert refused.response["error"] == "user_not_in_channel"
     assert "CTEAM" not in fake.messages
+
+
+async def test_post_message_to_a_user_id_opens_their_dm_as_conversations_open_would(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake.add_user("W0ENTERPRISE", name="eve")
+
+    posted = await client.chat_postMessage(channel="U2", text="Pulse")
+    enterprise = await client.chat_postMessage(channel="W0ENTERPRISE", text="Pulse")
+    opens_before = len(fake.calls_to("conversations.open"))
+    opened = await client.conversations_open(users="U2")
+    again = await client.chat_postMessage(channel=opened["channel"]["id"], text="Reminder")
+
+    assert posted["channel"] == opened["channel"]["id"] == fake.dm_channel_id("U2")
+    assert posted["channel"].startswith("D")
+    assert enterprise["channel"] == fake.dm_channel_id("W0ENTERPRISE")
+    assert opens_before == 0  # posting opened the DM without a conversations.open call
+    assert opened["already_open"] is True
+    assert fake.opened_dms == {"U2": posted["channel"], "W0ENTERPRISE": enterprise["channel"]}
+    assert [m["text"] for m in fake.messages[posted["channel"]]] == ["Pulse", "Reminder"]
+    assert again["channel"] == posted["channel"]
+
+
+async def test_post_message_to_an_unknown_user_is_channel_not_found(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    error = await error_of(client.chat_postMessage(channel="UNOBODY", text="Pulse"))
+
+    assert error.response["error"] == "channel_not_found"
+    assert fake.opened_dms == {}
+    assert fake.messages == {}

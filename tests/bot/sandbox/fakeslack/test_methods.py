@@ -109,3 +109,48 @@ async def test_oauth_code_exchange_needs_no_token_and_works_once(fake: FakeSlack
     assert installed["team"] == {"id": fake.workspace_id, "name": fake.team_name}
     assert again.response["error"] == "invalid_code"
     assert fake.oauth_codes == set()
+
+
+async def test_users_list_gives_everyone_as_users_info_does(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    response = await client.users_list()
+    ada = await client.users_info(user="U1")
+
+    members = response["members"]
+    assert [m["id"] for m in members] == [
+        fake.bot_user_id,
+        "USLACKBOT",
+        "U1",
+        "U2",
+        "UGONE",
+        "UOTHERBOT",
+    ]
+    assert members[2] == ada["user"]
+    assert [m["id"] for m in members if m["deleted"]] == ["UGONE"]
+    assert [m["id"] for m in members if m["is_bot"]] == [fake.bot_user_id, "UOTHERBOT"]
+    assert response["response_metadata"]["next_cursor"] == ""
+    assert isinstance(response["cache_ts"], int)
+
+
+async def test_users_list_pages_with_cursors_and_at_most_1000_a_page(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake.add_generated_team(users=1500, channel_id="CBIG", channel_name="big")
+
+    small = []  # slack_sdk's iterator reuses one response object: copy each page's ids
+    async for page in await client.users_list(limit=4):
+        small.append([m["id"] for m in page["members"]])
+        if len(small) == 2:
+            break
+    pages = [len(page["members"]) async for page in await client.users_list()]
+    capped = await client.users_list(limit=5000)
+    bad = await error_of(client.users_list(cursor="bm9wZQ=="))
+
+    assert small == [
+        [fake.bot_user_id, "USLACKBOT", "U1", "U2"],
+        ["UGONE", "UOTHERBOT", "U00000001", "U00000002"],
+    ]
+    assert pages == [1000, 506]
+    assert len(capped["members"]) == 1000
+    assert bad.response["error"] == "invalid_cursor"
