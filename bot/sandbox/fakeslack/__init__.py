@@ -24,14 +24,19 @@ Besides Web API methods (``/api/<method>``) it serves the upload URLs of the fil
 method ``"response_url"``); neither needs a token, like on Slack. Faults can target those names
 too, and ``"*"`` targets every method.
 
+By default it answers everything at once and without limit. ``FakeSlack(tiers=SLACK_TIERS)``
+(or ``enforce_tiers``) rate-limits each token like Slack's tiers, answering 429 with
+``Retry-After`` beyond them; ``latency(mean, jitter)`` holds every answer back like a network.
+
 Run ``python -m bot.sandbox.fakeslack --port N --users 200`` to serve a generated team from another
 process; ``GET /_calls``, ``GET /_messages`` and ``POST /_faults`` expose the same state over HTTP.
 
 One concern a module, each importing only those listed after it: ``server`` (``FakeSlack``:
-lifecycle, routes, dispatch), ``methods`` with ``chat``, ``views`` and ``files`` (the Web API
-methods), ``state`` over ``directory`` (the workspace), ``blockkit`` (Block Kit and view
-checks), ``faults`` (fault injection), ``recording`` (``Call``) and ``protocol`` (the wire
-conventions they share); ``__main__`` is the runner.
+lifecycle, routes, dispatch), ``methods`` with
+``chat``, ``views`` and ``files`` (the Web API methods), ``state`` over ``directory`` (the
+workspace), ``blockkit`` (Block Kit and view checks), ``faults`` (fault injection), ``tiers``
+(rate-limit tiers), ``recording`` (``Call``) and ``protocol`` (the wire conventions they share);
+``__main__`` is the runner.
 """
 
 from bot.sandbox.fakeslack.blockkit import block_kit_errors, view_errors
@@ -39,13 +44,17 @@ from bot.sandbox.fakeslack.methods import NO_TOKEN_METHODS
 from bot.sandbox.fakeslack.protocol import JsonDict, Predicate
 from bot.sandbox.fakeslack.recording import Call
 from bot.sandbox.fakeslack.server import FakeSlack
+from bot.sandbox.fakeslack.tiers import SLACK_TIERS, Limit, TierTable
 
 __all__ = [
     "NO_TOKEN_METHODS",
+    "SLACK_TIERS",
     "Call",
     "FakeSlack",
     "JsonDict",
+    "Limit",
     "Predicate",
+    "TierTable",
     "block_kit_errors",
     "view_errors",
 ]

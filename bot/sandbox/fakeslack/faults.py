@@ -1,13 +1,15 @@
 """Fault injection: failures, server errors, rate limits and delays, by method and arguments.
 
 ``FaultInjection`` is the public API ``FakeSlack`` offers (``fail``, ``server_error``,
-``rate_limit``, ``delay``, ``reset_faults``, and ``POST /_faults``); ``Faults`` holds what was
-injected and decides, call by call, which fault answers.
+``rate_limit``, ``delay``, ``reset_faults``, and ``POST /_faults``), plus the network
+``latency`` of every answer; ``Faults`` holds what was injected and decides, call by call, which
+fault answers.
 """
 
 from __future__ import annotations
 
 import math
+import random
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -150,8 +152,37 @@ class FaultInjection:
     """
 
     def __init__(self) -> None:
-        """Start with no faults."""
+        """Start with no faults and no latency."""
         self._faults = Faults()
+        self._latency = (0.0, 0.0)
+        self._latency_random = random.Random(0)
+
+    def latency(self, mean_seconds: float, jitter_seconds: float = 0.0, *, seed: int = 0) -> None:
+        """Hold every answer back by ``mean_seconds`` ± up to ``jitter_seconds`` (uniform).
+
+        Like a network between the app and Slack: the call takes effect when it arrives, its
+        answer (whatever it is, a 429 too) is late. Adds to any ``delay``; ``reset_faults``
+        keeps it; ``latency(0)`` removes it.
+
+        Args:
+            mean_seconds: The mean delay.
+            jitter_seconds: The most a delay is off the mean either way.
+            seed: Seeds the random jitter, so runs are alike.
+
+        Raises:
+            ValueError: A negative mean or jitter.
+        """
+        if mean_seconds < 0 or jitter_seconds < 0:
+            raise ValueError("latency and jitter cannot be negative")
+        self._latency = (mean_seconds, jitter_seconds)
+        self._latency_random = random.Random(seed)
+
+    def _next_latency(self) -> float:
+        """How long the next answer is held back by the latency (never less than 0)."""
+        mean, jitter = self._latency
+        if not jitter:
+            return mean
+        return max(0.0, mean + self._latency_random.uniform(-jitter, jitter))
 
     def fail(
         self,
@@ -249,6 +280,9 @@ class FaultInjection:
         kind = spec.pop("kind")
         if kind == "reset":
             self.reset_faults()
+            return
+        if kind == "latency":
+            self.latency(**spec)
             return
         method = spec.pop("method")
         match = spec.pop("match", None)

@@ -86,6 +86,37 @@ async def read_args(request: web.Request) -> JsonDict:
     return args
 
 
+@dataclass(frozen=True, slots=True)
+class ApiRequest:
+    """A Web API call as read off the wire, before anything answers it.
+
+    Attributes:
+        method: The method name in the path (``/api/<method>``).
+        args: As ``read_args`` gives them, without ``token``; None when the body was
+            declared JSON but was not a JSON object.
+        token: The bearer token: of the ``Authorization`` header, else the ``token`` arg.
+        url: The request URL without query string.
+    """
+
+    method: str
+    args: JsonDict | None
+    token: str | None
+    url: str
+
+
+async def read_api_request(request: web.Request) -> ApiRequest:
+    """The ``ApiRequest`` of an ``/api/{method}`` request."""
+    try:
+        args: JsonDict | None = await read_args(request)
+    except InvalidJsonError:
+        args = None
+    token = args.pop("token", None) if args is not None else None
+    authorization = request.headers.get("Authorization", "")
+    if authorization.startswith("Bearer "):
+        token = authorization.removeprefix("Bearer ").strip()
+    return ApiRequest(request.match_info["method"], args, token, url_of(request))
+
+
 async def _json_object(request: web.Request) -> JsonDict:
     try:
         body = json.loads(await request.read() or b"{}")

@@ -1,8 +1,10 @@
 """``FakeSlack``: the workspace and its Web API on a local port, over real HTTP (aiohttp).
 
-The class puts the parts together (``Workspace`` state, ``Recorder``, ``FaultInjection``) and
-serves them: it owns the lifecycle, the HTTP routes, and the dispatch of every call through
-faults, auth and a handler from ``methods.METHODS`` to a recorded answer.
+The class puts the parts together (``Workspace`` state, ``Recorder``, ``FaultInjection``, a
+``TierLimiter``) and serves them: it owns the lifecycle, the HTTP routes, and the dispatch of
+every call through faults, auth, rate-limit tiers and a handler from ``methods.METHODS`` to a
+recorded answer. ``serve_api`` answers one call read off the wire, so that ``FakeSlackFleet``
+can hand each call to the workspace its token belongs to.
 """
 
 from __future__ import annotations
@@ -20,19 +22,33 @@ from bot.sandbox.fakeslack.faults import FaultInjection, total_delay
 from bot.sandbox.fakeslack.methods import METHODS, NO_TOKEN_METHODS
 from bot.sandbox.fakeslack.protocol import (
     Answer,
-    InvalidJsonError,
+    ApiRequest,
     JsonDict,
     as_int,
     error_body,
-    read_args,
+    read_api_request,
     url_of,
 )
 from bot.sandbox.fakeslack.recording import Call, Recorder
 from bot.sandbox.fakeslack.state import Workspace
+from bot.sandbox.fakeslack.tiers import SLACK_TIERS, TierLimiter, TierTable
 from bot.sandbox.serving import LocalServer
 
 # What a route hands to the dispatch: the call's args to a JSON body or a whole answer.
 _CallHandler = Callable[[JsonDict], JsonDict | Answer]
+
+# (HTTP method, path, name of the FakeSlack handler): what a workspace serves.
+ROUTES = (
+    ("*", "/api/{method}", "_handle_api"),
+    ("POST", "/upload/v1/{key}", "_handle_upload"),
+    ("POST", "/response/{key}", "_handle_response_url"),
+    ("GET", "/files-pri/{team_file}/{name}", "_handle_file_download"),
+    ("GET", "/_calls", "_handle_calls_dump"),
+    ("GET", "/_messages", "_handle_messages_dump"),
+    ("POST", "/_faults", "_handle_faults"),
+)
+# The largest body a workspace takes (file uploads).
+MAX_BODY = 64 * 1024 * 1024
 
 
 class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
@@ -62,7 +78,9 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
         home_views: User id -> the Home tab view last published for them.
         files: File id -> the file object of a completed upload.
         uploads: File id -> the bytes posted to its upload URL.
-        opened_dms: User id -> DM channel id, for users ``conversations.open`` was called with.
+        opened_dms: User id -> DM channel id of the DMs the bot opened: with
+            ``conversations.open``, or by ``chat.postMessage`` to the user's id.
+        tiers: The rate-limit tiers enforced (see ``enforce_tiers``); None: no limits.
     """
 
     def __init__(
@@ -76,6 +94,9 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
         team_name: str = "Fake Workspace",
         host: str = "127.0.0.1",
         port: int = 0,
+        tiers: TierTable | None = None,
+        latency: tuple[float, float] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """Create the workspace (not serving yet: call ``start`` or use ``async with``).
 
@@ -88,6 +109,9 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
             team_name: Workspace name in ``auth.test``.
             host: Interface to listen on.
             port: Port to listen on; 0 picks a free one.
+            tiers: Rate limits to enforce (e.g. ``SLACK_TIERS``); None answers without limit.
+            latency: ``(mean, jitter)`` seconds every answer is held back (see ``latency``).
+            monotonic: The clock of the tiers' buckets.
         """
         Workspace.__init__(
             self,
@@ -102,6 +126,34 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
         FaultInjection.__init__(self)
         self._host = host
         self._port = port
+        self._limiter: TierLimiter | None = None
+        self.enforce_tiers(table=tiers, monotonic=monotonic)
+        if latency is not None:
+            self.latency(*latency)
+
+    def enforce_tiers(
+        self,
+        *,
+        table: TierTable | None = SLACK_TIERS,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Rate-limit calls per token like Slack's tiers, with fresh (full) buckets.
+
+        A call beyond its method's limit (or, for ``chat.postMessage``, its channel's) is
+        answered HTTP 429 ``{"ok": false, "error": "ratelimited"}`` with ``Retry-After`` (whole
+        seconds until it would be admitted), recorded in ``rate_limited``, and takes no token.
+        Only calls whose token is valid are limited; injected faults come first.
+
+        Args:
+            table: The limits; None removes them.
+            monotonic: The buckets' clock (a fake one lets tests move time).
+        """
+        self._limiter = None if table is None else TierLimiter(table, monotonic=monotonic)
+
+    @property
+    def tiers(self) -> TierTable | None:
+        """The rate-limit tiers enforced; None when calls are not limited."""
+        return None if self._limiter is None else self._limiter.table
 
     # --- lifecycle
 
@@ -109,14 +161,9 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
         """Start serving; ``url`` and ``base_url`` are valid afterwards."""
         if self.serving:
             return
-        app = web.Application(client_max_size=64 * 1024 * 1024)
-        app.router.add_route("*", "/api/{method}", self._handle_api)
-        app.router.add_post("/upload/v1/{key}", self._handle_upload)
-        app.router.add_post("/response/{key}", self._handle_response_url)
-        app.router.add_get("/files-pri/{team_file}/{name}", self._handle_file_download)
-        app.router.add_get("/_calls", self._handle_calls_dump)
-        app.router.add_get("/_messages", self._handle_messages_dump)
-        app.router.add_post("/_faults", self._handle_faults)
+        app = web.Application(client_max_size=MAX_BODY)
+        for verb, path, name in ROUTES:
+            app.router.add_route(verb, path, getattr(self, name))
         self._root_url = await self.serve(app, host=self._host, port=self._port) + "/"
 
     @property
@@ -141,21 +188,38 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
         faults = self._faults.matching(method, args)
         answer = self._faults.refusal(faults, arrived)
         if answer is None:
-            refused = self._auth_error(token) if needs_auth else None
-            # The first that answers: auth, then an injected ``fail``, then the handler.
+            refused: JsonDict | Answer | None = self._auth_error(token) if needs_auth else None
+            if refused is None and needs_auth and token:
+                refused = self._tier_refusal(method, args, token)
+            # The first that answers: auth, the tiers, then an injected ``fail``, the handler.
             body = refused or self._faults.failure(faults) or handler(args)
             answer = body if isinstance(body, Answer) else Answer(200, body)
         self._record(Call(method, args, arrived, url, answer.status, answer.error))
-        return replace(answer, delay=total_delay(faults))
+        return replace(answer, delay=total_delay(faults) + self._next_latency())
 
     def _auth_error(self, token: str | None) -> JsonDict | None:
         if not token:
             return error_body("not_authed")
         return error_body("invalid_auth") if token != self.bot_token else None
 
+    def _tier_refusal(self, method: str, args: JsonDict, token: str) -> Answer | None:
+        """The 429 of a call beyond the tiers, or None when they admit it (or there are none)."""
+        if self._limiter is None:
+            return None
+        channel = None
+        if method in self._limiter.table.per_channel:
+            # One conversation, however it is named: "U1" and "DU1" share a bucket.
+            resolved, _ = self._resolve_post_target(args.get("channel"))
+            channel = resolved or str(args.get("channel"))
+        retry_after = self._limiter.admit(token=token, method=method, channel=channel)
+        if retry_after is None:
+            return None
+        headers = {"Retry-After": str(retry_after)}
+        return Answer(429, error_body("ratelimited"), headers=headers)
+
     async def _serve(
         self,
-        request: web.Request,
+        url: str,
         method: str,
         args: JsonDict,
         handler: _CallHandler,
@@ -167,7 +231,7 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
         answer = self._process(
             method=method,
             args=args,
-            url=url_of(request),
+            url=url,
             handler=handler,
             token=token,
             needs_auth=needs_auth,
@@ -178,24 +242,33 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
 
     # --- routes
 
-    async def _handle_api(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        try:
-            args = await read_args(request)
-        except InvalidJsonError:
-            self._record(Call(method, {}, time.monotonic(), url_of(request), 200, "invalid_json"))
+    async def serve_api(self, call: ApiRequest) -> web.Response:
+        """Answer one Web API call of this workspace: its faults, auth, tiers and handler.
+
+        Args:
+            call: The call as read off the wire.
+
+        Returns:
+            The response, once any delay and latency have passed.
+        """
+        method, args = call.method, call.args
+        if args is None:
+            # Refused before anything else looks at it, faults and tiers included.
+            self._record(Call(method, {}, time.monotonic(), call.url, 200, "invalid_json"))
+            await asyncio.sleep(self._next_latency())
             return web.json_response(error_body("invalid_json"))
-        token = args.pop("token", None)
-        authorization = request.headers.get("Authorization", "")
-        if authorization.startswith("Bearer "):
-            token = authorization.removeprefix("Bearer ").strip()
         known = METHODS.get(method)
         if known is None:
-            return await self._serve(request, method, args, _unknown_method)
+            return await self._serve(call.url, method, args, _unknown_method)
         # The OAuth code exchange authenticates with the app's client id and secret.
         needs_auth = method not in NO_TOKEN_METHODS
         handler = functools.partial(known, self)
-        return await self._serve(request, method, args, handler, token=token, needs_auth=needs_auth)
+        return await self._serve(
+            call.url, method, args, handler, token=call.token, needs_auth=needs_auth
+        )
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        return await self.serve_api(await read_api_request(request))
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
         file_id = self._upload_keys.get(request.match_info["key"])
@@ -208,7 +281,7 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
             return Answer(200, text=f"OK - {len(data)}")
 
         args: JsonDict = {"file_id": file_id, "length": len(data)}
-        return await self._serve(request, "file_upload", args, store)
+        return await self._serve(url_of(request), "file_upload", args, store)
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         target = self._response_urls.get(request.match_info["key"])
@@ -227,7 +300,7 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
                 self._store_message(channel_id, self._new_message(body))
             return {"ok": True}
 
-        return await self._serve(request, "response_url", payload, respond)
+        return await self._serve(url_of(request), "response_url", payload, respond)
 
     async def _handle_file_download(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization", "") != f"Bearer {self.bot_token}":
@@ -247,9 +320,19 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
 
     async def _handle_faults(self, request: web.Request) -> web.Response:
         """``POST /_faults`` JSON: ``{"kind": "fail"|"server_error"|"rate_limit"|"delay"|"reset",
-        "method": ..., "match": {arg: value, ...}, ...the keyword arguments of that method}``."""
+        "method": ..., "match": {arg: value, ...}, ...the keyword arguments of that method}``;
+        ``{"kind": "latency", "mean_seconds": ..., "jitter_seconds": ...}``; or
+        ``{"kind": "tiers", "table": "slack"|null, "factor": 1.0}`` (``SLACK_TIERS`` scaled)."""
         try:
-            self._inject(json.loads(await request.read()))
+            spec = json.loads(await request.read())
+            if spec.get("kind") == "tiers":
+                table = spec.get("table")
+                if table not in ("slack", None):
+                    raise ValueError(f"unknown table {table!r}")
+                factor = float(spec.get("factor", 1.0))
+                self.enforce_tiers(table=SLACK_TIERS.scaled(factor) if table else None)
+            else:
+                self._inject(spec)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             return web.json_response({"ok": False, "error": f"invalid_fault: {exc}"}, status=400)
         return web.json_response({"ok": True})

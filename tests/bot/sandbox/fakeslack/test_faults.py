@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
@@ -136,3 +137,46 @@ async def test_faults_match_by_method_star_and_predicate(
 def test_a_rate_must_be_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
         FakeSlack().rate_limit("chat.postMessage", per_second=0)
+
+
+async def test_latency_holds_every_answer_back_within_its_jitter(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake.latency(0.2, 0.05)
+    fake.rate_limit("users.info", times=1)
+
+    took = []
+    for _ in range(3):
+        started = time.monotonic()
+        await asyncio.gather(client.users_info(user="U1"), return_exceptions=True)
+        took.append(time.monotonic() - started)
+    fake.reset_faults()  # keeps the latency
+    started = time.monotonic()
+    await client.users_info(user="U1")
+    kept = time.monotonic() - started
+    fake.latency(0)
+    started = time.monotonic()
+    await client.users_info(user="U1")
+    removed = time.monotonic() - started
+
+    assert [c.status for c in fake.requests[:3]] == [429, 200, 200]
+    assert all(0.15 <= seconds < 0.4 for seconds in took), took  # the 429 too
+    assert kept >= 0.15
+    assert removed < 0.15
+
+
+async def test_latency_is_set_over_http(fake: FakeSlack, client: AsyncWebClient) -> None:
+    async with aiohttp.ClientSession() as session:
+        spec = {"kind": "latency", "mean_seconds": 0.2, "jitter_seconds": 0.0}
+        async with session.post(fake.url + "_faults", json=spec) as injected:
+            assert injected.status == 200
+
+    started = time.monotonic()
+    await client.auth_test()
+
+    assert time.monotonic() - started >= 0.2
+
+
+def test_latency_cannot_be_negative() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        FakeSlack().latency(0.1, -0.1)
