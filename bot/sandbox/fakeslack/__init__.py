@@ -27,12 +27,13 @@ too, and ``"*"`` targets every method.
 By default it answers everything at once and without limit. ``FakeSlack(tiers=SLACK_TIERS)``
 (or ``enforce_tiers``) rate-limits each token like Slack's tiers, answering 429 with
 ``Retry-After`` beyond them; ``latency(mean, jitter)`` holds every answer back like a network.
+``FakeSlackFleet`` serves many workspaces on one port, routing each call by its token.
 
 Run ``python -m bot.sandbox.fakeslack --port N --users 200`` to serve a generated team from another
 process; ``GET /_calls``, ``GET /_messages`` and ``POST /_faults`` expose the same state over HTTP.
 
-One concern a module, each importing only those listed after it: ``server`` (``FakeSlack``:
-lifecycle, routes, dispatch), ``methods`` with
+One concern a module, each importing only those listed after it: ``fleet``
+(``FakeSlackFleet``), ``server`` (``FakeSlack``: lifecycle, routes, dispatch), ``methods`` with
 ``chat``, ``views`` and ``files`` (the Web API methods), ``state`` over ``directory`` (the
 workspace), ``blockkit`` (Block Kit and view checks), ``faults`` (fault injection), ``tiers``
 (rate-limit tiers), ``recording`` (``Call``) and ``protocol`` (the wire conventions they share);
@@ -40,6 +41,7 @@ workspace), ``blockkit`` (Block Kit and view checks), ``faults`` (fault injectio
 """
 
 from bot.sandbox.fakeslack.blockkit import block_kit_errors, view_errors
+from bot.sandbox.fakeslack.fleet import FakeSlackFleet
 from bot.sandbox.fakeslack.methods import NO_TOKEN_METHODS
 from bot.sandbox.fakeslack.protocol import JsonDict, Predicate
 from bot.sandbox.fakeslack.recording import Call
@@ -51,6 +53,7 @@ __all__ = [
     "SLACK_TIERS",
     "Call",
     "FakeSlack",
+    "FakeSlackFleet",
     "JsonDict",
     "Limit",
     "Predicate",
