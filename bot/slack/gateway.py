@@ -1,13 +1,28 @@
-"""Every Slack Web API call SDO Pulse makes, in one place.
+"""Every Slack Web API call SDO Pulse makes, in one place, and no call it can do without.
 
 The listeners call it directly for what only Slack has (modals, the App Home, response URLs);
 the core reaches it through ``bot.slack.platform.SlackPlatform``. It turns Slack's user
-objects into platform-neutral ``PersonInfo`` and keeps a short cache of who is who.
+objects into platform-neutral ``PersonInfo`` and keeps a cache of who is who.
+
+Slack meters every method per workspace token, so calls are spent with care:
+
+* a channel's people: ``conversations.members`` pages of 1,000, then ``users.info`` (Tier 4,
+  ~100 a minute) only when at most ``USERS_INFO_AT_MOST`` are not known yet, otherwise the
+  workspace directory by ``users.list`` pages of 1,000 (Tier 2, ~20 a minute: a 5,000-person
+  workspace is 5 calls where ``users.info`` would be 5,000), stopping once all are found.
+  Everyone read is kept ``DIRECTORY_TTL`` for setups and refreshes (a name or time zone a
+  quarter of an hour old is fine), ``PERSON_CACHE_TTL`` for roles (admin rights change);
+* a first DM goes to the user id: ``chat.postMessage`` posts it into the bot's DM with them
+  (the App Home's Messages tab) and answers with that channel, which is remembered
+  (``bot.slack.dms``): no ``conversations.open`` (Tier 3, ~50 a minute) in any round;
+* the App Home is published only when it changed since this process last published it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -27,6 +42,10 @@ log = logging.getLogger(__name__)
 
 SLACKBOT_ID = "USLACKBOT"
 PERSON_CACHE_TTL = timedelta(minutes=5)
+DIRECTORY_TTL = timedelta(minutes=15)
+USERS_INFO_AT_MOST = 20
+PAGE_SIZE = 1000  # the most Slack gives per page of conversations.members and users.list
+MAX_KEPT = 200_000  # people, and published App Homes, kept in memory
 
 
 def person_from_user(user: dict[str, Any]) -> PersonInfo:
@@ -102,6 +121,7 @@ class SlackGateway:
         self.pacer = pacer
         self.dms = dms
         self._people: dict[tuple[str, str], tuple[datetime, PersonInfo]] = {}
+        self._homes: dict[tuple[str | None, str], bytes] = {}
 
     async def _auth(self, workspace_id: str | None) -> dict[str, Any]:
         """The ``token`` argument for a call on behalf of ``workspace_id`` (none: the client's)."""
@@ -116,44 +136,75 @@ class SlackGateway:
         """Drop what is cached about a workspace (after it uninstalled the app)."""
         for key in [k for k in self._people if k[0] == workspace_id]:
             del self._people[key]
+        for home in [k for k in self._homes if k[0] == workspace_id]:
+            del self._homes[home]
         if self.tokens is not None:
             self.tokens.forget(workspace_id)
 
     async def person(self, *, workspace_id: str, user_id: str) -> PersonInfo:
         """users.info for one user, cached for a few minutes."""
-        key = (workspace_id, user_id)
-        cached = self._people.get(key)
-        now = self.clock.now()
-        if cached and now - cached[0] < PERSON_CACHE_TTL:
-            return cached[1]
+        cached = self._known(workspace_id, user_id, PERSON_CACHE_TTL)
+        if cached is not None:
+            return cached
         response = await self.client.users_info(user=user_id, **await self._auth(workspace_id))
-        person = person_from_user(response["user"])
-        self._people[key] = (now, person)
-        return person
+        return self._keep(workspace_id, person_from_user(response["user"]))
 
     async def channel_humans(self, *, workspace_id: str, channel_id: str) -> list[PersonInfo]:
-        """The channel's human members (paginated conversations.members, then users.info)."""
+        """The channel's human members: its member ids, then who they are (see the module)."""
         auth = await self._auth(workspace_id)
         user_ids: list[str] = []
         cursor: str | None = None
         while True:
             response = await self.client.conversations_members(
-                channel=channel_id, limit=200, cursor=cursor, **auth
+                channel=channel_id, limit=PAGE_SIZE, cursor=cursor, **auth
             )
             user_ids += response.get("members") or []
-            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            cursor = _next_cursor(response)
             if not cursor:
                 break
+        wanted = [u for u in dict.fromkeys(user_ids) if u != SLACKBOT_ID]
+        unknown = {u for u in wanted if self._known(workspace_id, u, DIRECTORY_TTL) is None}
+        if len(unknown) > USERS_INFO_AT_MOST:
+            await self._read_directory(workspace_id, unknown, auth)
         gate = asyncio.Semaphore(self.concurrency)
 
         async def look_up(user_id: str) -> PersonInfo:
-            async with gate:
-                return await self.person(workspace_id=workspace_id, user_id=user_id)
+            known = self._known(workspace_id, user_id, DIRECTORY_TTL)
+            if known is not None:
+                return known
+            async with gate:  # not in the directory (e.g. from another organisation)
+                response = await self.client.users_info(user=user_id, **auth)
+                return self._keep(workspace_id, person_from_user(response["user"]))
 
-        people = await asyncio.gather(
-            *(look_up(u) for u in dict.fromkeys(user_ids) if u != SLACKBOT_ID)
-        )
+        people = await asyncio.gather(*(look_up(u) for u in wanted))
         return [p for p in people if p.is_human]
+
+    async def _read_directory(
+        self, workspace_id: str, wanted: set[str], auth: dict[str, Any]
+    ) -> None:
+        """Page through users.list, keeping everyone, until every ``wanted`` id was seen."""
+        missing = set(wanted)
+        cursor: str | None = None
+        while missing:
+            response = await self.client.users_list(limit=PAGE_SIZE, cursor=cursor, **auth)
+            for user in response.get("members") or []:
+                person = self._keep(workspace_id, person_from_user(user))
+                missing.discard(person.user_id)
+            cursor = _next_cursor(response)
+            if not cursor:
+                break
+
+    def _known(self, workspace_id: str, user_id: str, ttl: timedelta) -> PersonInfo | None:
+        cached = self._people.get((workspace_id, user_id))
+        if cached is not None and self.clock.now() - cached[0] < ttl:
+            return cached[1]
+        return None
+
+    def _keep(self, workspace_id: str, person: PersonInfo) -> PersonInfo:
+        if len(self._people) >= MAX_KEPT:
+            self._people.clear()  # rare: start over rather than track recency
+        self._people[(workspace_id, person.user_id)] = (self.clock.now(), person)
+        return person
 
     async def send_dm(
         self, *, user_id: str, message: dict[str, Any], workspace_id: str | None = None
@@ -169,11 +220,18 @@ class SlackGateway:
                     if exc.response.get("error") not in STALE_CHANNEL_ERRORS:
                         raise
                     dms.forget(workspace_id=workspace_id, user_id=user_id)
-        opened = await self.client.conversations_open(users=user_id, **auth)
-        channel_id = str(opened["channel"]["id"])
+        try:
+            # Posted to the user id, the DM goes into the bot's DM with them, whose id the
+            # answer carries: nothing to open.
+            sent = await self._post_dm(user_id, message, auth)
+        except SlackApiError as exc:
+            if exc.response.get("error") != "channel_not_found":
+                raise
+            opened = await self.client.conversations_open(users=user_id, **auth)
+            sent = await self._post_dm(str(opened["channel"]["id"]), message, auth)
         if dms is not None and workspace_id is not None:
-            dms.remember(workspace_id=workspace_id, user_id=user_id, channel_id=channel_id)
-        return await self._post_dm(channel_id, message, auth)
+            dms.remember(workspace_id=workspace_id, user_id=user_id, channel_id=sent.channel_id)
+        return sent
 
     async def _post_dm(
         self, channel_id: str, message: dict[str, Any], auth: dict[str, Any]
@@ -213,9 +271,17 @@ class SlackGateway:
     async def publish_home(
         self, *, user_id: str, view: dict[str, Any], workspace_id: str | None = None
     ) -> None:
+        """views.publish, unless this exact view is what this process last published there."""
+        key = (workspace_id, user_id)
+        digest = hashlib.sha256(json.dumps(view, sort_keys=True).encode()).digest()
+        if self._homes.get(key) == digest:
+            return
         await self.client.views_publish(
             user_id=user_id, view=view, **await self._auth(workspace_id)
         )
+        if len(self._homes) >= MAX_KEPT:
+            self._homes.clear()
+        self._homes[key] = digest
 
     async def upload_png(
         self,
@@ -267,3 +333,7 @@ class SlackGateway:
             return
         if response.status_code >= 400:
             log.warning("response_url answered %s", response.status_code)
+
+
+def _next_cursor(response: Any) -> str | None:
+    return (response.get("response_metadata") or {}).get("next_cursor") or None

@@ -28,7 +28,7 @@ from bot.services import Services
 from storage.db import Database
 from tests.support.databases import DatabaseFactory
 from tests.support.harness import SIGNING_SECRET, WORKSPACE
-from tests.support.jobs import channel_posts, dm_round_ids, reminders
+from tests.support.jobs import channel_posts, dm_round_ids, posted_channels, reminders
 from tests.support.processes import Serve, until
 from tests.support.rows import delivery_counts
 
@@ -90,11 +90,7 @@ async def test_a_killed_fan_out_resumes_after_restart_with_few_duplicates(
     dm_channels = {fake.dm_channel_id(u) for u in users}
 
     def posted() -> list[str]:
-        return [
-            c.args["channel"]
-            for c in fake.calls_to("chat.postMessage")
-            if c.args.get("channel") in dm_channels
-        ]
+        return [c for c in posted_channels(fake) if c in dm_channels]
 
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
     first = await Serve.start(env=env, log=logs[0])

@@ -18,9 +18,10 @@ async def test_full_round_places_the_team_where_its_answers_say(slack_any_db: Sl
     pulse = await slack.command_and_answer("pulse", user=MANAGER, channel=TEAM_CHANNEL)
     assert "Round 1 is open: sent to 4 members." in render_message(pulse)
     # One DM per human: not to the bot, the deactivated user or Slackbot.
-    assert sorted(c.args["users"] for c in slack.fake.calls_to("conversations.open")) == sorted(
+    assert sorted(c.args["channel"] for c in slack.fake.calls_to("chat.postMessage")) == sorted(
         TEAM_HUMANS
     )
+    assert slack.fake.calls_to("conversations.open") == []
     first = render_message(dm_of(slack, ALICE))
     assert "did a customer validate an idea we are working on?" in first
     assert "[Yes] [Partly] [No] [Not sure]" in first

@@ -129,12 +129,23 @@ class JobsHarness:
             return [tuple(r) for r in await s.execute(text(sql), params)]
 
 
+def landed_in(fake: FakeSlack, channel: str) -> str:
+    """Where a chat.postMessage ``channel`` lands: a user id's DM channel, else itself."""
+    return fake.dm_channel_id(channel) if channel in fake.users else channel
+
+
+def posted_channels(fake: FakeSlack) -> list[str]:
+    """Where each accepted chat.postMessage landed, in order (DMs by their DM channel)."""
+    return [landed_in(fake, c.args["channel"]) for c in fake.calls_to("chat.postMessage", ok=True)]
+
+
 def pulse_dms(fake: FakeSlack, user_id: str) -> list[dict[str, Any]]:
     """The pulse DMs ``user_id`` received (messages with answer buttons), in order."""
     return [
         c.args
         for c in fake.calls_to("chat.postMessage", ok=True)
-        if c.args.get("channel") == fake.dm_channel_id(user_id)
+        # A first DM is posted to the user id, later ones to the DM channel it answered with.
+        if landed_in(fake, c.args["channel"]) == fake.dm_channel_id(user_id)
         and any(b.get("type") == "actions" for b in c.args.get("blocks") or [])
     ]
 
@@ -155,7 +166,7 @@ def reminders(fake: FakeSlack, user_id: str) -> list[str]:
     return [
         str(c.args.get("text"))
         for c in fake.calls_to("chat.postMessage", ok=True)
-        if c.args.get("channel") == fake.dm_channel_id(user_id)
+        if landed_in(fake, c.args["channel"]) == fake.dm_channel_id(user_id)
         and str(c.args.get("text", "")).startswith(":wave:")
     ]
 

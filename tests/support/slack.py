@@ -75,15 +75,14 @@ async def slack_any_db(fake_slack: FakeSlack, db_url: str) -> AsyncIterator[Slac
 
 def dm_of(slack: SlackHarness, user: str) -> dict[str, Any]:
     """The pulse DM the fake Slack received for ``user`` (channel, ts, blocks)."""
-    opened = [c for c in slack.fake.calls_to("conversations.open") if c.args.get("users") == user]
-    assert opened, f"no DM opened for {user}"
+    channel = slack.fake.dm_channel_id(user)
+    # A first DM is posted to the user id; later ones to the DM channel it answered with.
     posts = [
         c
-        for c in slack.fake.calls_to("chat.postMessage")
-        if c.args.get("channel") == slack.fake.dm_channel_id(user)
+        for c in slack.fake.calls_to("chat.postMessage", ok=True)
+        if c.args.get("channel") in (user, channel)
     ]
     assert len(posts) == 1, f"{user} got {len(posts)} pulse DMs"
-    channel = slack.fake.dm_channel_id(user)
     return {**slack.fake.messages[channel][-1], "channel": channel}
 
 

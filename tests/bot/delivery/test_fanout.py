@@ -19,7 +19,7 @@ from bot.sandbox.fakeslack import FakeSlack
 from bot.slack.gateway import SlackGateway
 from bot.slack.platform import SlackPlatform
 from tests.support.databases import DatabaseFactory
-from tests.support.jobs import JobsHarness, pulse_dms
+from tests.support.jobs import JobsHarness, landed_in, posted_channels, pulse_dms
 
 THURSDAY_PULSE = datetime(2026, 10, 22, 13, tzinfo=UTC)  # 15:00 in Berlin
 
@@ -84,8 +84,8 @@ async def test_when_rate_limit_retries_run_out_the_member_stays_pending(
         workspace_id=jobs.fake.workspace_id, channel_id="CSTORM"
     )
     assert team is not None
-    unlucky = jobs.fake.dm_channel_id(users[1])
-    jobs.fake.rate_limit("chat.postMessage", retry_after=1, when=lambda a: a["channel"] == unlucky)
+    unlucky = {users[1], jobs.fake.dm_channel_id(users[1])}
+    jobs.fake.rate_limit("chat.postMessage", retry_after=1, when=lambda a: a["channel"] in unlucky)
     # A client that gives up after one retry, to reach the end of its retries quickly.
     impatient = SlackGateway(
         client=AsyncWebClient(
@@ -141,7 +141,7 @@ async def test_two_senders_on_one_round_never_send_a_member_twice(jobs: JobsHarn
     )
 
     assert manual.sent + tick.sent == 60
-    per_member = Counter(c.args["channel"] for c in jobs.fake.calls_to("chat.postMessage"))
+    per_member = Counter(posted_channels(jobs.fake))
     assert per_member == Counter({jobs.fake.dm_channel_id(u): 1 for u in users})
 
 
@@ -156,9 +156,9 @@ async def test_a_cancelled_fan_out_marks_every_dm_slack_accepted(jobs: JobsHarne
 
     def accepted() -> set[str]:
         return {
-            dm_of[c.args["channel"]]
+            dm_of[landed_in(jobs.fake, c.args["channel"])]
             for c in jobs.fake.calls_to("chat.postMessage", ok=True)
-            if c.args.get("channel") in dm_of
+            if landed_in(jobs.fake, c.args["channel"]) in dm_of
         }
 
     jobs.fake.delay("chat.postMessage", 0.01)

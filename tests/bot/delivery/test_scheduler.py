@@ -254,6 +254,10 @@ async def test_a_member_slack_refuses_is_marked_failed_and_the_rest_go_on(
     jobs: JobsHarness,
 ) -> None:
     team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
+    # Bob's account is deactivated: his id is no DM channel, and none can be opened.
+    jobs.fake.fail(
+        "chat.postMessage", error="channel_not_found", when=lambda a: a["channel"] == BOB
+    )
     jobs.fake.fail(
         "conversations.open", error="user_disabled", when=lambda a: a.get("users") == BOB
     )
@@ -278,7 +282,7 @@ async def test_server_errors_leave_the_member_pending_for_a_later_tick(
         "chat.postMessage",
         status=502,
         times=None,
-        when=lambda a: a.get("channel") == jobs.fake.dm_channel_id(CAROL),
+        when=lambda a: a.get("channel") in (CAROL, jobs.fake.dm_channel_id(CAROL)),
     )
     jobs.clock.set(utc(2026, 10, 22, 13))
     report = await jobs.tick()

@@ -1,5 +1,6 @@
-"""Each member's DM channel is opened once: a team's later rounds open none (``bot.slack.dms``),
-also after a restart (the ledger holds the channel), on SQLite and PostgreSQL."""
+"""No DM channel is ever opened: a first DM goes to the member's user id, whose answer names the
+DM channel; later rounds post there (``bot.slack.dms``), also after a restart (the ledger holds
+the channel), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ THURSDAY_PULSE = datetime(2026, 10, 22, 13, tzinfo=UTC)
 
 def _calls(fake: FakeSlack, method: str) -> int:
     return len(fake.calls_to(method))
+
+
+def _targets(fake: FakeSlack, since: int = 0) -> list[str]:
+    """Where the accepted chat.postMessage calls after the first ``since`` were posted."""
+    return [c.args["channel"] for c in fake.calls_to("chat.postMessage", ok=True)[since:]]
 
 
 async def _week_later(jobs: JobsHarness, when: datetime) -> int:
@@ -37,8 +43,14 @@ async def test_later_rounds_and_a_restart_open_no_dm_channel(
         first.clock.set(THURSDAY_PULSE)
         assert (await first.tick()).sent == 12
         opened_in_round_1 = _calls(fake_slack, "conversations.open")
+        assert sorted(_targets(fake_slack)) == sorted(users)  # to the user ids
+        posted = len(_targets(fake_slack))
         assert await _week_later(first, THURSDAY_PULSE + timedelta(days=7, hours=1)) == 12
         opened_in_round_2 = _calls(fake_slack, "conversations.open") - opened_in_round_1
+        # Round 2: into the DM channels round 1's answers named (and the digest's channel).
+        dm_channels = {fake_slack.dm_channel_id(u) for u in users}
+        assert dm_channels <= set(_targets(fake_slack, posted))
+        assert not set(users) & set(_targets(fake_slack, posted))
     finally:
         await first.stop()
 
@@ -55,16 +67,15 @@ async def test_later_rounds_and_a_restart_open_no_dm_channel(
         _calls(fake_slack, "conversations.open") - opened_in_round_1 - opened_in_round_2
     )
 
-    assert (opened_in_round_1, opened_in_round_2, opened_after_restart) == (12, 0, 0)
+    assert (opened_in_round_1, opened_in_round_2, opened_after_restart) == (0, 0, 0)
     assert {u: len(pulse_dms(fake_slack, u)) for u in users} == dict.fromkeys(users, 3)
-    # Every pulse went to the member's own DM channel.
+    # Every pulse is in the member's own DM channel.
     for user in users:
-        assert {m["channel"] for m in pulse_dms(fake_slack, user)} == {
-            fake_slack.dm_channel_id(user)
-        }
+        stored = fake_slack.messages[fake_slack.dm_channel_id(user)]
+        assert sum(1 for m in stored if any(b["type"] == "actions" for b in m["blocks"])) == 3
 
 
-async def test_a_dm_channel_slack_no_longer_takes_is_opened_anew_once(
+async def test_a_dm_channel_slack_no_longer_takes_is_found_anew_once(
     fake_slack: FakeSlack, db_url: str
 ) -> None:
     users = fake_slack.add_generated_team(users=3, channel_id="CDMS", channel_name="dms")
@@ -74,7 +85,7 @@ async def test_a_dm_channel_slack_no_longer_takes_is_opened_anew_once(
         await jobs.setup_team(channel_id="CDMS", name="dms", tz="Europe/Berlin", user_ids=users)
         jobs.clock.set(THURSDAY_PULSE)
         await jobs.tick()
-        opened = _calls(fake_slack, "conversations.open")
+        posted = len(_targets(fake_slack))
         stale = fake_slack.dm_channel_id(users[0])
         fake_slack.fail(
             "chat.postMessage",
@@ -86,5 +97,9 @@ async def test_a_dm_channel_slack_no_longer_takes_is_opened_anew_once(
     finally:
         await jobs.stop()
     assert sent == 3
-    assert _calls(fake_slack, "conversations.open") - opened == 1  # only the stale one
+    # The stale channel was refused once; the DM then went to the user id, opening nothing.
+    refused = [c for c in fake_slack.calls_to("chat.postMessage", ok=False)]
+    assert [c.args["channel"] for c in refused] == [stale]
+    assert users[0] in _targets(fake_slack, posted)
+    assert _calls(fake_slack, "conversations.open") == 0
     assert len(pulse_dms(fake_slack, users[0])) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from zoneinfo import ZoneInfo
 
 from bot.slack.blocks.home import EDIT_SCHEDULE_ACTION_ID, SEND_PULSE_ACTION_ID
@@ -58,9 +59,26 @@ async def test_a_redelivered_event_is_processed_once(slack: SlackHarness) -> Non
     retry = await slack.event(event, event_id="EvSAME0001", retry_num=1)
     assert (first.status, retry.status) == (200, 200)
     await eventually(lambda: len(slack.fake.calls_to("views.publish")) >= 1, what="home")
-    third = await slack.event(event, event_id="EvOTHER001")
+    third = await slack.event({**event, "user": ALICE}, event_id="EvOTHER001")
     assert third.status == 200
     await eventually(lambda: len(slack.fake.calls_to("views.publish")) >= 2, what="second home")
+    assert [c.args["user_id"] for c in slack.fake.calls_to("views.publish")] == [MANAGER, ALICE]
+
+
+async def test_an_app_home_is_published_again_only_when_it_changed(slack: SlackHarness) -> None:
+    await slack.command_and_answer("setup", user=MANAGER, channel=TEAM_CHANNEL)
+    event = {"type": "app_home_opened", "user": MANAGER, "tab": "home", "event_ts": "1.2"}
+
+    async def open_home(event_id: str) -> None:
+        assert (await slack.event(event, event_id=event_id)).status == 200
+
+    await open_home("EvHOME0001")
+    await eventually(lambda: len(slack.fake.calls_to("views.publish")) == 1, what="home")
+    await open_home("EvHOME0002")  # nothing changed: Slack still shows it
+    await slack.command_and_answer("schedule monday 09:30", user=MANAGER, channel=TEAM_CHANNEL)
+    await open_home("EvHOME0003")  # the schedule it shows changed
+    await eventually(lambda: len(slack.fake.calls_to("views.publish")) == 2, what="new home")
+    assert "09:30" in json.dumps(slack.fake.home_views[MANAGER])
     assert len(slack.fake.calls_to("views.publish")) == 2
 
 
