@@ -25,10 +25,44 @@ def refusal(what: str) -> dict[str, Any]:
     )
 
 
+# Slack's refusals that mean the bot cannot see the channel, and those that mean its token or
+# permissions are gone: each gets advice that can fix it.
+_NOT_IN_CHANNEL = frozenset(
+    {"not_in_channel", "channel_not_found", "method_not_supported_for_channel_type"}
+)
+_REINSTALL = frozenset(
+    {"missing_scope", "not_authed", "invalid_auth", "account_inactive", "token_revoked"}
+)
+
+
 def slack_refused(reason: str) -> dict[str, Any]:
+    """Slack refused a call the command needed: what it said, and what can be done about it."""
+    code = f"`{escape(reason)}`"
+    if reason in _NOT_IN_CHANNEL:
+        advice = (
+            f"I cannot see this channel ({code}): invite me with `/invite @SDO Pulse` "
+            "and try again."
+        )
+    elif reason in _REINSTALL:
+        advice = (
+            f"Slack no longer accepts my permissions here ({code}): a workspace admin needs to "
+            "reinstall SDO Pulse."
+        )
+    elif reason == "ratelimited":
+        advice = (
+            "Slack kept asking me to slow down for several minutes, so I stopped; nothing was "
+            "changed. Please try again in a few minutes."
+        )
+    else:
+        advice = f"Slack refused a request I needed ({code}). Please try again in a moment."
+    return text_message(f":warning: {advice}")
+
+
+def slack_pacing(seconds: float) -> dict[str, Any]:
+    """A note while Slack's rate limit holds a command up: the answer follows."""
     return text_message(
-        f":warning: Slack refused a request I needed (`{escape(reason)}`). If I am not in this "
-        "channel, invite me with `/invite @SDO Pulse` and try again."
+        ":hourglass_flowing_sand: Slack limits how fast apps may call it, so I am waiting "
+        f"{max(1, round(seconds))} s and carrying on. Your answer follows here."
     )
 
 

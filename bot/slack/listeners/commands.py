@@ -4,6 +4,10 @@ An answer that is ready within ``ANSWER_IN_ACK_SECONDS`` travels in the HTTP ack
 itself (what Slack recommends: the person sees it at once, and no second request is needed).
 A slower one (a cold cache, Slack being slow, a large fan-out) is acknowledged empty when that
 time is up — well inside Slack's 3-second deadline — and answered on the response_url when done.
+
+Slack's rate limits are waited out, never shown as an error: when a 429's wait would make the
+command take more than ``PACING_NOTE_AFTER_SECONDS``, the caller is told once that the answer
+is on its way.
 """
 
 from __future__ import annotations
@@ -28,11 +32,13 @@ from bot.slack.blocks.status import org_status_message, status_message
 from bot.slack.context import AppContext
 from bot.slack.gateway import SlackGateway
 from bot.slack.listeners.shared import pulse_team
+from bot.slack.retries import waiting_on_slack
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/sdo"
 ANSWER_IN_ACK_SECONDS = 1.0
+PACING_NOTE_AFTER_SECONDS = 3.0
 
 
 def register(
@@ -44,10 +50,18 @@ def register(
 def _handler(ctx: AppContext, answer_in_ack_seconds: float) -> Any:
     async def handle_sdo(ack: AsyncAck, command: dict[str, Any]) -> None:
         answer = _Answer(ack=ack, gateway=ctx.gateway, response_url=str(command["response_url"]))
+        loop = asyncio.get_running_loop()
         # Time is up: acknowledge empty, answer on the response_url later.
-        timer = asyncio.get_running_loop().call_later(
+        timer = loop.call_later(
             answer_in_ack_seconds, lambda: answer.keep(asyncio.ensure_future(answer.ack_empty()))
         )
+        started = loop.time()
+
+        def on_rate_limit(seconds: float) -> None:
+            if not answer.noted and loop.time() - started + seconds >= PACING_NOTE_AFTER_SECONDS:
+                answer.noted = True
+                answer.keep(asyncio.ensure_future(answer.progress(replies.slack_pacing(seconds))))
+
         try:
             parsed = grammar.parse_command(command.get("text"))
             request = CommandRequest(
@@ -58,7 +72,8 @@ def _handler(ctx: AppContext, answer_in_ack_seconds: float) -> Any:
                 progress=answer.progress,
             )
             try:
-                reply = await run_command(ctx, parsed, request)
+                with waiting_on_slack(on_rate_limit):
+                    reply = await run_command(ctx, parsed, request)
             except (SlackApiError, PlatformError) as exc:
                 reason = exc.reason if isinstance(exc, PlatformError) else exc.response.get("error")
                 log.warning("/sdo %s: Slack said %s", type(parsed).__name__, reason)
@@ -82,6 +97,7 @@ class _Answer:
         self._response_url = response_url
         self._acked = False
         self._tasks: set[asyncio.Future[None]] = set()
+        self.noted = False  # told that Slack's rate limit holds the answer up
 
     def keep(self, task: asyncio.Future[None]) -> None:
         """Hold a reference to a fire-and-forget task until it is done."""
@@ -99,6 +115,7 @@ class _Answer:
             self._acked = True
             await self._ack({**message, "response_type": "ephemeral"})
             return
+        await asyncio.gather(*self._tasks)  # a note on its way goes first
         await self._gateway.respond(response_url=self._response_url, message=message)
 
     async def progress(self, message: dict[str, Any]) -> None:

@@ -16,6 +16,8 @@ def test_every_answer_is_one_valid_section_with_the_same_notification_text() -> 
     answers = [
         replies.refusal("send a pulse"),
         replies.slack_refused("not_in_channel"),
+        replies.slack_refused("ratelimited"),
+        replies.slack_pacing(12.5),
         replies.not_a_team(),
         replies.not_a_team("C2"),
         replies.team_set_up(TEAM, created=True, members=4),
@@ -67,6 +69,23 @@ def test_the_other_channel_and_the_next_pulse_are_named() -> None:
         ":calendar: Done: #payments gets its pulse every Thursday at 15:30 (Europe/Berlin) — "
     )
     assert saved.endswith(" Next pulse: Thursday 12 March 15:30.")
+
+
+def test_a_refusal_gives_the_advice_that_fits_what_slack_said() -> None:
+    hidden = render_message(replies.slack_refused("channel_not_found"))
+    revoked = render_message(replies.slack_refused("invalid_auth"))
+    other = render_message(replies.slack_refused("fatal_error"))
+
+    assert "invite me with `/invite @SDO Pulse`" in hidden
+    assert "reinstall SDO Pulse" in revoked
+    assert "invite" not in revoked
+    assert other == (
+        ":warning: Slack refused a request I needed (`fatal_error`). Please try again in a moment."
+    )
+    # A rate limit is no refusal: no advice to invite anyone, and no error code to puzzle over.
+    busy = render_message(replies.slack_refused("ratelimited"))
+    assert "invite" not in busy
+    assert "`" not in busy
 
 
 def test_slacks_reason_and_names_are_escaped() -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from bot.slack.blocks.render import render_message
 from storage import teams
-from tests.support.harness import WORKSPACE, SlackHarness
+from tests.support.harness import WORKSPACE, SlackHarness, eventually
 from tests.support.slack import (
     ADMIN,
     ALICE,
@@ -55,16 +55,53 @@ async def test_setup_registers_channel_humans_and_makes_caller_manager(slack: Sl
     assert "was already a team; members refreshed" in again
 
 
-async def test_setup_reads_every_page_of_a_large_channel(slack: SlackHarness) -> None:
-    many = [f"UMANY{i:04d}" for i in range(450)]
+async def test_setup_reads_a_large_channel_by_pages_of_the_directory(slack: SlackHarness) -> None:
+    many = [f"UMANY{i:04d}" for i in range(2450)]
     for user in many:
         slack.fake.add_user(user, name=user.lower())
     slack.fake.add_channel("CBIG00001", name="big", members=many)
     answer = await ask(slack, "setup", user=many[0], channel="CBIG00001")
-    assert "is now a team: 450 members" in answer
-    pages = slack.fake.calls_to("conversations.members")
-    assert len(pages) >= 3  # 200 per page
-    assert len(slack.fake.calls_to("users.info")) >= 450
+    assert "is now a team: 2450 members" in answer
+    assert len(slack.fake.calls_to("conversations.members")) == 3  # pages of 1,000
+    # The workspace's ~2,460 people in 3 users.list pages, not 2,450 users.info calls
+    # (only the caller's own look-up, for their role).
+    assert len(slack.fake.calls_to("users.list")) == 3
+    assert [c.args["user"] for c in slack.fake.calls_to("users.info")] == [many[0]]
+
+    # Another channel set up soon after: everyone is known already.
+    slack.fake.add_channel("CBIG00002", name="big-too", members=many[:300])
+    again = await ask(slack, "setup", user=many[1], channel="CBIG00002")
+    assert "is now a team: 300 members" in again
+    assert len(slack.fake.calls_to("users.list")) == 3
+
+
+async def test_a_rate_limited_setup_waits_says_so_and_answers(slack: SlackHarness) -> None:
+    people = [f"UBUSY{i:04d}" for i in range(60)]
+    for user in people:
+        slack.fake.add_user(user, name=user.lower())
+    slack.fake.add_channel("CBUSY0001", name="busy", members=people)
+    # Slack says "wait 2 s" twice when the directory is read.
+    slack.fake.rate_limit("users.list", times=2, retry_after=2)
+
+    reply, response_url = await slack.command("setup", user=people[0], channel="CBUSY0001")
+    assert reply.status == 200
+    await eventually(lambda: len(slack.responses(response_url)) == 2, timeout=20, what="answer")
+
+    note, answer = (render_message(r) for r in slack.responses(response_url))
+    assert note.startswith(":hourglass_flowing_sand: Slack limits how fast apps may call it")
+    assert answer.startswith(":white_check_mark: #busy is now a team: 60 members")
+    assert len(slack.fake.rate_limited) == 2
+
+
+async def test_setup_looks_up_only_the_few_it_does_not_know(slack: SlackHarness) -> None:
+    answer = await ask(slack, "setup", user=MANAGER)
+    assert "is now a team: 4 members" in answer
+    looked_up = sorted(c.args["user"] for c in slack.fake.calls_to("users.info"))
+    # Each channel member once (the caller's look-up serves both uses; Slackbot is known by
+    # its id), no users.list.
+    members = slack.fake.channel_members[TEAM_CHANNEL]
+    assert looked_up == sorted(u for u in members if u != "USLACKBOT")
+    assert slack.fake.calls_to("users.list") == []
 
 
 async def test_commands_in_an_unregistered_channel_explain_setup(slack: SlackHarness) -> None:
@@ -178,12 +215,16 @@ async def test_status_before_enough_answers_says_so_and_hides_scores(slack: Slac
 
 async def test_a_failed_dm_does_not_stop_the_others(slack: SlackHarness) -> None:
     await ask(slack, "setup", user=MANAGER)
+    # Bob's account is gone: his user id is no channel, and no DM with him can be opened.
+    slack.fake.fail(
+        "chat.postMessage", error="channel_not_found", when=lambda args: args["channel"] == BOB
+    )
     slack.fake.fail(
         "conversations.open", error="user_not_found", when=lambda args: args.get("users") == BOB
     )
     answer = await ask(slack, "pulse", user=MANAGER)
     assert "sent to 3 members. 1 could not be reached" in answer
-    delivered = {c.args["channel"] for c in slack.fake.calls_to("chat.postMessage")}
+    delivered = {c.args["channel"] for c in slack.fake.calls_to("chat.postMessage", ok=True)}
     assert len(delivered) == 3
     status = await ask(slack, "status", user=MANAGER)
     assert "1 member(s) could not be sent this round's pulse" in status
