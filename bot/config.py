@@ -42,10 +42,14 @@ def _numbers[T: (int, float)](
     env: Mapping[str, str], parse: Callable[[str], T], defaults: Mapping[str, str], *, kind: str
 ) -> list[T]:
     """The variables ``defaults`` names, read with ``parse``; one clear line when one is not."""
-    try:
-        return [parse(env.get(name, default)) for name, default in defaults.items()]
-    except ValueError as exc:
-        raise ConfigError(f"{' and '.join(defaults)} must be {kind} ({exc})") from exc
+    values = []
+    for name, default in defaults.items():
+        raw = env.get(name, default)
+        try:
+            values.append(parse(raw))
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be {kind} (it is {raw!r})") from exc
+    return values
 
 
 def is_placeholder(value: str | None) -> bool:
@@ -66,12 +70,18 @@ class Settings:
     database_url: str = field(default=DEFAULT_DATABASE_URL, repr=False)
     slack_api_url: str = DEFAULT_SLACK_API_URL
     port: int = 3000
+    # Pulse DMs of one round in flight at once.
     send_concurrency: int = 8
+    # Workspaces whose due rounds, reminders and digests are served at once by one tick.
+    parallel_workspaces: int = 64
+    # Slack Web API calls in flight at once, all workspaces together (the HTTP connection pool).
+    max_in_flight: int = 100
     log_level: str = "INFO"
     # The scheduler tick: how often it looks for due work (0 turns the periodic tick off).
-    tick_seconds: float = 30.0
-    # How long a claimed pulse DM stays reserved for its sender before another may retry it.
-    send_lease_seconds: float = 120.0
+    tick_seconds: float = 10.0
+    # How long a claimed pulse DM stays reserved for its sender (renewed every third of it
+    # while the sender lives): after a crash, its DMs wait at most this plus one tick.
+    send_lease_seconds: float = 15.0
     # A clock file (bot.clock.FileClock) in place of the system clock: simulations and tests.
     clock_file: str | None = None
     # Multi-workspace installs (OAuth): on when all three are set.
@@ -107,11 +117,19 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        port, concurrency = _numbers(
-            env, int, {"PORT": "3000", "SDO_SEND_CONCURRENCY": "8"}, kind="whole numbers"
+        port, concurrency, parallel, in_flight = _numbers(
+            env,
+            int,
+            {
+                "PORT": "3000",
+                "SDO_SEND_CONCURRENCY": "8",
+                "SDO_PARALLEL_WORKSPACES": "64",
+                "SDO_MAX_IN_FLIGHT": "100",
+            },
+            kind="a whole number",
         )
         tick, lease = _numbers(
-            env, float, {"SDO_TICK_SECONDS": "30", "SDO_SEND_LEASE_SECONDS": "120"}, kind="numbers"
+            env, float, {"SDO_TICK_SECONDS": "10", "SDO_SEND_LEASE_SECONDS": "15"}, kind="a number"
         )
         if tick < 0 or lease <= 0:
             raise ConfigError(
@@ -126,6 +144,8 @@ class Settings:
             slack_api_url=api_url if api_url.endswith("/") else api_url + "/",
             port=port,
             send_concurrency=max(1, concurrency),
+            parallel_workspaces=max(1, parallel),
+            max_in_flight=max(1, in_flight),
             log_level=env.get("SDO_LOG_LEVEL", "INFO").upper(),
             tick_seconds=tick,
             send_lease_seconds=lease,

@@ -77,7 +77,9 @@ async def start_runtime(
     keep_payloads_out_of_logs()
     db = Database(settings.database_url)
     await upgrade(db)
-    session = aiohttp.ClientSession()
+    # The connection pool's limit is the cap on Web API calls in flight, all workspaces
+    # together; a call waiting out a Retry-After holds no connection.
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=settings.max_in_flight))
     services = Services(db=db, clock=clock)
     slack = slack_context(settings, db=db, services=services, session=session, clock=clock)
     platform: ChatPlatform = slack.platform

@@ -41,11 +41,14 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LEASE = timedelta(seconds=120)
-# Rows leased per claim: one claim transaction serves this many DMs (the senders still take
-# them ``concurrency`` at a time). Even rate-limited to tens of DMs a second, a batch is sent
-# long before its lease (renewed by the heartbeat) runs out.
-CLAIM_BATCH = 64
+# A crash leaves the rows its fan-outs had leased waiting this long (plus a tick) for another
+# process; the heartbeat renews the leases of a live one every third of it.
+DEFAULT_LEASE = timedelta(seconds=15)
+# Rows leased per claim (at least the fan-out's concurrency): one claim transaction serves this
+# many DMs, and the next claim is taken while they are sent. Bigger claims cost fewer
+# transactions; smaller ones leave fewer members waiting out a dead process's lease (at most
+# two claims and what is in flight: 72 at the default concurrency of 8).
+CLAIM_BATCH = 32
 # DMs per sender that may be in flight or accepted by the platform before their "sent" mark is
 # committed: the bound on duplicates after a crash, and room for the marks to batch up.
 UNMARKED_PER_SENDER = 4

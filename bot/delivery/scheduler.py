@@ -16,12 +16,22 @@ One tick, in order:
 6. **digest**: rounds closed in the last ``DIGEST_WINDOW`` get their channel digest, once.
 
 A step that fails is logged and the next one still runs; the next tick tries again.
+
+Work of different workspaces goes out concurrently: each workspace has its own Slack limits
+(its token) and its own pace (``SendPacer``), so a thousand workspaces due at the same minute are
+served side by side, ``parallel_workspaces`` at a time, and one workspace's rate limit or outage
+holds only its own turn. One workspace's rounds go one after another. Replicas take the
+workspaces in different (random) orders, so they start on different rounds rather than race for
+the same rows. A tick that found work runs again at once (what is due comes in batches), until
+one finds nothing more to do.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from typing import Any
@@ -44,6 +54,8 @@ log = logging.getLogger(__name__)
 DIGEST_WINDOW = timedelta(days=8)
 # How long a tick that is running when the server stops may take to finish.
 STOP_GRACE_SECONDS = 5.0
+# Ticks run back to back while they find work, at most this many before the next interval.
+MAX_TICKS_IN_A_ROW = 100
 
 
 @dataclass
@@ -58,6 +70,11 @@ class TickReport:
     failed: int = 0
     digests: int = 0
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def worked(self) -> bool:
+        """Something was due and done: more may be waiting behind it."""
+        return any((self.closed, self.opened, self.reminded, self.sent, self.digests))
 
     @property
     def idle(self) -> bool:
@@ -135,11 +152,14 @@ class Scheduler:
             return
         self._running = asyncio.current_task()
         try:
-            report = await self.tick()
+            for _ in range(MAX_TICKS_IN_A_ROW):
+                report = await self.tick()
+                if not report.idle:
+                    log.info("tick: %s", report)
+                if not report.worked:
+                    break
         finally:
             self._running = None
-        if not report.idle:
-            log.info("tick: %s", report)
 
     # -- one tick --------------------------------------------------------------------------
 
@@ -181,9 +201,20 @@ class Scheduler:
         report.opened += len(await self.services.due.open_pulses())
 
     async def _remind(self, report: TickReport) -> None:
-        for item, targets in await self.services.due.claim_reminders():
-            for target in targets:
-                report.reminded += await self._remind_one(item, target)
+        async def remind_team(claimed: tuple[TeamRound, list[ReminderTarget]]) -> None:
+            item, targets = claimed
+            gate = asyncio.Semaphore(self.settings.send_concurrency)
+
+            async def remind(target: ReminderTarget) -> int:
+                async with gate:
+                    return await self._remind_one(item, target)
+
+            report.reminded += sum(await asyncio.gather(*(remind(t) for t in targets)))
+
+        claimed = await self.services.due.claim_reminders()
+        await self._across_workspaces(
+            claimed, remind_team, report, workspace=lambda c: c[0].team.workspace_id, what="remind"
+        )
 
     async def _remind_one(self, item: TeamRound, target: ReminderTarget) -> int:
         team = item.team
@@ -204,7 +235,7 @@ class Scheduler:
         return 1
 
     async def _send(self, report: TickReport) -> None:
-        for item in await self.services.due.rounds_to_send():
+        async def send(item: TeamRound) -> None:
             result = await deliver_round(
                 services=self.services,
                 platform=self.platform,
@@ -216,28 +247,74 @@ class Scheduler:
             report.sent += result.sent
             report.failed += result.failed
 
+        rounds = await self.services.due.rounds_to_send()
+        await self._across_workspaces(rounds, send, report, workspace=_workspace, what="send")
+
     async def _digest(self, report: TickReport) -> None:
         services = self.services
-        for item in await services.due.rounds_awaiting_digest(
-            within=DIGEST_WINDOW, lease=self.lease
-        ):
-            team, round_id = item.team, item.round.id
-            view = await services.digests.view(team=team, round_id=round_id)
-            if view is None:  # the round is gone: record it, so no tick asks again
-                if await services.digests.claim(team=team, round_id=round_id, lease=self.lease):
-                    await services.digests.refused(team=team, round_id=round_id, error="no_round")
-                continue
-            try:
-                outcome = await post_digest(
-                    services=services,
-                    platform=self.platform,
-                    team=team,
-                    view=view,
-                    lease=self.lease,
-                )
-            except PlatformError:
-                continue  # recorded or released by post_digest; logged there
-            except Exception:
-                log.exception("digest of round %s not posted; a later tick retries", round_id)
-                continue
-            report.digests += outcome is DigestOutcome.POSTED
+
+        async def digest(item: TeamRound) -> None:
+            report.digests += await self._digest_one(item)
+
+        rounds = await services.due.rounds_awaiting_digest(within=DIGEST_WINDOW, lease=self.lease)
+        await self._across_workspaces(rounds, digest, report, workspace=_workspace, what="digest")
+
+    async def _digest_one(self, item: TeamRound) -> int:
+        """Post one round's digest unless it was posted; 1 when this call posted it."""
+        services = self.services
+        team, round_id = item.team, item.round.id
+        view = await services.digests.view(team=team, round_id=round_id)
+        if view is None:  # the round is gone: record it, so no tick asks again
+            if await services.digests.claim(team=team, round_id=round_id, lease=self.lease):
+                await services.digests.refused(team=team, round_id=round_id, error="no_round")
+            return 0
+        try:
+            outcome = await post_digest(
+                services=services, platform=self.platform, team=team, view=view, lease=self.lease
+            )
+        except PlatformError:
+            return 0  # recorded or released by post_digest; logged there
+        except Exception:
+            log.exception("digest of round %s not posted; a later tick retries", round_id)
+            return 0
+        return int(outcome is DigestOutcome.POSTED)
+
+    async def _across_workspaces[T](
+        self,
+        items: Sequence[T],
+        work: Callable[[T], Awaitable[None]],
+        report: TickReport,
+        *,
+        workspace: Callable[[T], str],
+        what: str,
+    ) -> None:
+        """Do ``work`` for each item: a workspace's items in turn, workspaces side by side.
+
+        Args:
+            items: what is due.
+            work: does one item.
+            report: where a failed item is counted; the others go on.
+            workspace: the workspace an item belongs to.
+            what: the step's name, for the log.
+        """
+        queues: dict[str, list[T]] = {}
+        for item in items:
+            queues.setdefault(workspace(item), []).append(item)
+        gate = asyncio.Semaphore(self.settings.parallel_workspaces)
+
+        async def serve(queue: list[T]) -> None:
+            async with gate:
+                for item in queue:
+                    try:
+                        await work(item)
+                    except Exception as exc:
+                        log.exception("scheduler step %s failed for one team", what)
+                        report.errors.append(f"{what}: {type(exc).__name__}")
+
+        order = list(queues.values())
+        random.shuffle(order)  # replicas start on different workspaces
+        await asyncio.gather(*(serve(queue) for queue in order))
+
+
+def _workspace(item: TeamRound) -> str:
+    return item.team.workspace_id

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.clock import FileClock, FrozenClock, SystemClock
-from bot.delivery.fanout import UNMARKED_PER_SENDER
+from bot.delivery.fanout import CLAIM_BATCH, UNMARKED_PER_SENDER
 from bot.domain.circles import CIRCLES, AnswerValue
 from bot.domain.model import DeliveryStatus, Team
 from bot.domain.views import PersonInfo
@@ -144,6 +144,70 @@ async def test_a_killed_fan_out_resumes_after_restart_with_few_duplicates(
     # Only DMs Slack accepted before the kill whose marks were not yet committed go twice.
     assert duplicates <= UNMARKED_PER_SENDER * concurrency
     assert first.process.returncode == -signal.SIGKILL
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgres"])
+async def test_after_a_kill_the_dead_processs_members_are_sent_within_30_seconds(
+    fake: FakeSlack, databases: DatabaseFactory, tmp_path: Path, dialect: str
+) -> None:
+    """Default leases and claims; the app's clock is a file the test moves (``FileClock``)."""
+    members, concurrency = 200, 8
+    users = fake.add_generated_team(users=members, channel_id="CBIG", channel_name="big")
+    db_url = await databases.create(dialect)
+    db = Database(db_url)
+    start = SystemClock().now()
+    clock_file = tmp_path / "clock"
+    FileClock.write(clock_file, start)
+    services = Services(db=db, clock=FrozenClock(start - timedelta(days=7)))
+    await _setup(services, channel_id="CBIG", name="big", tz="Europe/Berlin", user_ids=users)
+    fake.delay("chat.postMessage", 0.05)
+    env = _app_env(
+        fake,
+        db_url,
+        SDO_TICK_SECONDS="0.2",
+        SDO_SEND_CONCURRENCY=str(concurrency),
+        SDO_CLOCK_FILE=str(clock_file),
+    )
+    dm_channels = {fake.dm_channel_id(u) for u in users}
+
+    def reached() -> set[str]:
+        return {c for c in posted_channels(fake) if c in dm_channels}
+
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    first = await Serve.start(env=env, log=logs[0])
+    try:
+        await until(lambda: len(reached()) >= 60, timeout=30, what="the fan-out", logs=logs)
+    finally:
+        await first.kill()
+    second = await Serve.start(env=env, log=logs[1])
+    restarted = FileClock(clock_file).now()
+    # What the dead process had not leased goes at once; its leased rows wait for the lease.
+    await until(
+        lambda: len(reached()) >= members - 2 * CLAIM_BATCH - concurrency,
+        timeout=30,
+        what="the unleased members",
+        logs=logs,
+    )
+    try:
+        recovered_after = None
+        for seconds in range(0, 35, 5):  # the app's clock moves on 5 s at a time
+            FileClock.write(clock_file, restarted + timedelta(seconds=seconds))
+            await asyncio.sleep(1.0)  # five ticks
+            if reached() == dm_channels:
+                recovered_after = seconds
+                break
+    finally:
+        await second.stop()
+        await db.dispose()
+    counts = Counter(posted_channels(fake))
+    duplicates = sum(n - 1 for n in counts.values())
+    print(
+        f"\nkill -9 mid-fan-out ({dialect}): every member reached {recovered_after} s of app "
+        f"time after the restart, {duplicates} duplicates"
+    )
+    assert recovered_after is not None, f"{members - len(reached())} members still waiting"
+    assert recovered_after <= 30
+    assert duplicates <= UNMARKED_PER_SENDER * concurrency
 
 
 @pytest.mark.postgres
