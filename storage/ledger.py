@@ -37,6 +37,7 @@ from storage.teams import of_active_members
 DIGEST_CLAIMED, DIGEST_POSTED, DIGEST_FAILED = "claimed", "posted", "failed"
 
 _DELIVERY = metadata.tables["delivery"]
+_ROUND = metadata.tables["round"]
 _PENDING, _SENT = DeliveryStatus.PENDING.value, DeliveryStatus.SENT.value
 
 
@@ -45,9 +46,14 @@ _PENDING, _SENT = DeliveryStatus.PENDING.value, DeliveryStatus.SENT.value
 
 
 def delivery_claimable(now: datetime) -> ColumnElement[bool]:
-    """A delivery is claimable while pending and not leased, or leased with the lease run out."""
+    """A delivery is claimable while pending and not leased, or leased with the lease run out.
+
+    ``'pending'`` is written into the statement, not bound: so that PostgreSQL's generic plans
+    (asyncpg prepares statements) still see it is in ``ix_delivery_pending``.
+    """
     c = _DELIVERY.c
-    return and_(c.status == _PENDING, or_(c.lease_until.is_(None), c.lease_until <= now))
+    pending = c.status == literal(_PENDING, literal_execute=True)
+    return and_(pending, or_(c.lease_until.is_(None), c.lease_until <= now))
 
 
 def _where_round_deliveries(workspace_id: str, round_id: int) -> ColumnElement[bool]:
@@ -328,6 +334,19 @@ async def claim_digest(
     return rowcount(taken_over) == 1
 
 
+async def _settle_digest(
+    session: AsyncSession, *, workspace_id: str, round_id: int, at: datetime | None = None
+) -> None:
+    # The round's digest is done with (posted or refused): the tick's scans pass it over.
+    # A refusal has no time of its own: its claim's is the nearest.
+    claimed_at = select(col(DigestRow.claimed_at)).where(_where_digest(workspace_id, round_id))
+    await session.execute(
+        update(_ROUND)
+        .where(_ROUND.c.workspace_id == workspace_id, _ROUND.c.id == round_id)
+        .values(digest_settled_at=claimed_at.scalar_subquery() if at is None else at)
+    )
+
+
 async def mark_digest_posted(
     session: AsyncSession, *, workspace_id: str, round_id: int, message_ts: str, now: datetime
 ) -> None:
@@ -337,6 +356,7 @@ async def mark_digest_posted(
         .where(_where_digest(workspace_id, round_id))
         .values(status=DIGEST_POSTED, message_ts=message_ts, posted_at=now)
     )
+    await _settle_digest(session, workspace_id=workspace_id, round_id=round_id, at=now)
 
 
 async def mark_digest_failed(
@@ -348,6 +368,7 @@ async def mark_digest_failed(
         .where(_where_digest(workspace_id, round_id))
         .values(status=DIGEST_FAILED, error=cut_error(error))
     )
+    await _settle_digest(session, workspace_id=workspace_id, round_id=round_id)
 
 
 async def release_digest(session: AsyncSession, *, workspace_id: str, round_id: int) -> None:

@@ -49,6 +49,19 @@ ID_CHARS = 255
 URL_CHARS = 500
 
 
+def _partial(name: str, *columns: str, where: str) -> Index:
+    """An index of the rows ``where`` matches, on both dialects (``{true}``: a boolean true).
+
+    Queries use it only when their WHERE implies this one: write them alike (``storage.due``).
+    """
+    return Index(
+        name,
+        *columns,
+        sqlite_where=text(where.format(true="1")),
+        postgresql_where=text(where.format(true="true")),
+    )
+
+
 def _ts(nullable: bool = True) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
 
@@ -69,10 +82,20 @@ class TeamRow(SQLModel, table=True):
     __tablename__ = "team"
     __table_args__ = (
         UniqueConstraint("workspace_id", "channel_id", name="uq_team_channel"),
-        # The scheduler tick scans these every few seconds.
-        Index("ix_team_next_pulse_at", "next_pulse_at"),
-        Index("ix_team_next_reminder_at", "next_reminder_at"),
-        Index("ix_team_next_close_at", "next_close_at"),
+        # The scheduler tick scans these every few seconds (``storage.due``), across every
+        # workspace: each scan is a lookup in an index of what may come due, partial so that
+        # it holds those rows alone (migration 0007): only an open round has a reminder and
+        # close time, and the few teams to arm are apart from those with a next pulse.
+        _partial("ix_team_next_pulse_at", "next_pulse_at", where="next_pulse_at IS NOT NULL"),
+        _partial(
+            "ix_team_next_reminder_at", "next_reminder_at", where="next_reminder_at IS NOT NULL"
+        ),
+        _partial("ix_team_next_close_at", "next_close_at", where="next_close_at IS NOT NULL"),
+        _partial(
+            "ix_team_unarmed",
+            "id",
+            where="schedule_enabled IS {true} AND next_pulse_at IS NULL",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -141,8 +164,12 @@ class RoundRow(SQLModel, table=True):
             sqlite_where=text("closed_at IS NULL"),
             postgresql_where=text("closed_at IS NULL"),
         ),
-        # The tick looks for recently closed rounds whose digest is not posted yet.
-        Index("ix_round_closed_at", "closed_at"),
+        # The tick looks for closed rounds whose digest is not posted (nor refused) yet.
+        _partial(
+            "ix_round_awaiting_digest",
+            "closed_at",
+            where="closed_at IS NOT NULL AND digest_settled_at IS NULL",
+        ),
         # Each team's last rounds, newest first (status, history, `status all`).
         Index("ix_round_team_opened", "team_id", "opened_at", "id"),
     )
@@ -155,6 +182,9 @@ class RoundRow(SQLModel, table=True):
     opened_at: datetime = _ts_required()
     closed_at: datetime | None = _ts()
     reminded_at: datetime | None = _ts()
+    # When its digest was posted or refused for good (``storage.ledger``): the tick stops
+    # looking. NULL while it is open, awaiting its digest, or being posted.
+    digest_settled_at: datetime | None = _ts()
 
 
 class DeliveryRow(SQLModel, table=True):
@@ -163,6 +193,8 @@ class DeliveryRow(SQLModel, table=True):
         UniqueConstraint("round_id", "user_id", name="uq_delivery"),
         # A member's latest DM channel (Slack: reused instead of conversations.open).
         Index("ix_delivery_workspace_user", "workspace_id", "user_id", "id"),
+        # The DMs still to send, by round: what the tick looks for and a sender claims.
+        _partial("ix_delivery_pending", "round_id", "id", where="status = 'pending'"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

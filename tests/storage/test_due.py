@@ -4,10 +4,13 @@ for what is due, the compare-and-set claims and the idle check."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 
 from bot.clock import FrozenClock
 from bot.domain.model import Team
@@ -184,3 +187,47 @@ async def test_pending_work_says_which_steps_have_something_to_do(
             s, workspace_id="T1", round_id=rnd.id, channel_id="C1", now=now, stale_before=now
         )
     assert await pending() == idle
+
+
+# ---------------------------------------------------------------------------------------------
+# the plans: every tick query reads an index (SQLite's planner needs no statistics to choose)
+
+# Indexes a tick query may read whole: partial ones, holding only what may be due.
+PARTIAL_INDEXES = {"ix_team_unarmed", "ix_delivery_pending"}
+
+
+async def test_on_sqlite_every_tick_query_reads_an_index(
+    dialect: str, db: Database, clock: FrozenClock
+) -> None:
+    if dialect != "sqlite":
+        pytest.skip("PostgreSQL plans small tables as table scans; bench/tick_cost.py --explain")
+    now = clock.now()
+    statements: list[tuple[str, Any]] = []
+
+    def capture(_conn: Any, _cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        if sql.lstrip().startswith("SELECT"):
+            statements.append((sql, params))
+
+    event.listen(Engine, "before_cursor_execute", capture)
+    try:
+        async with db.read() as s:
+            window: dict[str, Any] = {"closed_since": now - timedelta(days=8), "stale_before": now}
+            await due.pending_work(s, now=now, **window)
+            await due.teams_without_next_pulse(s, limit=100)
+            for scan in (due.teams_due_to_pulse, due.teams_due_to_remind, due.teams_due_to_close):
+                await scan(s, now=now, limit=100)
+            await due.rounds_to_send(s, now=now, limit=100)
+            await due.rounds_awaiting_digest(s, **window, limit=100)
+    finally:
+        event.remove(Engine, "before_cursor_execute", capture)
+
+    assert len(statements) == 7
+    whole_reads: list[str] = []
+    async with db.read() as s:
+        conn = await s.connection()
+        for sql, params in statements:
+            for *_, detail in await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params):
+                read = re.match(r"SCAN (\w+)(?: USING (?:COVERING )?INDEX (\w+))?", detail)
+                if read and read[1] != "CONSTANT" and read[2] not in PARTIAL_INDEXES:
+                    whole_reads.append(f"{detail} in {sql[:60]}")
+    assert whole_reads == []

@@ -369,6 +369,8 @@ async def test_claim_digest_succeeds_once_until_released(
     assert [(r["round_id"], r["status"], r["message_ts"], r["posted_at"]) for r in stored] == [
         (rnd.id, "posted", "9.9", posted_at)
     ]
+    # The round's digest is settled: the tick's scans pass the round over from now on.
+    assert [r["digest_settled_at"] for r in await rows("round")] == [posted_at]
 
 
 async def test_concurrent_digest_claims_have_one_winner(
@@ -425,9 +427,10 @@ async def test_digest_claim_is_taken_over_only_when_stale(
     clock.advance(timedelta(hours=1))
     assert await awaiting() == []
     assert await claim() is False
-    assert [(r["status"], r["error"]) for r in await rows("digest")] == [
-        ("failed", "not_in_channel")
-    ]
+    stored = await rows("digest")
+    assert [(r["status"], r["error"]) for r in stored] == [("failed", "not_in_channel")]
+    # Settled when it was last claimed (a refusal has no time of its own).
+    assert [r["digest_settled_at"] for r in await rows("round")] == [stored[0]["claimed_at"]]
     clock.advance(timedelta(days=8))
     async with db.write() as s:
         await s.execute(text("DELETE FROM digest"))

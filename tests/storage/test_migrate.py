@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timedelta
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -10,11 +11,13 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import String, inspect, text
 
 from bot.clock import FrozenClock
-from storage import due, rounds, teams
+from storage import due, teams
 from storage.db import Database
 from storage.migrate import current_revision, head_revision, upgrade
 from storage.tables import metadata
 from tests.support.databases import DatabaseFactory
+
+MINUTE = timedelta(minutes=1)
 
 
 def _compare_type(
@@ -102,29 +105,94 @@ async def test_migration_0002_keeps_existing_rows(
     db = Database(await databases.create(dialect, migrated=False))
     try:
         await upgrade(db, "0001")
+        now = _stored_time(dialect, clock.now())
         async with db.write() as s:
             team, _ = await teams.upsert_team(
                 s, workspace_id="T1", channel_id="C1", name="a", tz="UTC", now=clock.now()
             )
-            rnd, _ = await rounds.open_round(
-                s, workspace_id="T1", team_id=team.id, period="p", now=clock.now()
-            )
+            # The round as 0001 stored it (today's code reads today's columns).
+            round_id = (
+                await s.execute(
+                    text(
+                        "INSERT INTO round (workspace_id, team_id, period, number, opened_at) "
+                        "VALUES ('T1', :team, 'p', 1, :t) RETURNING id"
+                    ),
+                    {"team": team.id, "t": now},
+                )
+            ).scalar_one()
             await s.execute(
                 text(
                     "INSERT INTO delivery (workspace_id, round_id, user_id, status, attempts, "
                     "updated_at) VALUES ('T1', :r, 'U1', 'pending', 0, :t)"
                 ),
-                {
-                    "r": rnd.id,
-                    "t": clock.now().replace(tzinfo=None) if dialect == "sqlite" else clock.now(),
-                },
+                {"r": round_id, "t": now},
             )
         await upgrade(db)
         assert await current_revision(db) == head_revision()
         async with db.read() as s:
             waiting = await due.rounds_to_send(s, now=clock.now(), limit=10)
             runs = await due.next_runs(s, workspace_id="T1", team_id=team.id)
-        assert [w.round.id for w in waiting] == [rnd.id]
+        assert [w.round.id for w in waiting] == [round_id]
         assert runs == due.NextRuns(pulse_at=None, reminder_at=None, close_at=None)
     finally:
         await db.dispose()
+
+
+async def test_migration_0007_settles_the_digests_posted_or_refused_before_it(
+    dialect: str, databases: DatabaseFactory, clock: FrozenClock
+) -> None:
+    db = Database(await databases.create(dialect, migrated=False))
+    now = clock.now()
+    try:
+        await upgrade(db, "0006")
+        async with db.write() as s:
+            team, _ = await teams.upsert_team(
+                s, workspace_id="T1", channel_id="C1", name="a", tz="UTC", now=now
+            )
+            # Four closed rounds: digest posted, refused, being posted (claimed now), none yet.
+            for period in ("posted", "failed", "claimed", "none"):
+                round_id = (
+                    await s.execute(
+                        text(
+                            "INSERT INTO round (workspace_id, team_id, period, number, opened_at,"
+                            " closed_at) VALUES ('T1', :team, :p, 1, :t, :t) RETURNING id"
+                        ),
+                        {"team": team.id, "p": period, "t": _stored_time(dialect, now)},
+                    )
+                ).scalar_one()
+                if period != "none":
+                    await s.execute(
+                        text(
+                            "INSERT INTO digest (workspace_id, round_id, channel_id, status,"
+                            " claimed_at, posted_at) VALUES ('T1', :r, 'C1', :p, :claimed, :posted)"
+                        ),
+                        {
+                            "r": round_id,
+                            "p": period,
+                            "claimed": _stored_time(dialect, now - MINUTE),
+                            "posted": _stored_time(dialect, now) if period == "posted" else None,
+                        },
+                    )
+        await upgrade(db)
+
+        async with db.read() as s:
+            stored = await s.execute(text("SELECT period, digest_settled_at FROM round"))
+            settled = {period: at for period, at in stored}
+            awaiting = await due.rounds_awaiting_digest(
+                s, closed_since=now - timedelta(days=8), stale_before=now - MINUTE, limit=10
+            )
+        assert {period: at is not None for period, at in settled.items()} == {
+            "posted": True,
+            "failed": True,
+            "claimed": False,
+            "none": False,
+        }
+        # The claim from a minute ago is stale at this lease: it is awaiting again, as before.
+        assert sorted(a.round.period for a in awaiting) == ["claimed", "none"]
+    finally:
+        await db.dispose()
+
+
+def _stored_time(dialect: str, at: datetime) -> datetime | str:
+    """A timestamp as a raw statement passes it: SQLite stores UTC text."""
+    return at.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else at
