@@ -20,6 +20,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    func,
     literal,
     or_,
     select,
@@ -394,16 +395,20 @@ async def record_event(
     return rowcount(await session.execute(stmt.on_conflict_do_nothing())) == 1
 
 
-async def last_dm_channel(session: AsyncSession, *, workspace_id: str, user_id: str) -> str | None:
-    """The channel of the member's latest delivered pulse DM (their DM channel), if any."""
-    found = await session.execute(
-        select(col(DeliveryRow.channel_id))
+async def dm_channels(session: AsyncSession, *, workspace_id: str) -> dict[str, str]:
+    """Each member's DM channel: the channel of their latest delivered pulse DM, by user id."""
+    latest = (
+        select(func.max(col(DeliveryRow.id)).label("id"))
         .where(
             col(DeliveryRow.workspace_id) == workspace_id,
-            col(DeliveryRow.user_id) == user_id,
             col(DeliveryRow.channel_id).is_not(None),
         )
-        .order_by(col(DeliveryRow.id).desc())
-        .limit(1)
+        .group_by(col(DeliveryRow.user_id))
+        .subquery()
     )
-    return found.scalar_one_or_none()
+    rows = await session.execute(
+        select(col(DeliveryRow.user_id), col(DeliveryRow.channel_id)).join(
+            latest, col(DeliveryRow.id) == latest.c.id
+        )
+    )
+    return {user_id: channel_id for user_id, channel_id in rows if channel_id}

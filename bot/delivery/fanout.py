@@ -53,7 +53,7 @@ CLAIM_BATCH = 32
 # committed: the bound on duplicates after a crash, and room for the marks to batch up.
 UNMARKED_PER_SENDER = 4
 # A mark waits at most this long for others to share its transaction.
-MARK_DELAY = 0.01
+MARK_DELAY = 0.05
 # A delivery that hit a passing failure (rate limit, 5xx, network) waits this long.
 RETRY_DELAY = timedelta(seconds=30)
 

@@ -1,7 +1,8 @@
 """The one single-flight cache: each missing value computed once, however many ask at once.
 
-Two users: the status cache (``bot.services.status``) and the pictures (``bot.delivery.pictures``,
-which never expire: ``ttl=math.inf``).
+Its users: the status cache (``bot.services.status``), the pictures (``bot.delivery.pictures``,
+which never expire: ``ttl=math.inf``), and Slack's bot tokens and DM channels per workspace
+(``bot.slack.installs``, ``bot.slack.dms``: a thousand DMs due at once read each once).
 
 `/sdo status` is read far more often than answers change. The process drops every entry
 whenever it writes to the database itself (an answer, a note, a round, a membership, …), so its
@@ -99,6 +100,10 @@ class SingleFlightCache[Value]:
                     raise  # this caller itself was cancelled
                 # The computing caller was cancelled: compute here instead.
         return await self._compute(key, compute)
+
+    def forget(self, key: Hashable) -> None:
+        """Drop one entry (a computation under way still stores its value)."""
+        self._entries.pop(key, None)
 
     def invalidate(self) -> None:
         """Forget everything (this process has just written to the database)."""

@@ -1,19 +1,23 @@
-"""Each member's DM channel with the bot, opened once and remembered.
+"""Each member's DM channel with the bot, learnt from the first DM and remembered.
 
-A person's DM channel with a bot never changes, yet ``conversations.open`` (Tier 3, about 50
-calls a minute) before every pulse DM made it the limit of every round. The ledger already
-stores the channel of every DM it sent (``delivery.channel_id``): a member's latest one is read
-from there (and kept in this process's memory once opened or read), so a team's second and
-later rounds open nothing, at no extra write. A channel Slack no longer takes
-(``channel_not_found``…) is forgotten and opened anew once.
+A person's DM channel with a bot never changes. A first DM is posted to the user id (Slack puts
+it in that channel and answers with its id); later ones go to the channel. The ledger already
+stores the channel of every DM it sent (``delivery.channel_id``): a workspace's channels are read
+from there in one query the first time this process sends into it (a thousand members due at
+once cost one read, not a thousand), then kept in memory. Not knowing a channel costs nothing
+extra (the DM goes to the user id), so a channel another replica learnt since is simply learnt
+again. A channel Slack no longer takes (``channel_not_found``…) is forgotten.
 """
 
 from __future__ import annotations
 
+import math
+
+from bot.services.cache import SingleFlightCache
 from storage import ledger as ledger_sql
 from storage.db import Database
 
-MAX_KEPT = 200_000
+MAX_WORKSPACES = 100_000
 # Slack's answers to a post into a DM channel that is no longer the person's.
 STALE_CHANNEL_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
 
@@ -27,26 +31,29 @@ class DMChannels:
 
     def __init__(self, *, db: Database) -> None:
         self.db = db
-        self._kept: dict[tuple[str, str], str] = {}
+        self._workspaces = SingleFlightCache[dict[str, str]](
+            ttl=math.inf, max_entries=MAX_WORKSPACES
+        )
 
     async def get(self, *, workspace_id: str, user_id: str) -> str | None:
-        kept = self._kept.get((workspace_id, user_id))
-        if kept is not None:
-            return kept
-        async with self.db.read() as s:
-            found = await ledger_sql.last_dm_channel(s, workspace_id=workspace_id, user_id=user_id)
-        if found is not None:
-            self._keep(workspace_id, user_id, found)
-        return found
+        async def load() -> dict[str, str]:
+            async with self.db.read() as s:
+                return await ledger_sql.dm_channels(s, workspace_id=workspace_id)
+
+        channels = await self._workspaces.get_or_compute(workspace_id, load)
+        return channels.get(user_id)
 
     def remember(self, *, workspace_id: str, user_id: str, channel_id: str) -> None:
-        """A channel just opened (the ledger stores it with the DM sent into it)."""
-        self._keep(workspace_id, user_id, channel_id)
+        """A channel Slack just named (the ledger stores it with the DM sent into it)."""
+        channels = self._workspaces.get(workspace_id)
+        if channels is not None:
+            channels[user_id] = channel_id
 
     def forget(self, *, workspace_id: str, user_id: str) -> None:
-        self._kept.pop((workspace_id, user_id), None)
+        channels = self._workspaces.get(workspace_id)
+        if channels is not None:
+            channels.pop(user_id, None)
 
-    def _keep(self, workspace_id: str, user_id: str, channel_id: str) -> None:
-        if len(self._kept) >= MAX_KEPT:
-            self._kept.clear()  # rare: start over rather than track recency
-        self._kept[(workspace_id, user_id)] = channel_id
+    def forget_workspace(self, workspace_id: str) -> None:
+        """Drop what is kept about a workspace (it uninstalled the app)."""
+        self._workspaces.forget(workspace_id)

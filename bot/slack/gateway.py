@@ -138,6 +138,8 @@ class SlackGateway:
             del self._people[key]
         for home in [k for k in self._homes if k[0] == workspace_id]:
             del self._homes[home]
+        if self.dms is not None:
+            self.dms.forget_workspace(workspace_id)
         if self.tokens is not None:
             self.tokens.forget(workspace_id)
 

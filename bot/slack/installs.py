@@ -7,18 +7,20 @@ tables on our database, encrypted when ``SDO_ENCRYPTION_KEY`` is set.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.services.cache import SingleFlightCache
 from storage.installations import InstallationStore, TokenCipher, state_store
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 TOKEN_CACHE_TTL = timedelta(minutes=1)
+MAX_WORKSPACES = 100_000
 
 
 def installation_store(settings: Settings, engine: AsyncEngine) -> InstallationStore:
@@ -44,6 +46,8 @@ def oauth_settings(
 class InstalledTokens:
     """Each workspace's bot token from the installation store, cached for a minute.
 
+    A workspace's token is read once however many calls want it at once (a round's DMs).
+
     Args:
         store: the installation store.
         clock: for the cache.
@@ -51,18 +55,18 @@ class InstalledTokens:
 
     def __init__(self, *, store: InstallationStore, clock: Clock) -> None:
         self.store = store
-        self.clock = clock
-        self._cache: dict[str, tuple[datetime, str | None]] = {}
+        self._cache = SingleFlightCache[str | None](
+            ttl=TOKEN_CACHE_TTL.total_seconds(),
+            max_entries=MAX_WORKSPACES,
+            monotonic=lambda: clock.now().timestamp(),
+        )
 
     async def bot_token(self, workspace_id: str) -> str | None:
-        now = self.clock.now()
-        cached = self._cache.get(workspace_id)
-        if cached and now - cached[0] < TOKEN_CACHE_TTL:
-            return cached[1]
-        bot = await self.store.async_find_bot(enterprise_id=None, team_id=workspace_id)
-        token = bot.bot_token if bot else None
-        self._cache[workspace_id] = (now, token)
-        return token
+        async def look_up() -> str | None:
+            bot = await self.store.async_find_bot(enterprise_id=None, team_id=workspace_id)
+            return bot.bot_token if bot else None
+
+        return await self._cache.get_or_compute(workspace_id, look_up)
 
     def forget(self, workspace_id: str) -> None:
-        self._cache.pop(workspace_id, None)
+        self._cache.forget(workspace_id)
