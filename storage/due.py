@@ -14,13 +14,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, update
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, cast, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.domain.model import DueTeam, NextRuns, PendingWork, Team, TeamRound
 from storage.ledger import DIGEST_CLAIMED, delivery_claimable
-from storage.sql import all_of, rowcount, to_round, to_team
+from storage.sql import all_of, rowcount, skip_locked, to_round, to_team
 from storage.tables import DeliveryRow, DigestRow, RoundRow, TeamRow
 from storage.teams import where_team
 
@@ -55,10 +55,12 @@ async def set_next_pulse(
     Args:
         only_if_unset: change it only while it is NULL (arming a team that has none yet).
     """
-    stmt = update(TeamRow).where(where_team(workspace_id, team_id))
-    if only_if_unset:
-        stmt = stmt.where(col(TeamRow.next_pulse_at).is_(None))
-    return rowcount(await session.execute(stmt.values(next_pulse_at=pulse_at))) == 1
+    team = where_team(workspace_id, team_id)
+    if only_if_unset:  # a claim: on PostgreSQL a team another replica is arming is passed over
+        unset = col(TeamRow.next_pulse_at).is_(None)
+        team = skip_locked(session, col(TeamRow.id), team, unset)
+    stmt = update(TeamRow).where(team).values(next_pulse_at=pulse_at)
+    return rowcount(await session.execute(stmt)) == 1
 
 
 async def set_round_times(
@@ -122,6 +124,25 @@ async def teams_due_to_close(session: AsyncSession, *, now: datetime, limit: int
 # ---------------------------------------------------------------------------------------------
 # rounds with work in the ledger (every workspace)
 
+# A seed's order of the due rounds: ``(id * _MIX + offset) mod _PRIME`` walks the round ids in
+# one scrambled cycle and each seed starts it elsewhere (``_offset``: seeds 0, 1, 2… start far
+# apart), so replicas with different seeds start on different rounds and go the same way round.
+# Round ids are below 2**31: no product leaves 64 bits.
+_PRIME = 2_147_483_647
+_MIX = 1_103_515_245
+_SPREAD = 1_327_217_885  # about 0.618 * _PRIME
+
+
+def _offset(seed: int) -> int:
+    return (seed * _SPREAD) % _PRIME
+
+
+def _round_order(oldest_first: Any, seed: int | None) -> tuple[Any, ...]:
+    if seed is None:
+        return (col(oldest_first), col(RoundRow.id))
+    cycle = (cast(col(RoundRow.id), BigInteger) * _MIX + _offset(seed)) % _PRIME
+    return (cycle, col(RoundRow.id))
+
 
 def _with_claimable_deliveries(now: datetime) -> ColumnElement[bool]:
     # Driven by the pending deliveries (``ix_delivery_pending``: few), not by the open rounds.
@@ -140,32 +161,50 @@ def _awaiting_digest(closed_since: datetime, stale_before: datetime) -> ColumnEl
     return and_(col(RoundRow.closed_at) >= closed_since, unsettled, ~taken)
 
 
-async def rounds_to_send(session: AsyncSession, *, now: datetime, limit: int) -> list[TeamRound]:
-    """Open rounds with deliveries that are pending and not leased (or whose lease ran out)."""
+async def rounds_to_send(
+    session: AsyncSession, *, now: datetime, limit: int, seed: int | None = None
+) -> list[TeamRound]:
+    """Open rounds with deliveries that are pending and not leased (or whose lease ran out).
+
+    Args:
+        seed: the order: None for the oldest round first; else this seed's own order, so
+            claimers with different seeds start on different rounds (the scheduler's replicas).
+    """
     open_ = col(RoundRow.closed_at).is_(None)
-    waiting = _with_claimable_deliveries(now)
-    return await _team_rounds(session, open_, waiting, order_by=RoundRow.opened_at, limit=limit)
+    order = _round_order(RoundRow.opened_at, seed)
+    return await _team_rounds(
+        session, open_, _with_claimable_deliveries(now), order=order, limit=limit
+    )
 
 
 async def rounds_awaiting_digest(
-    session: AsyncSession, *, closed_since: datetime, stale_before: datetime, limit: int
+    session: AsyncSession,
+    *,
+    closed_since: datetime,
+    stale_before: datetime,
+    limit: int,
+    seed: int | None = None,
 ) -> list[TeamRound]:
     """Rounds closed since ``closed_since`` whose digest is not posted, failed or being posted.
 
     A claim older than ``stale_before`` counts as abandoned (its poster died).
+
+    Args:
+        seed: the order: None for the earliest closed first; else as ``rounds_to_send``.
     """
     awaiting = _awaiting_digest(closed_since, stale_before)
-    return await _team_rounds(session, awaiting, order_by=RoundRow.closed_at, limit=limit)
+    order = _round_order(RoundRow.closed_at, seed)
+    return await _team_rounds(session, awaiting, order=order, limit=limit)
 
 
 async def _team_rounds(
-    session: AsyncSession, *where: Any, order_by: Any, limit: int
+    session: AsyncSession, *where: Any, order: tuple[Any, ...], limit: int
 ) -> list[TeamRound]:
     rows = await session.execute(
         select(TeamRow, RoundRow)
         .join(RoundRow, col(RoundRow.team_id) == col(TeamRow.id))
         .where(*where)
-        .order_by(col(order_by), col(RoundRow.id))
+        .order_by(*order)
         .limit(limit)
     )
     return [TeamRound(team=to_team(t), round=to_round(r)) for t, r in rows]
@@ -179,9 +218,10 @@ async def _compare_and_set(
     session: AsyncSession, column: Any, where: Any, *, seen: datetime, new: datetime | None
 ) -> bool:
     # The one UPDATE behind every claim: it matches only while ``column`` still holds ``seen``.
-    result = await session.execute(
-        update(TeamRow).where(where, column == seen).values({column.key: new})
-    )
+    # On PostgreSQL a team row another transaction holds is passed over, not waited for: that
+    # one is claiming it (or changing the team: then the next tick claims it).
+    claimable = skip_locked(session, col(TeamRow.id), where, column == seen)
+    result = await session.execute(update(TeamRow).where(claimable).values({column.key: new}))
     return rowcount(result) == 1
 
 

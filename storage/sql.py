@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import time
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result, Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,21 @@ ERROR_CHARS = 500
 def is_postgresql(session: AsyncSession) -> bool:
     """Whether the session talks to PostgreSQL (else SQLite)."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+def skip_locked(session: AsyncSession, key: Any, *where: Any) -> ColumnElement[bool]:
+    """What a claiming UPDATE matches: the rows ``where`` matches, on PostgreSQL only those
+    no other transaction holds (``key IN (SELECT key … FOR NO KEY UPDATE SKIP LOCKED)``).
+
+    A row held by another claimer is that claimer's: passing over it means concurrent claimers
+    never wait for one another's transactions. SQLite serialises writers anyway. The lock is
+    the one an UPDATE takes, so inserting rows that reference this one does not hold it.
+    """
+    matched = and_(*where)
+    if not is_postgresql(session):
+        return matched
+    unlocked = select(key).where(matched).with_for_update(key_share=True, skip_locked=True)
+    return and_(matched, key.in_(unlocked))
 
 
 def dialect_insert(

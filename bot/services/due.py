@@ -125,17 +125,33 @@ class DueWork(UseCases):
                 claimed.append((TeamRound(team=team, round=rnd), targets))
         return claimed
 
-    async def rounds_to_send(self) -> list[TeamRound]:
-        """Open rounds with pulse DMs nobody is sending (new, interrupted or to retry)."""
+    async def rounds_to_send(self, *, seed: int | None = None) -> list[TeamRound]:
+        """Open rounds with pulse DMs nobody is sending (new, interrupted or to retry).
+
+        Args:
+            seed: None for the oldest round first; else an order of this seed's own, so that
+                replicas (or concurrent senders) with different seeds start on different
+                rounds. Any int; e.g. a random one per tick.
+        """
         async with self.store.read() as s:
-            return await due_sql.rounds_to_send(s, now=self.store.now(), limit=SCHEDULER_BATCH)
+            return await due_sql.rounds_to_send(
+                s, now=self.store.now(), limit=SCHEDULER_BATCH, seed=seed
+            )
 
     async def rounds_awaiting_digest(
-        self, *, within: timedelta, lease: timedelta
+        self, *, within: timedelta, lease: timedelta, seed: int | None = None
     ) -> list[TeamRound]:
-        """Rounds closed in the last ``within`` whose digest is not posted (nor being posted)."""
+        """Rounds closed in the last ``within`` whose digest is not posted (nor being posted).
+
+        Args:
+            seed: None for the earliest closed first; else as ``rounds_to_send``.
+        """
         now = self.store.now()
         async with self.store.read() as s:
             return await due_sql.rounds_awaiting_digest(
-                s, closed_since=now - within, stale_before=now - lease, limit=SCHEDULER_BATCH
+                s,
+                closed_since=now - within,
+                stale_before=now - lease,
+                limit=SCHEDULER_BATCH,
+                seed=seed,
             )

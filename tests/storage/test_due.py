@@ -4,18 +4,23 @@ for what is due, the compare-and-set claims and the idle check."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from itertools import combinations
 from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import FrozenClock
 from bot.domain.model import Team
-from storage import due, ledger
+from storage import due, ledger, rounds, teams
 from storage.db import Database
+from storage.tables import metadata
 from tests.storage.conftest import DeliveryMaker, RoundMaker, RowReader, TeamMaker
 from tests.support.rows import close_round
 
@@ -190,6 +195,157 @@ async def test_pending_work_says_which_steps_have_something_to_do(
 
 
 # ---------------------------------------------------------------------------------------------
+# replicas: concurrent claims, an order of their own each
+
+
+class _DiedError(Exception):
+    """The claimer's process died before it committed."""
+
+
+Claim = Callable[[AsyncSession, Team, datetime], Awaitable[bool]]
+CLAIMS: dict[str, Claim] = {
+    "pulse": lambda s, team, seen: due.claim_pulse(
+        s, workspace_id="T1", team_id=team.id, seen=seen, next_pulse_at=seen + timedelta(weeks=1)
+    ),
+    "reminder": lambda s, team, seen: due.claim_reminder(
+        s, workspace_id="T1", team_id=team.id, seen=seen
+    ),
+    "close": lambda s, team, seen: due.claim_close(
+        s, workspace_id="T1", team_id=team.id, seen=seen
+    ),
+    "arm": lambda s, team, seen: due.set_next_pulse(
+        s, workspace_id="T1", team_id=team.id, pulse_at=seen, only_if_unset=True
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(CLAIMS))
+async def test_on_postgresql_a_due_time_being_claimed_is_passed_over_not_waited_for(
+    kind: str, dialect: str, db_url: str, clock: FrozenClock, new_team: TeamMaker
+) -> None:
+    if dialect == "sqlite":
+        pytest.skip("SQLite serialises writers: a second claimer waits its turn by design")
+    claim, now = CLAIMS[kind], clock.now()
+    team = await new_team()
+    first, second = Database(db_url), Database(db_url)
+
+    async def claimed_by_second() -> bool:
+        async with second.write() as s:
+            return await asyncio.wait_for(claim(s, team, now), timeout=5)
+
+    try:
+        if kind != "arm":
+            await _team_with_due_times(first, team, pulse=now, reminder=now, close=now)
+        # A transaction that only refers to the team (a new round) holds no claim on it.
+        with contextlib.suppress(_DiedError):
+            async with first.write() as s:
+                await rounds.open_round(s, workspace_id="T1", team_id=team.id, period="p", now=now)
+                assert await claimed_by_second() is True
+                raise _DiedError
+        if kind != "arm":
+            await _team_with_due_times(first, team, pulse=now, reminder=now, close=now)
+        else:
+            await _team_with_due_times(first, team)
+        # A claimer that has not committed: the other passes over the team at once...
+        with contextlib.suppress(_DiedError):
+            async with first.write() as s:
+                assert await claim(s, team, now) is True
+                assert await claimed_by_second() is False
+                raise _DiedError  # ... and the claimer dies before it commits
+        # The due time stayed: the next tick claims it.
+        assert await claimed_by_second() is True
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+
+async def _open_rounds_waiting(db: Database, clock: FrozenClock, count: int) -> list[int]:
+    """``count`` teams, each with an open round (the later the id, the older) and a DM to send.
+
+    Raw rows in bulk: a thousand rounds through the product's path take too long for a test.
+    """
+    now, t = clock.now(), metadata.tables
+    async with db.write() as s:
+        await teams.ensure_workspace(s, workspace_id="T1", now=now)
+        await s.execute(
+            insert(t["team"]),
+            [
+                {
+                    "workspace_id": "T1",
+                    "channel_id": f"C{i:04d}",
+                    "name": f"t{i}",
+                    "created_at": now,
+                }
+                for i in range(count)
+            ],
+        )
+        team_ids = (await s.execute(select(t["team"].c.id).order_by("id"))).scalars().all()
+        await s.execute(
+            insert(t["round"]),
+            [
+                {"workspace_id": "T1", "team_id": team_id, "period": "p", "number": 1}
+                | {"opened_at": now - timedelta(seconds=i)}
+                for i, team_id in enumerate(team_ids)
+            ],
+        )
+        round_ids = list((await s.execute(select(t["round"].c.id).order_by("id"))).scalars())
+        await s.execute(
+            insert(t["delivery"]),
+            [
+                {"workspace_id": "T1", "round_id": r, "user_id": "U1", "status": "pending"}
+                | {"attempts": 0, "updated_at": now}
+                for r in round_ids
+            ],
+        )
+    return round_ids
+
+
+async def test_replicas_with_different_seeds_start_on_different_rounds(
+    db: Database, clock: FrozenClock
+) -> None:
+    waiting = await _open_rounds_waiting(db, clock, 1000)
+
+    async def to_send(seed: int | None, limit: int = 100) -> list[int]:
+        async with db.read() as s:
+            found = await due.rounds_to_send(s, now=clock.now(), limit=limit, seed=seed)
+        return [f.round.id for f in found]
+
+    # No seed: the oldest round first, as before.
+    assert await to_send(None) == waiting[::-1][:100]
+    # Three replicas (seeds 0, 1, 2) each take a first batch of 100: no round in two of them.
+    batches = [await to_send(seed) for seed in (0, 1, 2)]
+    assert all(not set(a) & set(b) for a, b in combinations(batches, 2))
+    # A seed's order is the same each time, and holds every waiting round once.
+    assert await to_send(1) == batches[1]
+    assert sorted(await to_send(1, limit=2000)) == waiting
+
+
+async def test_a_seed_orders_the_rounds_awaiting_a_digest_too(
+    db: Database, clock: FrozenClock, new_team: TeamMaker, new_round: RoundMaker
+) -> None:
+    team = await new_team()
+    closed: list[int] = []
+    for week in range(30):
+        rnd = await new_round(team, f"p{week}")
+        clock.advance(timedelta(minutes=1))
+        async with db.write() as s:
+            await close_round(s, workspace_id="T1", round_id=rnd.id, now=clock.now())
+        closed.append(rnd.id)
+
+    async def awaiting(seed: int | None, limit: int = 5) -> list[int]:
+        now = clock.now()
+        async with db.read() as s:
+            found = await due.rounds_awaiting_digest(
+                s, closed_since=now - timedelta(days=8), stale_before=now, limit=limit, seed=seed
+            )
+        return [f.round.id for f in found]
+
+    assert await awaiting(None) == closed[:5]  # the earliest closed first
+    assert await awaiting(0) != await awaiting(1)
+    assert sorted(await awaiting(1, limit=50)) == closed
+
+
+# ---------------------------------------------------------------------------------------------
 # the plans: every tick query reads an index (SQLite's planner needs no statistics to choose)
 
 # Indexes a tick query may read whole: partial ones, holding only what may be due.
@@ -217,11 +373,12 @@ async def test_on_sqlite_every_tick_query_reads_an_index(
             for scan in (due.teams_due_to_pulse, due.teams_due_to_remind, due.teams_due_to_close):
                 await scan(s, now=now, limit=100)
             await due.rounds_to_send(s, now=now, limit=100)
+            await due.rounds_to_send(s, now=now, limit=100, seed=7)
             await due.rounds_awaiting_digest(s, **window, limit=100)
     finally:
         event.remove(Engine, "before_cursor_execute", capture)
 
-    assert len(statements) == 7
+    assert len(statements) == 8
     whole_reads: list[str] = []
     async with db.read() as s:
         conn = await s.connection()

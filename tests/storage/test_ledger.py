@@ -7,6 +7,7 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -199,6 +200,46 @@ async def test_concurrent_claimers_never_share_a_delivery(
 
     claimed = [u for share in shares for u in share]
     assert sorted(claimed) == users  # every row once, none twice
+
+
+async def test_on_postgresql_a_claimer_takes_other_rows_than_an_open_claim_without_waiting(
+    dialect: str,
+    db_url: str,
+    clock: FrozenClock,
+    new_team: TeamMaker,
+    new_round: RoundMaker,
+    new_deliveries: DeliveryMaker,
+    rows: RowReader,
+) -> None:
+    if dialect == "sqlite":
+        pytest.skip("SQLite serialises writers: a second claimer waits its turn by design")
+    rnd = await new_round(await new_team(), "p1")
+    users = [f"U{i:02d}" for i in range(20)]
+    await new_deliveries(rnd, users)
+    now = clock.now()
+    first, second = Database(db_url), Database(db_url)
+    try:
+        async with first.write() as s:
+            held = await ledger.claim_deliveries(
+                s,
+                workspace_id="T1",
+                round_id=rnd.id,
+                owner="a",
+                now=now,
+                until=now + MINUTE,
+                limit=10,
+            )
+            # "a" has not committed: "b" passes over its rows at once instead of waiting.
+            others = await asyncio.wait_for(
+                _claim(second, rnd, owner="b", now=now, limit=20), timeout=5
+            )
+    finally:
+        await first.dispose()
+        await second.dispose()
+
+    assert ([d.user_id for d in held], others) == (users[:10], users[10:])
+    stored = {r["user_id"]: r["lease_owner"] for r in await rows("delivery", round_id=rnd.id)}
+    assert stored == {u: "a" if u < "U10" else "b" for u in users}
 
 
 async def test_failed_never_overrides_sent_and_counts_add_up(
