@@ -289,6 +289,42 @@ async def test_failed_never_overrides_sent_and_counts_add_up(
     }
 
 
+async def test_a_workspaces_dm_channels_are_each_members_latest(
+    db: Database,
+    clock: FrozenClock,
+    new_team: TeamMaker,
+    new_round: RoundMaker,
+    new_deliveries: DeliveryMaker,
+) -> None:
+    team = await new_team()
+    first, second = await new_round(team, "p1"), await new_round(team, "p2")
+    for rnd in (first, second):
+        await new_deliveries(rnd, ["U1", "U2", "U3"])
+        await _claim(db, rnd, owner="a", now=clock.now())
+    async with db.write() as s:
+        await _sent(s, first, "U1", "U2", now=clock.now())
+        # U1's DM channel changed (e.g. Slack refused the old one); U3 was never reached.
+        await ledger.mark_sent_many(
+            s,
+            workspace_id=second.workspace_id,
+            round_id=second.id,
+            sent=[ledger.SentDM(user_id="U1", channel_id="DNEW1", message_ts="2.1")],
+            now=clock.now(),
+        )
+    other = await new_round(await new_team(workspace_id="T2", channel_id="C1"), "p1")
+    await new_deliveries(other, ["U1"])
+    await _claim(db, other, owner="a", now=clock.now())
+    async with db.write() as s:
+        await _sent(s, other, "U1", now=clock.now(), ts="9.9")
+
+    async with db.read() as s:
+        assert await ledger.dm_channels(s, workspace_id=team.workspace_id) == {
+            "U1": "DNEW1",
+            "U2": "DU2",
+        }
+        assert await ledger.dm_channels(s, workspace_id="T9") == {}
+
+
 async def test_an_error_is_cut_to_500_characters(
     db: Database,
     clock: FrozenClock,
