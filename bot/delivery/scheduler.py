@@ -20,9 +20,9 @@ A step that fails is logged and the next one still runs; the next tick tries aga
 Work of different workspaces goes out concurrently: each workspace has its own Slack limits
 (its token) and its own pace (``SendPacer``), so a thousand workspaces due at the same minute are
 served side by side, ``parallel_workspaces`` at a time, and one workspace's rate limit or outage
-holds only its own turn. One workspace's rounds go one after another. Replicas take the
-workspaces in different (random) orders, so they start on different rounds rather than race for
-the same rows. A tick that found work runs again at once (what is due comes in batches), until
+holds only its own turn. One workspace's rounds go one after another. Replicas fetch what is
+due in different (random) orders and take the workspaces in random order, so they start on
+different rounds rather than race for the same rows. A tick that found work runs again at once (what is due comes in batches), until
 one finds nothing more to do.
 """
 
@@ -247,7 +247,8 @@ class Scheduler:
             report.sent += result.sent
             report.failed += result.failed
 
-        rounds = await self.services.due.rounds_to_send()
+        # A random seed per tick: replicas fetch different batches of what is due.
+        rounds = await self.services.due.rounds_to_send(seed=random.getrandbits(31))
         await self._across_workspaces(rounds, send, report, workspace=_workspace, what="send")
 
     async def _digest(self, report: TickReport) -> None:
@@ -256,7 +257,9 @@ class Scheduler:
         async def digest(item: TeamRound) -> None:
             report.digests += await self._digest_one(item)
 
-        rounds = await services.due.rounds_awaiting_digest(within=DIGEST_WINDOW, lease=self.lease)
+        rounds = await services.due.rounds_awaiting_digest(
+            within=DIGEST_WINDOW, lease=self.lease, seed=random.getrandbits(31)
+        )
         await self._across_workspaces(rounds, digest, report, workspace=_workspace, what="digest")
 
     async def _digest_one(self, item: TeamRound) -> int:
