@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
         default="slack",
         help="show it in Slack (default) or in Microsoft Teams, through a fake of each",
     )
+    demo.add_argument(
+        "--realistic",
+        action="store_true",
+        help="the fake Slack enforces Slack's rate-limit tiers and a 100 ms ± 30 ms latency",
+    )
 
     sub.add_parser("keygen", help="print a new SDO_ENCRYPTION_KEY (encrypts stored tokens)")
 
@@ -81,20 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    if quiet:  # slack_sdk says at INFO that it waits out each 429 (``--realistic``)
+        logging.getLogger("slack_sdk").setLevel(logging.WARNING)
     try:
         if args.command == "keygen":
             from cryptography.fernet import Fernet
 
             print(Fernet.generate_key().decode())
         elif args.command == "demo":
-            if args.platform == "teams":
-                from bot.sandbox.teams_demo import run_teams_demo
-
-                asyncio.run(run_teams_demo(sys.stdout, args.out))
-            else:
-                from bot.sandbox.demo import run_demo
-
-                asyncio.run(run_demo(sys.stdout, args.out))
+            return _demo(args)
         elif args.command == "db":
             from storage.db import Database
             from storage.migrate import upgrade
@@ -119,6 +119,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if args.platform == "teams":
+        if args.realistic:
+            print("sdo: --realistic is for the Slack demo only", file=sys.stderr)
+            return 2
+        from bot.sandbox.teams_demo import run_teams_demo
+
+        asyncio.run(run_teams_demo(sys.stdout, args.out))
+    else:
+        from bot.sandbox.demo import run_demo
+
+        asyncio.run(run_demo(sys.stdout, args.out, realistic=args.realistic))
     return 0
 
 

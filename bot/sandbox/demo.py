@@ -6,6 +6,11 @@ port against ``bot.sandbox.fakeslack.FakeSlack`` and an SQLite file, registers t
 click their answers (and write a few notes) in their DMs. It prints what people would read in
 Slack — DMs, statuses and digests rendered as plain text — and a table of every team's region
 per round.
+
+``sdo demo --realistic`` makes the fake answer like Slack under load: its rate-limit tiers per
+token (``SLACK_TIERS``: 429 with ``Retry-After`` beyond them, which the app waits out) and a
+network latency of 100 ms ± 30 ms on every answer. The weeks still pass in seconds, so the app
+meets the limits far more often than it would in real weeks.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from __future__ import annotations
 import random
 import tempfile
 import textwrap
+import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,7 +30,7 @@ from bot import pictures as venn
 from bot.domain.circles import CIRCLES, AnswerValue, Circle
 from bot.domain.regions import Region, region_label
 from bot.domain.views import RoundView
-from bot.sandbox.fakeslack import FakeSlack
+from bot.sandbox.fakeslack import SLACK_TIERS, FakeSlack
 from bot.sandbox.simulator import SlackSimulator, eventually
 from bot.slack.blocks.modals import NOTE_CALLBACK_ID, NoteContext
 from bot.slack.blocks.pulse import ANSWER_ACTION_PREFIX, NOTE_ACTION_ID, AnswerClick
@@ -32,6 +39,7 @@ from bot.slack.blocks.render import render_message
 WORKSPACE = "TDEMO0001"
 WEEKS = 8
 START = datetime(2026, 9, 3, 13, 0, tzinfo=UTC)  # a Thursday, 15:00 in Berlin
+REALISTIC_LATENCY = (0.1, 0.03)  # seconds: mean, jitter
 
 
 @dataclass(frozen=True)
@@ -163,9 +171,16 @@ class _Demo:
             ts=message["ts"],
         )
         assert reply.status == 200, reply
-        await eventually(
-            lambda: len(self.fake.calls_to("chat.update")) > updates, what="the DM to update"
-        )
+        target = (message["channel"], message["ts"])
+
+        def updated() -> bool:
+            # This DM's own update: under rate limits another one may land first.
+            return any(
+                call.ok and (call.args.get("channel"), call.args.get("ts")) == target
+                for call in self.fake.calls_to("chat.update")[updates:]
+            )
+
+        await eventually(updated, what="the DM to update")
 
     async def write_note(self, user: str, round_id: int) -> None:
         message = self.dm(user)
@@ -216,8 +231,15 @@ class _Demo:
         assert reply.status == 200, reply
 
 
-async def run_demo(out: TextIO, folder: Path | None = None) -> Path:
-    """Run the demo and print what people would read in Slack. Returns the database path."""
+async def run_demo(out: TextIO, folder: Path | None = None, *, realistic: bool = False) -> Path:
+    """Run the demo and print what people would read in Slack. Returns the database path.
+
+    Args:
+        out: Where to print.
+        folder: For the database and the pictures; a new temporary folder when None.
+        realistic: Enforce Slack's rate-limit tiers and a 100 ms ± 30 ms latency in the fake.
+    """
+    started = time.monotonic()
     folder = folder or Path(tempfile.mkdtemp(prefix="sdo-demo-"))
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "sdo-demo.db"
@@ -227,7 +249,12 @@ async def run_demo(out: TextIO, folder: Path | None = None) -> Path:
         db_path.with_name(db_path.name + "-shm"),
     ):
         stale.unlink(missing_ok=True)
-    async with FakeSlack(workspace_id=WORKSPACE, team_name="Demo Corp") as fake:
+    async with FakeSlack(
+        workspace_id=WORKSPACE,
+        team_name="Demo Corp",
+        tiers=SLACK_TIERS if realistic else None,
+        latency=REALISTIC_LATENCY if realistic else None,
+    ) as fake:
         for spec in DEMO_TEAMS:
             people = _members(spec)
             for i, user in enumerate(people, 1):
@@ -241,11 +268,35 @@ async def run_demo(out: TextIO, folder: Path | None = None) -> Path:
         sim.clock.travel_to(START)
         await sim.start()
         try:
+            if realistic:
+                _print_realism(out)
             await _play(_Demo(sim, out), folder / "pictures")
         finally:
             await sim.stop()
     out.write(f"\nDatabase: {db_path}\nFake Slack saw {len(fake.calls)} Web API calls.\n")
+    if realistic:
+        _print_rate_limited(out, fake, seconds=time.monotonic() - started)
     return db_path
+
+
+def _print_realism(out: TextIO) -> None:
+    mean, jitter = REALISTIC_LATENCY
+    out.write(
+        "Realistic Slack: rate-limit tiers per token (Tier 2 20/min, Tier 3 50/min, Tier 4 "
+        "100/min; chat.postMessage ~1/s per channel and 600/min; 429 + Retry-After beyond "
+        f"them) and {mean * 1000:.0f} ms ± {jitter * 1000:.0f} ms latency. The ~400 DM updates "
+        "at chat.update's 50 a minute take about 8 minutes.\n"
+    )
+
+
+def _print_rate_limited(out: TextIO, fake: FakeSlack, *, seconds: float) -> None:
+    by_method = Counter(call.method for call in fake.rate_limited)
+    methods = ", ".join(f"{method} {count}" for method, count in by_method.most_common())
+    out.write(
+        f"{len(fake.rate_limited)} calls were answered 429 (ratelimited) and waited out"
+        + (f" ({methods})" if methods else "")
+        + f"; the demo took {seconds:.0f} s.\n"
+    )
 
 
 async def _play(demo: _Demo, pictures: Path) -> None:
