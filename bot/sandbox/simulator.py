@@ -344,7 +344,10 @@ class SlackSimulator:
             }
             payload["channel"] = {"id": channel}
             payload["message"] = {"ts": ts, "type": "message"}
-            payload["response_url"] = self.fake.new_response_url()
+            # Bound to the message the button is on, like Slack's: it can replace that message.
+            payload["response_url"] = self.fake.new_response_url(
+                channel_id=channel, user_id=user, message_ts=ts
+            )
         return payload
 
     async def click(self, **kwargs: Any) -> tuple[Reply, dict[str, Any]]:

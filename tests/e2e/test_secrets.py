@@ -24,13 +24,13 @@ async def test_a_full_round_at_debug_level_logs_no_token_secret_or_note(
         for user in (MANAGER, ALICE, BOB):
             await answer(slack, user, Circle.WHAT, AnswerValue.YES)
         dm = dm_of(slack, ALICE)
-        updates = len(slack.fake.calls_to("chat.update"))
+        revision = slack.fake.message_revision(dm["channel"], dm["ts"])
         reply = await slack.interact(
             note_submission(1, NOTE, user=ALICE, circle="W", channel=dm["channel"], ts=dm["ts"])
         )
         assert reply.status == 200
         await eventually(
-            lambda: len(slack.fake.calls_to("chat.update")) > updates,
+            lambda: slack.fake.message_revision(dm["channel"], dm["ts"]) > revision,
             what="the DM to show the note",
         )
         # The note really went through the app (to Alice's own DM only)...

@@ -96,17 +96,19 @@ async def answer(slack: SlackHarness, user: str, circle: Circle, value: AnswerVa
         if e["action_id"] == ANSWER_ACTION_PREFIX + value.value
     ]
     button = next(b for b in buttons if AnswerClick.decode(b["value"]).circle is circle)
-    updates_before = len(slack.fake.calls_to("chat.update"))
+    channel, ts = message["channel"], message["ts"]
+    revision = slack.fake.message_revision(channel, ts)
     reply, _ = await slack.click(
         action_id=button["action_id"],
         value=button["value"],
         user=user,
-        channel=message["channel"],
-        ts=message["ts"],
+        channel=channel,
+        ts=ts,
     )
     assert reply.status == 200
+    # Changed in place, whichever way: the click's response_url or chat.update.
     await eventually(
-        lambda: len(slack.fake.calls_to("chat.update")) > updates_before,
+        lambda: slack.fake.message_revision(channel, ts) > revision,
         what=f"{user}'s DM to update",
     )
 
@@ -129,6 +131,7 @@ def note_submission(
     internal: bool = False,
     channel: str | None = None,
     ts: str | None = None,
+    response_url: str | None = None,
 ) -> dict[str, object]:
     return {
         "type": "view_submission",
@@ -140,7 +143,7 @@ def note_submission(
             "id": "VNOTE",
             "type": "modal",
             "callback_id": NOTE_CALLBACK_ID,
-            "private_metadata": NoteContext(round_id, channel, ts).encode(),
+            "private_metadata": NoteContext(round_id, channel, ts, response_url).encode(),
             "state": {
                 "values": {
                     "note_circle": {

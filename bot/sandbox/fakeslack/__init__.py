@@ -16,13 +16,16 @@ What it records, and where:
   order. That includes ``{"ok": false}`` answers (``invalid_auth``, ``channel_not_found``, an
   injected ``fail``…); ``Call.ok`` and ``Call.error`` tell them apart.
 * ``rate_limited``: requests answered 429 (injected with ``rate_limit``). Never in ``calls``.
-* ``server_errors``: requests answered 5xx (injected with ``server_error``). Never in ``calls``.
+* ``server_errors``: requests answered 5xx (injected with ``server_error``), or another HTTP
+  error (a used-up response URL's 404). Never in ``calls``.
 * ``requests``: all of the above together, in arrival order.
 
 Besides Web API methods (``/api/<method>``) it serves the upload URLs of the files v2 flow
 (recorded as method ``"file_upload"``) and response URLs from ``new_response_url`` (recorded as
-method ``"response_url"``); neither needs a token, like on Slack. Faults can target those names
-too, and ``"*"`` targets every method.
+method ``"response_url"``); neither needs a token, like on Slack. A response URL made for a
+message (``new_response_url(channel_id=..., message_ts=...)``, as the simulator's clicks carry)
+replaces or deletes it like Slack's. Faults can target those names too, and ``"*"`` targets
+every method.
 
 By default it answers everything at once and without limit. ``FakeSlack(tiers=SLACK_TIERS)``
 (or ``enforce_tiers``) rate-limits each token like Slack's tiers, answering 429 with

@@ -69,9 +69,7 @@ def update_message(ws: Workspace, args: JsonDict) -> JsonDict:
     if invalid:
         return invalid
     # Slack keeps blocks/attachments the update leaves out; an empty list removes them.
-    for name in ("text", "blocks", "attachments", "metadata"):
-        if args.get(name) is not None:
-            message[name] = args[name]
+    edit_in_place(ws, str(channel_id), message, args, keep_missing=True)
     message["edited"] = {"user": ws.bot_user_id, "ts": ws._next_ts()}
     return {
         "ok": True,
@@ -80,6 +78,54 @@ def update_message(ws: Workspace, args: JsonDict) -> JsonDict:
         "text": message["text"],
         "message": message,
     }
+
+
+def replace_message(ws: Workspace, channel_id: str, ts: str, args: JsonDict) -> JsonDict:
+    """A response URL's ``replace_original``: the message becomes ``args``' content, same ts.
+
+    Unlike ``chat.update``, the message is replaced whole: blocks or attachments the payload
+    leaves out are gone.
+
+    Args:
+        ws: The workspace.
+        channel_id: The conversation of the message the URL was made for.
+        ts: That message's ``ts``.
+        args: The posted payload.
+
+    Returns:
+        ``{"ok": true}``, or the error body (``message_not_found``, a content error).
+    """
+    message = ws._message_at(channel_id, ts)
+    if message is None:
+        return error_body("message_not_found")
+    invalid = content_error(args)
+    if invalid:
+        return invalid
+    edit_in_place(ws, channel_id, message, args, keep_missing=False)
+    return {"ok": True}
+
+
+def edit_in_place(
+    ws: Workspace, channel_id: str, message: JsonDict, args: JsonDict, *, keep_missing: bool
+) -> None:
+    """Store new content in a stored message (checked already) and count the revision.
+
+    Args:
+        ws: The workspace.
+        channel_id: The message's conversation.
+        message: The stored message, changed in place.
+        args: The new content: ``text``, ``blocks``, ``attachments``, ``metadata``.
+        keep_missing: Keep what ``args`` leaves out (``chat.update``), else drop it.
+    """
+    for name in ("text", "blocks", "attachments", "metadata"):
+        if args.get(name) is not None:
+            message[name] = args[name]
+        elif not keep_missing:
+            if name == "text":
+                message["text"] = ""
+            else:
+                message.pop(name, None)
+    ws._edited(channel_id, str(message["ts"]))
 
 
 def post_ephemeral(ws: Workspace, args: JsonDict) -> JsonDict:

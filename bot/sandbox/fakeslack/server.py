@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from aiohttp import web
 
+from bot.sandbox.fakeslack.chat import content_error, replace_message
 from bot.sandbox.fakeslack.faults import FaultInjection, total_delay
 from bot.sandbox.fakeslack.methods import METHODS, NO_TOKEN_METHODS
 from bot.sandbox.fakeslack.protocol import (
@@ -27,10 +28,11 @@ from bot.sandbox.fakeslack.protocol import (
     as_int,
     error_body,
     read_api_request,
+    truthy,
     url_of,
 )
 from bot.sandbox.fakeslack.recording import Call, Recorder
-from bot.sandbox.fakeslack.state import Workspace
+from bot.sandbox.fakeslack.state import RESPONSE_URL_USES, Workspace
 from bot.sandbox.fakeslack.tiers import SLACK_TIERS, TierLimiter, TierTable
 from bot.sandbox.serving import LocalServer
 
@@ -69,10 +71,13 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
         channel_members: Channel id -> member ids in order (live; ``conversations.members``).
         calls: Requests answered with HTTP 200 (ok or not), in arrival order.
         rate_limited: Requests answered 429.
-        server_errors: Requests answered with an injected 5xx.
+        server_errors: Requests answered with an injected 5xx, or another HTTP error (a
+            used-up response URL's 404).
         requests: Every recorded request, in arrival order.
         messages: Conversation id (``C…``, ``D…`` for DMs) -> its messages as stored now;
-            ``chat.update`` edits them in place; file shares appear as messages with ``files``.
+            ``chat.update`` and a response URL's ``replace_original`` edit them in place
+            (``message_revision`` counts how often); file shares appear as messages with
+            ``files``.
         ephemerals: ``chat.postEphemeral`` messages: dicts of channel, user, text, blocks, ts.
         views: View id -> the view as last opened/updated/published.
         home_views: User id -> the Home tab view last published for them.
@@ -294,8 +299,19 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
         if not isinstance(payload, dict):
             return web.Response(status=400, text="invalid_payload")
 
-        def respond(body: JsonDict) -> JsonDict:
-            channel_id = target["channel_id"]
+        def respond(body: JsonDict) -> JsonDict | Answer:
+            target["uses"] += 1
+            if target["uses"] > RESPONSE_URL_USES:
+                return Answer(404, error_body("used_url"))
+            channel_id, ts = target["channel_id"], target["message_ts"]
+            if ts is not None and truthy(body.get("delete_original")):
+                deleted = self._delete_message(channel_id, ts)
+                return {"ok": True} if deleted else error_body("message_not_found")
+            if ts is not None and truthy(body.get("replace_original")):
+                return replace_message(self, channel_id, ts, body)
+            invalid = content_error(body, require_content=False)
+            if invalid:
+                return invalid
             if channel_id and body.get("response_type") == "in_channel":
                 self._store_message(channel_id, self._new_message(body))
             return {"ok": True}

@@ -8,6 +8,9 @@ import time
 from bot.sandbox.fakeslack.directory import Directory
 from bot.sandbox.fakeslack.protocol import JsonDict
 
+# How many posts a response URL takes, as on Slack (which also lets them expire after 30 min).
+RESPONSE_URL_USES = 5
+
 
 class Workspace(Directory):
     """A directory and everything the Web API has stored in it: the state the methods share.
@@ -40,6 +43,7 @@ class Workspace(Directory):
         self._pending_files: dict[str, JsonDict] = {}
         self._upload_keys: dict[str, str] = {}
         self._response_urls: dict[str, JsonDict] = {}
+        self._revisions: dict[tuple[str, str], int] = {}
         self._serial = 0
         self._last_ts_micros = 0
 
@@ -50,23 +54,54 @@ class Workspace(Directory):
             raise RuntimeError("FakeSlack is not started")
         return self._root_url
 
-    def new_response_url(self, *, channel_id: str | None = None, user_id: str | None = None) -> str:
+    def new_response_url(
+        self,
+        *,
+        channel_id: str | None = None,
+        user_id: str | None = None,
+        message_ts: str | None = None,
+    ) -> str:
         """A response URL on this server, as Slack puts in slash command and action payloads.
 
         POSTs to it are recorded as ``Call(method="response_url", args=<JSON payload>)`` and
-        answered ``{"ok": true}``. With ``channel_id``, an ``"response_type": "in_channel"``
-        payload is also stored in ``messages[channel_id]``.
+        answered ``{"ok": true}``; like Slack's, each URL takes ``RESPONSE_URL_USES`` posts, then
+        answers HTTP 404 ``{"ok": false, "error": "used_url"}``. With ``channel_id``, an
+        ``"response_type": "in_channel"`` payload is also stored in ``messages[channel_id]``.
+        With ``message_ts`` too (the URL of a click on a message's button), ``"replace_original":
+        true`` replaces that message in place (same ``ts``; Block Kit checked like
+        ``chat.update``) and ``"delete_original": true`` deletes it.
 
         Args:
             channel_id: The channel the command or action came from.
             user_id: The user who triggered it.
+            message_ts: The message the clicked button sits in (needs ``channel_id``).
 
         Returns:
             The absolute URL.
         """
+        if message_ts is not None and channel_id is None:
+            raise ValueError("a response URL for a message needs its channel_id")
         key = f"{self._next_serial()}-{secrets.token_hex(8)}"
-        self._response_urls[key] = {"channel_id": channel_id, "user_id": user_id}
+        self._response_urls[key] = {
+            "channel_id": channel_id,
+            "user_id": user_id,
+            "message_ts": message_ts,
+            "uses": 0,
+        }
         return f"{self.url}response/{key}"
+
+    def message_revision(self, channel_id: str, ts: str) -> int:
+        """How many times a message was changed in place: 0 as posted, then one more for each
+        ``chat.update`` and each ``replace_original`` through a response URL.
+
+        Args:
+            channel_id: The conversation.
+            ts: The message's ``ts``.
+
+        Returns:
+            The count (0 too for a message that is not there).
+        """
+        return self._revisions.get((channel_id, ts), 0)
 
     def new_oauth_code(self) -> str:
         """A one-time code, as Slack hands to the redirect URL after "Allow"."""
@@ -111,3 +146,17 @@ class Workspace(Directory):
     def _message_at(self, channel_id: str, ts: str) -> JsonDict | None:
         """The stored message (live) with this ``ts`` in this conversation, if any."""
         return self._message_index.get((channel_id, ts))
+
+    def _edited(self, channel_id: str, ts: str) -> None:
+        """Count one change in place of a stored message (see ``message_revision``)."""
+        key = (channel_id, ts)
+        self._revisions[key] = self._revisions.get(key, 0) + 1
+
+    def _delete_message(self, channel_id: str, ts: str) -> bool:
+        """Remove a stored message from its conversation; False when it is not there."""
+        message = self._message_index.pop((channel_id, ts), None)
+        if message is None:
+            return False
+        conversation = self.messages[channel_id]
+        conversation[:] = [kept for kept in conversation if kept is not message]
+        return True

@@ -41,6 +41,7 @@ async def test_update_edits_the_stored_message_in_place(
     assert stored[0]["blocks"] == chosen  # an update without blocks keeps them, like Slack
     assert stored[0]["ts"] == posted["ts"]
     assert fake.calls_to("chat.update")[0].args["blocks"] == chosen
+    assert fake.message_revision("DU2", posted["ts"]) == 2
 
 
 async def test_update_of_unknown_message_is_message_not_found(client: AsyncWebClient) -> None:

@@ -120,6 +120,21 @@ async def test_urls_a_workspace_hands_out_are_served_by_the_fleet(fleet: FakeSla
     assert fleet.workspaces["T1"].calls == []
 
 
+async def test_a_click_url_of_a_workspace_replaces_its_message_through_the_fleet(
+    fleet: FakeSlackFleet,
+) -> None:
+    workspace = fleet.workspaces["T2"]
+    posted = await client_of(fleet, "T2").chat_postMessage(channel="CTEAM", text="Pulse")
+    url = workspace.new_response_url(channel_id="CTEAM", message_ts=posted["ts"])
+
+    answer = await AsyncWebhookClient(url).send_dict({"replace_original": True, "text": "Yes"})
+
+    assert url.startswith(fleet.url + "ws/T2/response/")
+    assert answer.status_code == 200
+    assert [(m["ts"], m["text"]) for m in workspace.messages["CTEAM"]] == [(posted["ts"], "Yes")]
+    assert fleet.workspaces["T1"].calls == []
+
+
 async def test_the_oauth_exchange_goes_to_the_workspace_of_its_code(
     fleet: FakeSlackFleet,
 ) -> None:

@@ -39,3 +39,8 @@ async def test_response_urls_and_oauth_codes_are_each_new(fake: FakeSlack) -> No
     assert first.startswith(fake.url + "response/")
     assert len(codes) == 3
     assert fake.oauth_codes == codes
+
+
+async def test_a_response_url_for_a_message_names_its_channel(fake: FakeSlack) -> None:
+    with pytest.raises(ValueError, match="channel_id"):
+        fake.new_response_url(message_ts="1700000000.000100")
