@@ -15,6 +15,8 @@ Slack meters every method per workspace token, so calls are spent with care:
 * a first DM goes to the user id: ``chat.postMessage`` posts it into the bot's DM with them
   (the App Home's Messages tab) and answers with that channel, which is remembered
   (``bot.slack.dms``): no ``conversations.open`` (Tier 3, ~50 a minute) in any round;
+* a DM is refreshed after a click through the click's response_url (``replace_message``: no
+  Web API method, no tier), and with ``chat.update`` (Tier 3) only when that is refused;
 * the App Home is published only when it changed since this process last published it.
 """
 
@@ -321,20 +323,57 @@ class SlackGateway:
         message: dict[str, Any],
         ephemeral: bool = True,
         replace_original: bool | None = None,
-    ) -> None:
-        """Answer a slash command or an action through its response_url."""
+    ) -> bool:
+        """Answer a slash command or an action through its response_url.
+
+        Returns:
+            Whether Slack took it; a refusal or a dropped connection is logged, not raised.
+        """
         payload = dict(message)
         payload["response_type"] = "ephemeral" if ephemeral else "in_channel"
         if replace_original is not None:
             payload["replace_original"] = replace_original
+        return await self._post_response(response_url, payload)
+
+    async def replace_message(self, *, response_url: str, message: dict[str, Any]) -> bool:
+        """Replace the message a clicked button sits in, through the click's response_url.
+
+        A response URL is no Web API method: it has no rate-limit tier (Slack takes up to 5
+        posts to each within 30 minutes, and every click brings a new one), where
+        ``chat.update`` is Tier 3, ~50 a minute per workspace.
+
+        Returns:
+            Whether Slack took it (else ``update`` is the way left).
+        """
+        return await self._post_response(response_url, {**message, "replace_original": True})
+
+    async def _post_response(self, response_url: str, payload: dict[str, Any]) -> bool:
         webhook = AsyncWebhookClient(url=response_url, session=self.session)
         try:
             response = await webhook.send_dict(payload)
         except (aiohttp.ClientError, TimeoutError) as exc:
             log.warning("could not answer on the response_url: %s", type(exc).__name__)
-            return
+            return False
         if response.status_code >= 400:
             log.warning("response_url answered %s", response.status_code)
+            return False
+        refused = _response_url_error(response.body)
+        if refused is not None:
+            log.warning("response_url refused it: %s", refused)
+            return False
+        return True
+
+
+def _response_url_error(body: str) -> str | None:
+    """The ``error`` of an ``{"ok": false}`` answer of a response URL (Slack may also answer a
+    plain ``ok``), else None."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return None
+    if isinstance(answer, dict) and answer.get("ok") is False:
+        return str(answer.get("error") or "not_ok")
+    return None
 
 
 def _next_cursor(response: Any) -> str | None:

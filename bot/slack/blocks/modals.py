@@ -21,21 +21,32 @@ INTERNAL_VALUE = "internal"
 
 @dataclass(frozen=True, slots=True)
 class NoteContext:
-    """Carried in the modal's private_metadata: which round, and the DM to refresh after."""
+    """Carried in the modal's private_metadata: which round, and the DM to refresh after.
+
+    ``response_url`` is the "Add a note" click's: the DM is refreshed through it (no rate-limit
+    tier) while Slack still takes it, else with ``chat.update`` at ``channel_id``/``message_ts``.
+    """
 
     round_id: int
     channel_id: str | None = None
     message_ts: str | None = None
+    response_url: str | None = None
 
     def encode(self) -> str:
-        return json.dumps({"r": self.round_id, "c": self.channel_id, "t": self.message_ts})
+        data: dict[str, Any] = {"r": self.round_id, "c": self.channel_id, "t": self.message_ts}
+        if self.response_url:
+            data["u"] = self.response_url
+        return json.dumps(data)
 
     @classmethod
     def decode(cls, raw: str) -> NoteContext:
         data = json.loads(raw)
         if not isinstance(data, dict) or not isinstance(data.get("r"), int):
             raise ValueError("bad note context")
-        return cls(int(data["r"]), data.get("c"), data.get("t"))
+        url = data.get("u")
+        if not (isinstance(url, str) and url.startswith(("https://", "http://"))):
+            url = None
+        return cls(int(data["r"]), data.get("c"), data.get("t"), url)
 
 
 def _option(circle: Circle) -> dict[str, Any]:

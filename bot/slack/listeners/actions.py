@@ -54,6 +54,12 @@ def _message_location(body: dict[str, Any]) -> tuple[str | None, str | None]:
     return channel, ts
 
 
+def _response_url(body: dict[str, Any]) -> str | None:
+    """The click's response_url: the DM is refreshed through it rather than ``chat.update``."""
+    url = body.get("response_url")
+    return str(url) if url else None
+
+
 def _answer(ctx: AppContext) -> Any:
     async def handle_answer(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
@@ -73,11 +79,13 @@ def _answer(ctx: AppContext) -> Any:
         )
         log.debug("click on round %s: %s", click.round_id, outcome.reason or "stored")
         channel, ts = _message_location(body)
+        response_url = _response_url(body)
         if outcome.stored and channel and ts:
-            await ctx.platform.update_pulse(
+            await ctx.platform.replace_pulse(
                 workspace_id=workspace_id,
                 sent=SentMessage(channel_id=channel, ts=ts),
                 pulse=outcome.pulse(),
+                response_url=response_url,
             )
         elif outcome.reason == "closed":
             if channel and ts:
@@ -91,10 +99,11 @@ def _answer(ctx: AppContext) -> Any:
                     team=outcome.team,
                     answers=mine,
                 )
-                await ctx.platform.update_pulse(
+                await ctx.platform.replace_pulse(
                     workspace_id=workspace_id,
                     sent=SentMessage(channel_id=channel, ts=ts),
                     pulse=closed.pulse(closed=True),
+                    response_url=response_url,
                 )
             await _tell(ctx, body, CLOSED_TEXT)
         elif not outcome.stored:
@@ -124,7 +133,7 @@ def _add_note(ctx: AppContext) -> Any:
             return
         channel, ts = _message_location(body)
         view = note_modal(
-            note_context=NoteContext(round_id, channel, ts),
+            note_context=NoteContext(round_id, channel, ts, _response_url(body)),
             team_name=team.name,
             answers=answers,
             max_chars=NOTE_MAX_CHARS,
@@ -201,10 +210,10 @@ async def _home_team(
 
 async def _tell(ctx: AppContext, body: dict[str, Any], text: str) -> None:
     """An ephemeral answer to a click (through its response_url when Slack gave one)."""
-    response_url = body.get("response_url")
+    response_url = _response_url(body)
     if response_url:
         await ctx.gateway.respond(
-            response_url=str(response_url), message={"text": text}, replace_original=False
+            response_url=response_url, message={"text": text}, replace_original=False
         )
     else:
         log.info("no response_url to tell %s: %s", body.get("user", {}).get("id"), text)

@@ -114,10 +114,11 @@ def _note_submitted(ctx: AppContext) -> Any:
                 return
             await ack()
         if note_context.channel_id and note_context.message_ts:
-            await ctx.platform.update_pulse(
+            await ctx.platform.replace_pulse(
                 workspace_id=workspace_id,
                 sent=SentMessage(channel_id=note_context.channel_id, ts=note_context.message_ts),
                 pulse=outcome.pulse(),
+                response_url=note_context.response_url,
             )
 
     return handle_note

@@ -84,6 +84,61 @@ async def test_a_pulse_goes_to_the_members_dm_and_is_updated_in_place(
     assert "1 of 3 answered" in text
 
 
+ANSWERED = PulseView(
+    team_name="team",
+    round_id=7,
+    round_number=3,
+    min_respondents=3,
+    answers=(Answer(7, BOB, Circle.WHAT, AnswerValue.YES),),
+)
+
+
+async def test_a_pulse_is_replaced_through_a_response_url_else_updated(
+    fake_slack: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    platform = await _platform(fake_slack, session)
+    sent = await platform.send_pulse(workspace_id=WORKSPACE, user_id=BOB, pulse=PULSE)
+    url = fake_slack.new_response_url(channel_id=sent.channel_id, message_ts=sent.ts)
+    expired = fake_slack.new_response_url(channel_id=sent.channel_id, message_ts=sent.ts)
+
+    await platform.replace_pulse(
+        workspace_id=WORKSPACE, sent=sent, pulse=ANSWERED, response_url=url
+    )
+    through_url = (
+        len(fake_slack.calls_to("response_url", ok=True)),
+        fake_slack.calls_to("chat.update"),
+    )
+    await platform.replace_pulse(workspace_id=WORKSPACE, sent=sent, pulse=PULSE, response_url=None)
+    fake_slack.fail("response_url", error="expired_url")
+    await platform.replace_pulse(
+        workspace_id=WORKSPACE, sent=sent, pulse=ANSWERED, response_url=expired
+    )
+
+    assert through_url == (1, [])
+    assert len(fake_slack.calls_to("chat.update", ok=True)) == 2
+    [message] = fake_slack.messages[sent.channel_id]
+    assert "Your answer: *Yes*" in render_message(message)
+    assert fake_slack.message_revision(sent.channel_id, sent.ts) == 3
+
+
+async def test_a_response_url_answer_tells_whether_slack_took_it(
+    fake_slack: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    gateway = (await _platform(fake_slack, session)).gateway
+    url = fake_slack.new_response_url()
+
+    taken = await gateway.respond(response_url=url, message={"text": "hi"})
+    fake_slack.fail("response_url", error="expired_url", times=1)
+    refused = await gateway.respond(response_url=url, message={"text": "hi"})
+    fake_slack.server_error("response_url", status=500)
+    failed = await gateway.replace_message(response_url=url, message={"text": "hi"})
+    unknown = await gateway.respond(response_url=fake_slack.url + "response/nope", message={})
+    await fake_slack.stop()
+    dropped = await gateway.replace_message(response_url=url, message={"text": "hi"})
+
+    assert (taken, refused, failed, unknown, dropped) == (True, False, False, False, False)
+
+
 async def test_a_reminder_is_posted_where_the_pulse_went(
     fake_slack: FakeSlack, session: aiohttp.ClientSession
 ) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import text
 
 from bot.domain.circles import AnswerValue, Circle
-from bot.slack.blocks.modals import NOTE_CALLBACK_ID
+from bot.sandbox.fakeslack import FakeSlack
+from bot.slack.blocks.modals import NOTE_CALLBACK_ID, NoteContext
 from bot.slack.blocks.pulse import NOTE_ACTION_ID
 from bot.slack.blocks.render import render_message
 from tests.support.harness import SlackHarness, eventually
@@ -31,6 +34,55 @@ HOSTILE_NOTE = (
 async def start_round(slack: SlackHarness) -> None:
     await slack.command_and_answer("setup", user=MANAGER, channel=TEAM_CHANNEL)
     await slack.command_and_answer("pulse", user=MANAGER, channel=TEAM_CHANNEL)
+
+
+async def test_a_click_replaces_the_dm_through_its_response_url_without_chat_update(
+    slack: SlackHarness,
+) -> None:
+    await start_round(slack)
+    posted = dm_of(slack, ALICE)
+    await answer(slack, ALICE, Circle.HOW, AnswerValue.PARTLY)
+
+    # The same message, changed in place: what Alice sees is her choice.
+    assert [m["ts"] for m in slack.fake.messages[posted["channel"]]] == [posted["ts"]]
+    dm = render_message(dm_of(slack, ALICE))
+    assert "Your answer: *Partly*" in dm
+    assert "[Partly]*" in dm
+    assert "1 of 3 answered." in dm
+    # Through the click's response_url, which has no rate-limit tier: no chat.update at all.
+    assert slack.fake.calls_to("chat.update") == []
+    (replaced,) = slack.fake.calls_to("response_url", ok=True)
+    assert replaced.args["replace_original"] is True
+    assert "response_type" not in replaced.args
+    assert replaced.args["blocks"] == dm_of(slack, ALICE)["blocks"]
+
+
+def _expired(fake: FakeSlack) -> None:
+    fake.fail("response_url", error="expired_url")
+
+
+def _not_found(fake: FakeSlack) -> None:
+    fake.server_error("response_url", status=404)
+
+
+def _down(fake: FakeSlack) -> None:
+    fake.server_error("response_url", status=500)
+
+
+@pytest.mark.parametrize("refuse", [_expired, _not_found, _down])
+async def test_a_click_whose_response_url_fails_falls_back_to_chat_update(
+    slack: SlackHarness, refuse: Callable[[FakeSlack], None]
+) -> None:
+    await start_round(slack)
+    refuse(slack.fake)
+    await answer(slack, ALICE, Circle.WHAT, AnswerValue.NO)
+
+    dm = render_message(dm_of(slack, ALICE))
+    assert "Your answer: *No*" in dm
+    assert "[No]*" in dm
+    (updated,) = slack.fake.calls_to("chat.update", ok=True)
+    assert updated.args["ts"] == dm_of(slack, ALICE)["ts"]
+    assert slack.fake.calls_to("response_url", ok=True) == []
 
 
 async def test_a_second_click_changes_the_answer_and_keeps_one_row(slack: SlackHarness) -> None:
@@ -68,9 +120,20 @@ async def test_clicks_on_a_closed_round_say_it_is_closed(slack: SlackHarness) ->
         ts=old_dm["ts"],
     )
     assert reply.status == 200
-    told = await slack.response_to(payload["response_url"])
-    assert told["text"] == ":lock: This round is closed — answers can no longer change. Thank you!"
+    closed = ":lock: This round is closed — answers can no longer change. Thank you!"
+    await eventually(
+        lambda: any(r.get("text") == closed for r in slack.responses(payload["response_url"])),
+        what="the closed notice",
+    )
     assert await answers_of(slack, ALICE) == [("W", "yes")]
+    # The old DM itself now says so, replaced through the same response_url first.
+    replaced, told = slack.responses(payload["response_url"])
+    assert replaced["replace_original"] is True
+    assert (told["replace_original"], told["response_type"]) == (False, "ephemeral")
+    (old,) = (m for m in slack.fake.messages[old_dm["channel"]] if m["ts"] == old_dm["ts"])
+    shown = render_message(old)
+    assert "This round is closed: answers can no longer change." in shown
+    assert "Your answer: *Yes*" in shown
 
 
 async def test_someone_who_was_not_asked_cannot_answer(slack: SlackHarness) -> None:
@@ -135,6 +198,43 @@ async def test_add_note_opens_the_modal_and_saves_evidence(slack: SlackHarness) 
     ) in shown
     for live in ("<!channel>", "<!here>", "<@UALICE01>", "<https://evil"):
         assert live not in str(dm_of(slack, BOB)["blocks"])
+    # No response_url came with this form: the DM was refreshed with chat.update.
+    assert len(slack.fake.calls_to("chat.update", ok=True)) == 1
+
+
+async def test_a_note_refreshes_the_dm_through_the_add_a_note_clicks_response_url(
+    slack: SlackHarness,
+) -> None:
+    await start_round(slack)
+    dm = dm_of(slack, BOB)
+    _, click = await slack.click(
+        action_id=NOTE_ACTION_ID, value="1", user=BOB, channel=dm["channel"], ts=dm["ts"]
+    )
+    await eventually(lambda: bool(slack.fake.calls_to("views.open")), what="the note modal")
+    # Slack hands the modal's private_metadata back with the submission.
+    carried = NoteContext.decode(
+        slack.fake.calls_to("views.open")[0].args["view"]["private_metadata"]
+    )
+    assert carried == NoteContext(1, dm["channel"], dm["ts"], click["response_url"])
+
+    submitted = await slack.interact(
+        note_submission(
+            1,
+            "Asked ACME's ops lead",
+            user=BOB,
+            channel=carried.channel_id,
+            ts=carried.message_ts,
+            response_url=carried.response_url,
+        )
+    )
+    assert submitted.status == 200
+    await eventually(
+        lambda: "Asked ACME's ops lead" in render_message(dm_of(slack, BOB)),
+        what="the DM to show the note",
+    )
+    assert slack.fake.calls_to("chat.update") == []
+    (replaced,) = slack.responses(click["response_url"])
+    assert replaced["replace_original"] is True
 
 
 async def test_an_oversized_note_gets_a_field_error_not_a_crash(slack: SlackHarness) -> None:
