@@ -110,6 +110,15 @@ def test_the_note_context_survives_the_round_trip_through_slack() -> None:
     assert NoteContext.decode(NoteContext(7).encode()) == NoteContext(7, None, None)
 
 
+def test_the_note_context_carries_the_clicks_response_url_only_if_it_is_one() -> None:
+    url = "https://hooks.slack.com/actions/T1/1/abc"
+    context = NoteContext(42, "D1", "1700000000.000100", url)
+    assert NoteContext.decode(context.encode()) == context
+    for odd in ("javascript:alert(1)", 42, ""):
+        raw = json.dumps({"r": 42, "c": "D1", "t": "1700000000.000100", "u": odd})
+        assert NoteContext.decode(raw).response_url is None
+
+
 @pytest.mark.parametrize("raw", ["[]", "{}", '{"r": "42"}', '{"r": null}', "42", '"r"'])
 def test_a_note_context_without_a_round_is_refused(raw: str) -> None:
     with pytest.raises(ValueError, match="bad note context"):
