@@ -11,7 +11,10 @@ So after the first 429 on a token, ``chat.postMessage`` calls on that token paus
 under it (the *ceiling*). A later 429 slows the pace by a tenth, without a pause (429s on calls
 already under way count once), never below half the ceiling; each second without one speeds it
 up again, never above the ceiling, so a passing burst (the client's own retries land outside the
-pace) does not wear the pace down. A 429 with fewer than ``MIN_SAMPLE`` sends accepted around
+pace) does not wear the pace down. The first second can be a burst Slack allows once (a full
+token bucket): a later 429 therefore also lowers the ceiling to the rate Slack accepted while
+paced (over the last ``SUSTAINED_SECONDS``), when that is lower, so the pace settles just under what Slack
+sustains instead of half the calls meeting a 429. A 429 with fewer than ``MIN_SAMPLE`` sends accepted around
 it (the limit was spent before them) gives no rate to go by: only the pause applies. A token
 that has sent nothing for ``IDLE_RESET_SECONDS`` is unpaced again: next week's pulse starts at
 full speed and finds the limit anew. Tokens never limited are not paced at all.
@@ -33,6 +36,7 @@ FLOOR = 0.5  # of the ceiling, however often Slack says no
 MIN_RATE = 1.0  # sends per second
 MIN_SAMPLE = 5  # accepted sends around the first 429 it takes to tell a rate
 IDLE_RESET_SECONDS = 60.0
+SUSTAINED_SECONDS = 5.0  # what Slack accepted over this long is what it sustains
 # After the first 429, answers to calls Slack accepted just before it can still be on their way.
 STRAGGLERS_SECONDS = 0.25
 
@@ -48,12 +52,26 @@ class _Lane:
     sped_at: float = 0.0  # the last speed-up
     last_accepted: float = 0.0
     provisional: bool = False  # rate set at the 429; settled once the pause is over
+    settled_at: float = 0.0  # when the pause ended and the pace was set
     pause_until: float = 0.0
     accepted: deque[float] = field(default_factory=deque)
 
     def forget_before(self, moment: float) -> None:
         while self.accepted and self.accepted[0] < moment:
             self.accepted.popleft()
+
+    def accepted_since(self, moment: float) -> int:
+        return sum(1 for t in self.accepted if t >= moment)
+
+    def sustained(self, now: float) -> float | None:
+        """Sends per second accepted while paced, over the last ``SUSTAINED_SECONDS``.
+
+        None with too few to tell (fewer than ``MIN_SAMPLE`` or less than a second of them).
+        """
+        since = max(self.settled_at, now - SUSTAINED_SECONDS)
+        count = self.accepted_since(since)
+        span = now - since
+        return count / span if count >= MIN_SAMPLE and span >= WINDOW_SECONDS else None
 
 
 class SendPacer:
@@ -96,7 +114,7 @@ class SendPacer:
                 return 0.0
             lane.rate = lane.ceiling = max(MIN_RATE, len(settled) / WINDOW_SECONDS * MARGIN)
             lane.provisional = False
-            lane.sped_at = now
+            lane.sped_at = lane.settled_at = now
             lane.next_at = now
         slot = max(now, lane.next_at)
         lane.next_at = slot + 1 / lane.rate
@@ -116,7 +134,7 @@ class SendPacer:
         lane.last_accepted = now
         if lane.provisional:
             return
-        lane.forget_before(now - WINDOW_SECONDS)
+        lane.forget_before(now - SUSTAINED_SECONDS)
         if (
             lane.rate is not None
             and lane.rate < lane.ceiling
@@ -129,16 +147,20 @@ class SendPacer:
         """Slack answered 429 on ``key``: the first time, pause for ``retry_after`` and pace."""
         now = self._monotonic()
         lane = self._lanes.setdefault(key, _Lane())
-        lane.forget_before(now - WINDOW_SECONDS)
+        lane.forget_before(now - SUSTAINED_SECONDS)
         if lane.rate is None:
-            lane.rate = len(lane.accepted) / WINDOW_SECONDS * MARGIN  # settled after the pause
+            # Settled after the pause.
+            lane.rate = lane.accepted_since(now - WINDOW_SECONDS) / WINDOW_SECONDS * MARGIN
             lane.provisional = True
             lane.pause_until = now + retry_after  # the first burst: pause
             lane.next_at = max(lane.next_at, lane.pause_until)
         elif lane.provisional:
             return
         elif now - lane.changed_at >= retry_after + WINDOW_SECONDS:
-            lane.rate = max(lane.ceiling * FLOOR, lane.rate * SLOWER)
+            sustained = lane.sustained(now)
+            if sustained is not None and sustained < lane.ceiling:
+                lane.ceiling = max(MIN_RATE, sustained)  # the first burst is spent
+            lane.rate = max(lane.ceiling * FLOOR, min(lane.rate * SLOWER, lane.ceiling * MARGIN))
         else:
             return  # a call already under way when the pace changed: counted once
         lane.rate = max(MIN_RATE, lane.rate)

@@ -126,3 +126,24 @@ def test_a_429_with_too_few_sends_accepted_around_it_pauses_but_sets_no_pace() -
     clock.now += 1.0
     assert pacer.reserve("k") == 0.0
     assert pacer.rate("k") is None  # not paced at a made-up rate
+
+
+def test_a_burst_slack_allowed_once_does_not_set_the_pace_for_good() -> None:
+    # Slack's token bucket: 30 at once, then 10 a second.
+    clock = Clock()
+    pacer = SendPacer(monotonic=clock)
+    accept(pacer, clock, "k", count=30, over=0.4)
+    pacer.limited("k", retry_after=1)
+    clock.now += 1.0
+    pacer.reserve("k")
+    first = pacer.rate("k")
+    for _ in range(3):  # paced too fast: Slack takes 10 a second and says 429 to the rest
+        accept(pacer, clock, "k", count=15, over=1.5)
+        pacer.limited("k", retry_after=1)
+
+    assert first == pytest.approx(30 * MARGIN)
+    settled = pacer.rate("k")
+    assert settled is not None
+    assert 10 * MARGIN * SLOWER <= settled <= 10  # just under what Slack sustains
+    accept(pacer, clock, "k", count=50, over=10.0)  # no more 429s: it may not climb past that
+    assert pacer.rate("k") == pytest.approx(10, rel=0.01)
