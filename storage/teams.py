@@ -7,6 +7,7 @@ Slack workspace id, and returns domain records (``bot.domain.model``), never ORM
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -257,6 +258,50 @@ async def manages_any_team(session: AsyncSession, *, workspace_id: str, user_id:
 # members
 
 
+# Rows per multi-row INSERT: well under SQLite's and PostgreSQL's limits on bound parameters.
+_ROWS_PER_INSERT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """What the platform says about one person, as ``upsert_members`` stores it."""
+
+    user_id: str
+    name: str
+    tz: str | None
+    is_admin: bool = False
+    active: bool = True
+
+
+async def upsert_members(
+    session: AsyncSession, *, workspace_id: str, people: Iterable[PersonRow], now: datetime
+) -> None:
+    """Store what the platform says about people, replacing what was stored before.
+
+    A few multi-row statements, whatever the number of people (a 5,000-member channel's setup
+    was 5,000 statements); a person named twice is stored as the last one says.
+    """
+    latest = {p.user_id: p for p in people}
+    rows = [
+        {
+            "workspace_id": workspace_id,
+            "user_id": p.user_id,
+            "name": p.name,
+            "tz": p.tz,
+            "active": p.active,
+            "is_admin": p.is_admin,
+            "updated_at": now,
+        }
+        for p in latest.values()
+    ]
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        stmt = dialect_insert(session, MemberRow).values(rows[start : start + _ROWS_PER_INSERT])
+        replaced = {k: stmt.excluded[k] for k in ("name", "tz", "active", "is_admin", "updated_at")}
+        await session.execute(
+            stmt.on_conflict_do_update(index_elements=["workspace_id", "user_id"], set_=replaced)
+        )
+
+
 async def upsert_member(
     session: AsyncSession,
     *,
@@ -269,13 +314,8 @@ async def upsert_member(
     is_admin: bool = False,
 ) -> None:
     """Store what the platform says about a person, replacing what was stored before."""
-    values = {"name": name, "tz": tz, "active": active, "is_admin": is_admin, "updated_at": now}
-    stmt = dialect_insert(session, MemberRow).values(
-        workspace_id=workspace_id, user_id=user_id, **values
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(index_elements=["workspace_id", "user_id"], set_=values)
-    )
+    person = PersonRow(user_id=user_id, name=name, tz=tz, is_admin=is_admin, active=active)
+    await upsert_members(session, workspace_id=workspace_id, people=[person], now=now)
 
 
 async def is_workspace_admin(session: AsyncSession, *, workspace_id: str, user_id: str) -> bool:
@@ -294,17 +334,40 @@ def _where_members(workspace_id: str, team_id: int) -> ColumnElement[bool]:
     )
 
 
+async def add_team_members(
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    team_id: int,
+    user_ids: Iterable[str],
+    now: datetime,
+) -> None:
+    """Make each of ``user_ids`` an active member of the team (again, if they had left)."""
+    rows = [
+        {
+            "workspace_id": workspace_id,
+            "team_id": team_id,
+            "user_id": user_id,
+            "active": True,
+            "joined_at": now,
+        }
+        for user_id in dict.fromkeys(user_ids)
+    ]
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        stmt = dialect_insert(session, TeamMemberRow).values(rows[start : start + _ROWS_PER_INSERT])
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["workspace_id", "team_id", "user_id"], set_={"active": True}
+            )
+        )
+
+
 async def add_team_member(
     session: AsyncSession, *, workspace_id: str, team_id: int, user_id: str, now: datetime
 ) -> None:
     """Make ``user_id`` an active member of the team (again, if they had left)."""
-    stmt = dialect_insert(session, TeamMemberRow).values(
-        workspace_id=workspace_id, team_id=team_id, user_id=user_id, active=True, joined_at=now
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["workspace_id", "team_id", "user_id"], set_={"active": True}
-        )
+    await add_team_members(
+        session, workspace_id=workspace_id, team_id=team_id, user_ids=[user_id], now=now
     )
 
 
@@ -334,10 +397,9 @@ async def set_team_members(
 ) -> None:
     """Make exactly ``user_ids`` the team's active members."""
     wanted = list(dict.fromkeys(user_ids))
-    for user_id in wanted:
-        await add_team_member(
-            session, workspace_id=workspace_id, team_id=team_id, user_id=user_id, now=now
-        )
+    await add_team_members(
+        session, workspace_id=workspace_id, team_id=team_id, user_ids=wanted, now=now
+    )
     await session.execute(
         update(TeamMemberRow)
         .where(_where_members(workspace_id, team_id), col(TeamMemberRow.user_id).not_in(wanted))

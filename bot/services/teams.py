@@ -43,8 +43,12 @@ class Teams(UseCases):
                 tz=valid_tz(caller.tz),
                 now=now,
             )
-            for person in [caller, *humans]:
-                await _remember(s, workspace_id=workspace_id, person=person, now=now)
+            await teams_sql.upsert_members(
+                s,
+                workspace_id=workspace_id,
+                people=[_row_of(p) for p in [caller, *humans]],
+                now=now,
+            )
             await teams_sql.set_team_members(
                 s,
                 workspace_id=workspace_id,
@@ -185,17 +189,15 @@ class Teams(UseCases):
             )
 
 
+def _row_of(person: PersonInfo) -> teams_sql.PersonRow:
+    return teams_sql.PersonRow(
+        user_id=person.user_id, name=person.name, tz=person.tz, is_admin=person.is_admin
+    )
+
+
 async def _remember(s: Session, *, workspace_id: str, person: PersonInfo, now: datetime) -> None:
     """Store what the platform says about a person (name, time zone, admin)."""
-    await teams_sql.upsert_member(
-        s,
-        workspace_id=workspace_id,
-        user_id=person.user_id,
-        name=person.name,
-        tz=person.tz,
-        is_admin=person.is_admin,
-        now=now,
-    )
+    await teams_sql.upsert_members(s, workspace_id=workspace_id, people=[_row_of(person)], now=now)
 
 
 async def role_in(s: Session, *, team: Team, user_id: str) -> Role:

@@ -231,6 +231,34 @@ async def test_upsert_member_updates_in_place(
     ]
 
 
+async def test_many_people_are_stored_in_a_few_statements_the_last_word_winning(
+    db: Database, clock: FrozenClock, new_team: TeamMaker, rows: RowReader
+) -> None:
+    team = await new_team()
+    people = [teams.PersonRow(user_id=f"U{i:05d}", name=f"p{i}", tz="UTC") for i in range(1_200)]
+    async with db.write() as s:
+        await teams.upsert_member(
+            s, workspace_id="T1", user_id="U00001", name="old", tz=None, now=clock.now()
+        )
+        # More rows than one statement takes; U00002 named twice: the second one counts.
+        again = teams.PersonRow(user_id="U00002", name="Bo", tz="Asia/Tokyo", is_admin=True)
+        await teams.upsert_members(s, workspace_id="T1", people=[*people, again], now=clock.now())
+        await teams.set_team_members(
+            s,
+            workspace_id="T1",
+            team_id=team.id,
+            user_ids=[p.user_id for p in people],
+            now=clock.now(),
+        )
+
+    stored = {r["user_id"]: r for r in await rows("member", workspace_id="T1")}
+    assert len(stored) == 1_200
+    assert (stored["U00001"]["name"], stored["U00001"]["tz"]) == ("p1", "UTC")
+    assert (stored["U00002"]["name"], stored["U00002"]["is_admin"]) == ("Bo", True)
+    members = await rows("team_member", team_id=team.id)
+    assert len([m for m in members if m["active"]]) == 1_200
+
+
 async def test_team_members_join_leave_and_rejoin(
     db: Database, clock: FrozenClock, new_team: TeamMaker, rows: RowReader
 ) -> None:
