@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import secrets
 import sys
 import tempfile
@@ -176,10 +177,31 @@ async def run(
                 await drop()
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _postgres_cpu_seconds() -> float:
+    """CPU seconds of every PostgreSQL process on this machine (the server is shared)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            line = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in line:
+            fields = line.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 async def _measure(
     fleet: FakeSlackFleet, env: dict[str, str], *, replicas: int, timeout: float
 ) -> dict[str, Any]:
     expected = sum(len(f.channel_members["CTEAM"]) - 1 for f in fleet.workspaces.values())
+    fake_cpu, postgres_cpu = time.process_time(), _postgres_cpu_seconds()
     started = time.monotonic()
     profile = env.pop("BENCH_PROFILE", "")
     command = (
@@ -205,6 +227,13 @@ async def _measure(
             await asyncio.sleep(0.2)
         await asyncio.sleep(1.0)  # room for a duplicate to show
         rss = [round(rss_mb(s.process.pid), 1) for s in servers]
+        # Where the machine's two cores went during the run (the fake runs in this process).
+        cpu = {
+            "app": [round(_cpu_seconds(s.process.pid), 1) for s in servers],
+            "fake": round(time.process_time() - fake_cpu, 1),
+            "postgres": round(_postgres_cpu_seconds() - postgres_cpu, 1),
+            "wall": round(time.monotonic() - started, 1),
+        }
         logs = [s.log_tail(600) for s in servers]
     finally:
         for server in servers:
@@ -224,6 +253,7 @@ async def _measure(
         "calls": dict(sorted(fleet.calls_per_method().items())),
         "rate_limited": dict(sorted(fleet.rate_limited_per_method().items())),
         "peak_rss_mb": rss,
+        "cpu_seconds": cpu,
         **({"log_tail": logs} if len(per_member) < expected else {}),
     }
 
