@@ -12,9 +12,10 @@ under it (the *ceiling*). A later 429 slows the pace by a tenth, without a pause
 already under way count once), never below half the ceiling; each second without one speeds it
 up again, never above the ceiling, so a passing burst (the client's own retries land outside the
 pace) does not wear the pace down. The first second can be a burst Slack allows once (a full
-token bucket): a later 429 therefore also lowers the ceiling to the rate Slack accepted while
-paced (over the last ``SUSTAINED_SECONDS``), when that is lower, so the pace settles just under what Slack
-sustains instead of half the calls meeting a 429. A 429 with fewer than ``MIN_SAMPLE`` sends accepted around
+token bucket): with ``bursts``, the first later 429 that comes with a steady flow of accepted
+sends also lowers the ceiling, once, to the rate Slack accepted while paced (over the last
+``SUSTAINED_SECONDS``), when that is lower, so the pace settles just under what Slack sustains
+instead of half the calls meeting a 429. A 429 with fewer than ``MIN_SAMPLE`` sends accepted around
 it (the limit was spent before them) gives no rate to go by: only the pause applies. A token
 that has sent nothing for ``IDLE_RESET_SECONDS`` is unpaced again: next week's pulse starts at
 full speed and finds the limit anew. Tokens never limited are not paced at all.
@@ -53,6 +54,7 @@ class _Lane:
     last_accepted: float = 0.0
     provisional: bool = False  # rate set at the 429; settled once the pause is over
     settled_at: float = 0.0  # when the pause ended and the pace was set
+    corrected: bool = False  # the ceiling was lowered to what Slack sustained
     pause_until: float = 0.0
     accepted: deque[float] = field(default_factory=deque)
 
@@ -66,12 +68,15 @@ class _Lane:
     def sustained(self, now: float) -> float | None:
         """Sends per second accepted while paced, over the last ``SUSTAINED_SECONDS``.
 
-        None with too few to tell (fewer than ``MIN_SAMPLE`` or less than a second of them).
+        None unless Slack kept accepting a steady flow (at least ``2 × MIN_SAMPLE`` sends over
+        two seconds): a storm of 429s with a trickle of other calls getting through says what
+        Slack refuses, not what it sustains, and is left to the slower-by-a-tenth rule.
         """
         since = max(self.settled_at, now - SUSTAINED_SECONDS)
         count = self.accepted_since(since)
         span = now - since
-        return count / span if count >= MIN_SAMPLE and span >= WINDOW_SECONDS else None
+        steady = count >= 2 * MIN_SAMPLE and span >= 2 * WINDOW_SECONDS
+        return count / span if steady else None
 
 
 class SendPacer:
@@ -79,10 +84,16 @@ class SendPacer:
 
     Args:
         monotonic: the clock (injected in tests).
+        bursts: the platform's limit lets a burst through before its sustained rate (Slack's
+            token buckets): correct the first pace to what is sustained (see the module).
+            Teams' limits are windows, and its pace key counts every call of the bot.
     """
 
-    def __init__(self, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, monotonic: Callable[[], float] = time.monotonic, bursts: bool = False
+    ) -> None:
         self._monotonic = monotonic
+        self._bursts = bursts
         self._lanes: dict[str, _Lane] = {}
 
     def rate(self, key: str) -> float | None:
@@ -157,9 +168,11 @@ class SendPacer:
         elif lane.provisional:
             return
         elif now - lane.changed_at >= retry_after + WINDOW_SECONDS:
-            sustained = lane.sustained(now)
-            if sustained is not None and sustained < lane.ceiling:
-                lane.ceiling = max(MIN_RATE, sustained)  # the first burst is spent
+            sustained = None if lane.corrected or not self._bursts else lane.sustained(now)
+            if sustained is not None:
+                # Once: the first burst is spent, and this is what Slack takes since.
+                lane.corrected = True
+                lane.ceiling = max(MIN_RATE, min(lane.ceiling, sustained))
             lane.rate = max(lane.ceiling * FLOOR, min(lane.rate * SLOWER, lane.ceiling * MARGIN))
         else:
             return  # a call already under way when the pace changed: counted once

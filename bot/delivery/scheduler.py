@@ -22,8 +22,8 @@ Work of different workspaces goes out concurrently: each workspace has its own S
 served side by side, ``parallel_workspaces`` at a time, and one workspace's rate limit or outage
 holds only its own turn. One workspace's rounds go one after another. Replicas fetch what is
 due in different (random) orders and take the workspaces in random order, so they start on
-different rounds rather than race for the same rows. A tick that found work runs again at once (what is due comes in batches), until
-one finds nothing more to do.
+different rounds rather than race for the same rows. A tick that found work runs again at once
+(what is due comes in batches), until one finds nothing more to do.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ def slack_context(
         session: shared by every Web API call and response_url post.
         clock: the app's clock.
     """
-    pacer = SendPacer()
+    pacer = SendPacer(bursts=True)  # Slack's limits are token buckets
     store = installs.installation_store(settings, db.engine) if settings.oauth_enabled else None
     gateway = SlackGateway(
         client=web_client(settings, session, pacer=pacer),

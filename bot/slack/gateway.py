@@ -9,7 +9,8 @@ Slack meters every method per workspace token, so calls are spent with care:
 * a channel's people: ``conversations.members`` pages of 1,000, then ``users.info`` (Tier 4,
   ~100 a minute) only when at most ``USERS_INFO_AT_MOST`` are not known yet, otherwise the
   workspace directory by ``users.list`` pages of 1,000 (Tier 2, ~20 a minute: a 5,000-person
-  workspace is 5 calls where ``users.info`` would be 5,000), stopping once all are found.
+  workspace is 5 calls where ``users.info`` would be 5,000), stopping once at most 20 are
+  left to look up one by one.
   Everyone read is kept ``DIRECTORY_TTL`` for setups and refreshes (a name or time zone a
   quarter of an hour old is fine), ``PERSON_CACHE_TTL`` for roles (admin rights change);
 * a first DM goes to the user id: ``chat.postMessage`` posts it into the bot's DM with them
@@ -186,10 +187,14 @@ class SlackGateway:
     async def _read_directory(
         self, workspace_id: str, wanted: set[str], auth: dict[str, Any]
     ) -> None:
-        """Page through users.list, keeping everyone, until every ``wanted`` id was seen."""
+        """Page through users.list, keeping everyone, until at most a few ``wanted`` are unseen.
+
+        The last few are looked up with users.info (Tier 4, side by side): cheaper than one
+        more Tier 2 page, which in a large workspace is the call that meets a 429.
+        """
         missing = set(wanted)
         cursor: str | None = None
-        while missing:
+        while len(missing) > USERS_INFO_AT_MOST:
             response = await self.client.users_list(limit=PAGE_SIZE, cursor=cursor, **auth)
             for user in response.get("members") or []:
                 person = self._keep(workspace_id, person_from_user(user))

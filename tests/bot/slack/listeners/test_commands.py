@@ -93,6 +93,22 @@ async def test_a_rate_limited_setup_waits_says_so_and_answers(slack: SlackHarnes
     assert len(slack.fake.rate_limited) == 2
 
 
+async def test_setup_reads_no_directory_page_for_the_last_few_it_looks_up(
+    slack: SlackHarness,
+) -> None:
+    # The channel's last 15 people are on the directory's second page: one page, 15 look-ups.
+    first_page = 1000 - len(slack.fake.users)
+    people = [f"UPAGE{i:04d}" for i in range(first_page + 15)]
+    for user in people:
+        slack.fake.add_user(user, name=user.lower())
+    slack.fake.add_channel("CPAGE0001", name="paged", members=people)
+    answer = await ask(slack, "setup", user=people[0], channel="CPAGE0001")
+    assert f"is now a team: {len(people)} members" in answer
+    assert len(slack.fake.calls_to("users.list")) == 1
+    looked_up = [c.args["user"] for c in slack.fake.calls_to("users.info")]
+    assert sorted(looked_up) == sorted([people[0], *people[-15:]])
+
+
 async def test_setup_looks_up_only_the_few_it_does_not_know(slack: SlackHarness) -> None:
     answer = await ask(slack, "setup", user=MANAGER)
     assert "is now a team: 4 members" in answer
