@@ -69,7 +69,7 @@ from bot.config import Settings
 from bot.delivery.pacing import IDLE_RESET_SECONDS
 from bot.sandbox.fakeslack import SLACK_TIERS, FakeSlack, TierTable
 from bot.sandbox.simulator import SlackSimulator, ack_message
-from bot.slack.gateway import PAGE_SIZE, SLACKBOT_ID
+from bot.slack.gateway import PAGE_SIZE, SLACKBOT_ID, USERS_INFO_AT_MOST
 
 WORKSPACE, CHANNEL, CHANNEL_NAME = "TREAL0001", "CREAL0001", "everyone"
 GOALS = {"setup": 1.2, "pulse_1": 1.2, "pulse_2": 1.1}
@@ -114,20 +114,26 @@ def setup_floor(
 ) -> dict[str, Any]:
     """The floor of ``/sdo setup`` in ``CHANNEL``, the calls it needs and what binds it.
 
-    The calls are those of ``SlackGateway.channel_humans``'s plan (users.list pages up to the
-    page of the last member not known yet): this must change when that plan does.
+    The calls are those of ``SlackGateway.channel_humans``'s plan (users.list pages until at
+    most ``USERS_INFO_AT_MOST`` members are unseen, then users.info for those, side by side:
+    one step of the chain): this must change when that plan does.
     """
     channel = fake.channel_members[CHANNEL]
     directory = list(fake.users)
-    wanted = {u for u in channel if u not in (SLACKBOT_ID, caller)}
-    last_page = max(i for i, u in enumerate(directory) if u in wanted) // PAGE_SIZE + 1
+    missing = {u for u in channel if u not in (SLACKBOT_ID, caller)}
+    pages = 0
+    while len(missing) > USERS_INFO_AT_MOST:
+        missing -= set(directory[pages * PAGE_SIZE : (pages + 1) * PAGE_SIZE])
+        pages += 1
     methods = (
         ["users.info"]
         + ["conversations.members"] * math.ceil(len(channel) / PAGE_SIZE)
-        + ["users.list"] * last_page
+        + ["users.list"] * pages
+        + (["users.info"] if missing else [])
     )
     seconds, waits = chain_floor(methods, table, latency)
     needed = Counter(methods)
+    needed["users.info"] = 1 + len(missing)
     if waits and table is not None:
         method, wait = max(waits.items(), key=lambda item: item[1])
         limit = table.methods[method]
