@@ -258,10 +258,6 @@ async def manages_any_team(session: AsyncSession, *, workspace_id: str, user_id:
 # members
 
 
-# Rows per multi-row INSERT: well under SQLite's and PostgreSQL's limits on bound parameters.
-_ROWS_PER_INSERT = 500
-
-
 @dataclass(frozen=True, slots=True)
 class PersonRow:
     """What the platform says about one person, as ``upsert_members`` stores it."""
@@ -278,8 +274,8 @@ async def upsert_members(
 ) -> None:
     """Store what the platform says about people, replacing what was stored before.
 
-    A few multi-row statements, whatever the number of people (a 5,000-member channel's setup
-    was 5,000 statements); a person named twice is stored as the last one says.
+    One statement executed for all of them (a 5,000-member channel's setup was 5,000
+    statements); a person named twice is stored as the last one says.
     """
     latest = {p.user_id: p for p in people}
     rows = [
@@ -294,12 +290,32 @@ async def upsert_members(
         }
         for p in latest.values()
     ]
-    for start in range(0, len(rows), _ROWS_PER_INSERT):
-        stmt = dialect_insert(session, MemberRow).values(rows[start : start + _ROWS_PER_INSERT])
-        replaced = {k: stmt.excluded[k] for k in ("name", "tz", "active", "is_admin", "updated_at")}
-        await session.execute(
-            stmt.on_conflict_do_update(index_elements=["workspace_id", "user_id"], set_=replaced)
-        )
+    await _upsert_rows(
+        session,
+        MemberRow,
+        rows,
+        keys=["workspace_id", "user_id"],
+        replaced=["name", "tz", "active", "is_admin", "updated_at"],
+    )
+
+
+async def _upsert_rows(
+    session: AsyncSession,
+    table: type[SQLModel],
+    rows: list[dict[str, Any]],
+    *,
+    keys: list[str],
+    replaced: Iterable[str] = (),
+    constants: dict[str, Any] | None = None,
+) -> None:
+    """INSERT ``rows`` as one statement executed for many (the driver batches them); on a
+    conflict over ``keys``, set the ``replaced`` columns to the new row's values and
+    ``constants`` to theirs."""
+    if not rows:
+        return
+    stmt = dialect_insert(session, table)
+    values = {**{c: stmt.excluded[c] for c in replaced}, **(constants or {})}
+    await session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values), rows)
 
 
 async def upsert_member(
@@ -353,13 +369,13 @@ async def add_team_members(
         }
         for user_id in dict.fromkeys(user_ids)
     ]
-    for start in range(0, len(rows), _ROWS_PER_INSERT):
-        stmt = dialect_insert(session, TeamMemberRow).values(rows[start : start + _ROWS_PER_INSERT])
-        await session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["workspace_id", "team_id", "user_id"], set_={"active": True}
-            )
-        )
+    await _upsert_rows(
+        session,
+        TeamMemberRow,
+        rows,
+        keys=["workspace_id", "team_id", "user_id"],
+        constants={"active": True},
+    )
 
 
 async def add_team_member(

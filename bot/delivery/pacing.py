@@ -12,8 +12,8 @@ under it (the *ceiling*). A later 429 slows the pace by a tenth, without a pause
 already under way count once), never below half the ceiling; each second without one speeds it
 up again, never above the ceiling, so a passing burst (the client's own retries land outside the
 pace) does not wear the pace down. The first second can be a burst Slack allows once (a full
-token bucket): with ``bursts``, the first later 429 that comes with a steady flow of accepted
-sends also lowers the ceiling, once, to the rate Slack accepted while paced (over the last
+token bucket): with ``bursts``, a later 429 that comes with a steady flow of accepted sends
+also lowers the ceiling to the rate Slack accepted while paced (over the last
 ``SUSTAINED_SECONDS``), when that is lower, so the pace settles just under what Slack sustains
 instead of half the calls meeting a 429. A 429 with fewer than ``MIN_SAMPLE`` sends accepted around
 it (the limit was spent before them) gives no rate to go by: only the pause applies. A token
@@ -54,7 +54,6 @@ class _Lane:
     last_accepted: float = 0.0
     provisional: bool = False  # rate set at the 429; settled once the pause is over
     settled_at: float = 0.0  # when the pause ended and the pace was set
-    corrected: bool = False  # the ceiling was lowered to what Slack sustained
     pause_until: float = 0.0
     accepted: deque[float] = field(default_factory=deque)
 
@@ -168,10 +167,9 @@ class SendPacer:
         elif lane.provisional:
             return
         elif now - lane.changed_at >= retry_after + WINDOW_SECONDS:
-            sustained = None if lane.corrected or not self._bursts else lane.sustained(now)
+            sustained = lane.sustained(now) if self._bursts else None
             if sustained is not None:
-                # Once: the first burst is spent, and this is what Slack takes since.
-                lane.corrected = True
+                # The first burst is spent: this is what Slack takes since.
                 lane.ceiling = max(MIN_RATE, min(lane.ceiling, sustained))
             lane.rate = max(lane.ceiling * FLOOR, min(lane.rate * SLOWER, lane.ceiling * MARGIN))
         else:
