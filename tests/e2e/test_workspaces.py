@@ -19,6 +19,7 @@ from bot.domain.model import Round
 from bot.domain.views import PersonInfo
 from bot.sandbox.fakeslack import FakeSlack
 from bot.sandbox.fakeslack.fleet import FakeSlackFleet
+from bot.sandbox.fakeslack.tiers import SLACK_TIERS
 from bot.sandbox.installs import install_workspaces
 from bot.server import Runtime, start_runtime, stop_runtime
 from tests.support.databases import DatabaseFactory
@@ -106,3 +107,35 @@ async def test_one_workspaces_429_storm_does_not_hold_up_another(fleet: Fleet) -
     assert max(max(_accepted_at(f)) for f in calm) < min(_accepted_at(stormy))
     for fake in fleet.fleet.workspaces.values():  # each member once, in their own workspace
         assert len(fake.calls_to("chat.postMessage", ok=True)) == 6
+
+
+async def test_rounds_under_slacks_tiers_reach_everyone_once_and_open_nothing(
+    fleet: Fleet,
+) -> None:
+    # Slack's tiers, six times faster (bursts as Slack's): 40 DMs a workspace outrun the burst
+    # of 30, so Slack answers 429 and the app waits.
+    fakes = list(fleet.fleet.workspaces.values())[:2]
+    for fake in fakes:
+        fake.enforce_tiers(table=SLACK_TIERS.scaled(6))
+        await fleet.round_for(fake, members=40)
+
+    first = await fleet.runtime.scheduler.tick()
+    limited = sum(len(f.rate_limited) for f in fakes)
+    posted_first = [len(f.calls_to("chat.postMessage", ok=True)) for f in fakes]
+    for fake in fakes:  # a second round of each team
+        services = fleet.runtime.services
+        team = await services.teams.for_channel(workspace_id=fake.workspace_id, channel_id="CTEAM")
+        assert team is not None
+        await services.rounds.open(team=team, period="second")
+    second = await fleet.runtime.scheduler.tick()
+
+    assert (first.sent, first.failed, second.sent, second.failed) == (80, 0, 80, 0)
+    assert limited > 0  # the limits bound, and were waited out
+    assert posted_first == [40, 40]
+    for fake in fakes:
+        assert fake.calls_to("conversations.open") == []
+        dms = [c.args["channel"] for c in fake.calls_to("chat.postMessage", ok=True)]
+        posts = [c for c in dms if c != "CTEAM"]  # not round 1's digest
+        assert all(c.startswith("U") for c in posts[:40])  # round 1: to the user ids
+        assert all(c.startswith("D") for c in posts[40:])  # round 2: into their DM channels
+        assert len(set(posts[40:])) == 40
