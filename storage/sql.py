@@ -6,7 +6,7 @@ these helpers and hand out domain records (``bot.domain.model``), never ORM rows
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import time
 from typing import Any
 
@@ -169,3 +169,22 @@ def to_answer(row: AnswerRow) -> Answer:
         internal_customer=row.internal_customer,
         answered_at=row.answered_at,
     )
+
+
+async def upsert_rows(
+    session: AsyncSession,
+    table: type[SQLModel],
+    rows: list[dict[str, Any]],
+    *,
+    keys: list[str],
+    replaced: Iterable[str] = (),
+    constants: dict[str, Any] | None = None,
+) -> None:
+    """INSERT ``rows`` as one statement executed for many (the driver batches them); on a
+    conflict over ``keys``, set the ``replaced`` columns to the new row's values and
+    ``constants`` to theirs."""
+    if not rows:
+        return
+    stmt = dialect_insert(session, table)
+    values = {**{c: stmt.excluded[c] for c in replaced}, **(constants or {})}
+    await session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values), rows)

@@ -7,7 +7,6 @@ Slack workspace id, and returns domain records (``bot.domain.model``), never ORM
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
 from bot.domain.model import Member, Schedule, Team
-from storage.sql import all_of, dialect_insert, one_or_none, rowcount, to_member, to_team
+from storage.sql import (
+    all_of,
+    dialect_insert,
+    one_or_none,
+    rowcount,
+    to_member,
+    to_team,
+    upsert_rows,
+)
 from storage.tables import (
     AnswerRow,
     DeliveryRow,
@@ -258,92 +265,6 @@ async def manages_any_team(session: AsyncSession, *, workspace_id: str, user_id:
 # members
 
 
-@dataclass(frozen=True, slots=True)
-class PersonRow:
-    """What the platform says about one person, as ``upsert_members`` stores it."""
-
-    user_id: str
-    name: str
-    tz: str | None
-    is_admin: bool = False
-    active: bool = True
-
-
-async def upsert_members(
-    session: AsyncSession, *, workspace_id: str, people: Iterable[PersonRow], now: datetime
-) -> None:
-    """Store what the platform says about people, replacing what was stored before.
-
-    One statement executed for all of them (a 5,000-member channel's setup was 5,000
-    statements); a person named twice is stored as the last one says.
-    """
-    latest = {p.user_id: p for p in people}
-    rows = [
-        {
-            "workspace_id": workspace_id,
-            "user_id": p.user_id,
-            "name": p.name,
-            "tz": p.tz,
-            "active": p.active,
-            "is_admin": p.is_admin,
-            "updated_at": now,
-        }
-        for p in latest.values()
-    ]
-    await _upsert_rows(
-        session,
-        MemberRow,
-        rows,
-        keys=["workspace_id", "user_id"],
-        replaced=["name", "tz", "active", "is_admin", "updated_at"],
-    )
-
-
-async def _upsert_rows(
-    session: AsyncSession,
-    table: type[SQLModel],
-    rows: list[dict[str, Any]],
-    *,
-    keys: list[str],
-    replaced: Iterable[str] = (),
-    constants: dict[str, Any] | None = None,
-) -> None:
-    """INSERT ``rows`` as one statement executed for many (the driver batches them); on a
-    conflict over ``keys``, set the ``replaced`` columns to the new row's values and
-    ``constants`` to theirs."""
-    if not rows:
-        return
-    stmt = dialect_insert(session, table)
-    values = {**{c: stmt.excluded[c] for c in replaced}, **(constants or {})}
-    await session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=values), rows)
-
-
-async def upsert_member(
-    session: AsyncSession,
-    *,
-    workspace_id: str,
-    user_id: str,
-    name: str,
-    tz: str | None,
-    now: datetime,
-    active: bool = True,
-    is_admin: bool = False,
-) -> None:
-    """Store what the platform says about a person, replacing what was stored before."""
-    person = PersonRow(user_id=user_id, name=name, tz=tz, is_admin=is_admin, active=active)
-    await upsert_members(session, workspace_id=workspace_id, people=[person], now=now)
-
-
-async def is_workspace_admin(session: AsyncSession, *, workspace_id: str, user_id: str) -> bool:
-    """Whether the platform says ``user_id`` administers the workspace."""
-    row = await session.execute(
-        select(col(MemberRow.is_admin)).where(
-            col(MemberRow.workspace_id) == workspace_id, col(MemberRow.user_id) == user_id
-        )
-    )
-    return bool(row.scalar_one_or_none())
-
-
 def _where_members(workspace_id: str, team_id: int) -> ColumnElement[bool]:
     return and_(
         col(TeamMemberRow.workspace_id) == workspace_id, col(TeamMemberRow.team_id) == team_id
@@ -369,7 +290,7 @@ async def add_team_members(
         }
         for user_id in dict.fromkeys(user_ids)
     ]
-    await _upsert_rows(
+    await upsert_rows(
         session,
         TeamMemberRow,
         rows,

@@ -11,6 +11,7 @@ from bot.services.schedule import next_pulse_at
 from bot.services.store import UseCases
 from storage import due as due_sql
 from storage import ledger as ledger_sql
+from storage import people as people_sql
 from storage import teams as teams_sql
 from storage.db import Session
 
@@ -43,7 +44,7 @@ class Teams(UseCases):
                 tz=valid_tz(caller.tz),
                 now=now,
             )
-            await teams_sql.upsert_members(
+            await people_sql.upsert_members(
                 s,
                 workspace_id=workspace_id,
                 people=[_row_of(p) for p in [caller, *humans]],
@@ -103,7 +104,7 @@ class Teams(UseCases):
     async def can_view_all(self, *, workspace_id: str, user_id: str) -> bool:
         """Whether the user may see every team's status: a workspace admin, or a manager."""
         async with self.store.read() as s:
-            return await teams_sql.is_workspace_admin(
+            return await people_sql.is_workspace_admin(
                 s, workspace_id=workspace_id, user_id=user_id
             ) or await teams_sql.manages_any_team(s, workspace_id=workspace_id, user_id=user_id)
 
@@ -189,15 +190,15 @@ class Teams(UseCases):
             )
 
 
-def _row_of(person: PersonInfo) -> teams_sql.PersonRow:
-    return teams_sql.PersonRow(
+def _row_of(person: PersonInfo) -> people_sql.PersonRow:
+    return people_sql.PersonRow(
         user_id=person.user_id, name=person.name, tz=person.tz, is_admin=person.is_admin
     )
 
 
 async def _remember(s: Session, *, workspace_id: str, person: PersonInfo, now: datetime) -> None:
     """Store what the platform says about a person (name, time zone, admin)."""
-    await teams_sql.upsert_members(s, workspace_id=workspace_id, people=[_row_of(person)], now=now)
+    await people_sql.upsert_members(s, workspace_id=workspace_id, people=[_row_of(person)], now=now)
 
 
 async def role_in(s: Session, *, team: Team, user_id: str) -> Role:

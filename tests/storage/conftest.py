@@ -14,7 +14,7 @@ from bot.clock import FrozenClock
 from bot.domain.circles import AnswerValue, Circle
 from bot.domain.model import Round, Team
 from bot.domain.scoring import ScoringRules
-from storage import ledger, rounds, teams
+from storage import ledger, people, rounds, teams
 from storage.db import Database
 from storage.tables import metadata
 
@@ -92,7 +92,7 @@ def new_deliveries(db: Database, clock: FrozenClock) -> DeliveryMaker:
         ws, now = rnd.workspace_id, clock.now()
         async with db.write() as s:
             for user in user_ids:
-                await teams.upsert_member(
+                await people.upsert_member(
                     s, workspace_id=ws, user_id=user, name=user, tz=None, now=now
                 )
             await teams.set_team_members(

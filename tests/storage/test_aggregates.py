@@ -15,7 +15,7 @@ from bot.clock import FrozenClock
 from bot.domain.circles import ANSWER_VALUES, CIRCLES, AnswerValue, Circle
 from bot.domain.model import DeliveryStatus, Team
 from bot.domain.scoring import Tally
-from storage import aggregates, ledger, rounds, teams
+from storage import aggregates, ledger, people, rounds, teams
 from storage.db import Database
 from tests.storage.conftest import (
     DeliveryMaker,
@@ -98,7 +98,7 @@ async def _history(
 async def _members(db: Database, clock: FrozenClock, team: Team, users: list[str]) -> None:
     async with db.write() as s:
         for user in users:
-            await teams.upsert_member(
+            await people.upsert_member(
                 s, workspace_id=team.workspace_id, user_id=user, name=user, tz=None, now=clock.now()
             )
         await teams.set_team_members(
@@ -136,19 +136,19 @@ async def test_team_figures_equal_the_per_round_aggregates(
     quiet = await new_team(channel_id="C2", name="quiet")
     roundless = await new_team(channel_id="C3", name="roundless")
     foreign = await new_team(workspace_id="T2", channel_id="C1", name="foreign")
-    people = [f"U{i}" for i in range(8)]
-    await _members(db, clock, busy, people[:6])
-    await _members(db, clock, quiet, people[4:])
-    await _members(db, clock, roundless, people[:2])
-    await _members(db, clock, foreign, people)
+    users = [f"U{i}" for i in range(8)]
+    await _members(db, clock, busy, users[:6])
+    await _members(db, clock, quiet, users[4:])
+    await _members(db, clock, roundless, users[:2])
+    await _members(db, clock, foreign, users)
     async with db.write() as s:  # one member leaves the team, one leaves the workspace
         await teams.remove_team_member(s, workspace_id="T1", team_id=busy.id, user_id="U0")
-        await teams.upsert_member(
+        await people.upsert_member(
             s, workspace_id="T1", user_id="U5", name="U5", tz=None, now=clock.now(), active=False
         )
-    await _history(db, clock, busy, periods=7, members=people[:6], rng=rng)
-    await _history(db, clock, quiet, periods=2, members=people[4:], rng=rng, answered=False)
-    await _history(db, clock, foreign, periods=3, members=people, rng=rng)
+    await _history(db, clock, busy, periods=7, members=users[:6], rng=rng)
+    await _history(db, clock, quiet, periods=2, members=users[4:], rng=rng, answered=False)
+    await _history(db, clock, foreign, periods=3, members=users, rng=rng)
 
     for limit in (1, 5, 10):
         async with db.read() as s:

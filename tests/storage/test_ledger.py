@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import FrozenClock
 from bot.domain.circles import CIRCLES, AnswerValue, Circle
 from bot.domain.model import Delivery, DeliveryStatus, Round
-from storage import due, ledger, rounds, teams
+from storage import due, ledger, people, rounds, teams
 from storage.db import Database
 from storage.tables import DeliveryRow
 from tests.storage.conftest import DeliveryMaker, RoundMaker, RowReader, TeamMaker
@@ -73,7 +73,7 @@ async def test_team_deliveries_go_to_active_members_of_that_team_once(
     now = clock.now()
     async with db.write() as s:
         for user in ("U1", "U2", "U3", "U4", "U5"):
-            await teams.upsert_member(
+            await people.upsert_member(
                 s, workspace_id="T1", user_id=user, name=user, tz=None, now=now, active=user != "U3"
             )  # U3 left the workspace
         await teams.set_team_members(

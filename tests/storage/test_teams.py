@@ -8,7 +8,7 @@ from bot.clock import FrozenClock
 from bot.domain.circles import AnswerValue, Circle
 from bot.domain.model import DeliveryStatus, Member, Schedule, Team
 from bot.domain.scoring import ScoringRules
-from storage import ledger, rounds, teams
+from storage import ledger, people, rounds, teams
 from storage.db import Database
 from tests.storage.conftest import RowReader, TeamMaker, write_rules
 from tests.support.rows import delivery_counts
@@ -75,7 +75,7 @@ async def test_queries_of_one_workspace_never_see_another(
     now = clock.now()
     async with db.write() as s:
         await teams.add_manager(s, workspace_id="T1", team_id=team.id, user_id="U1")
-        await teams.upsert_member(
+        await people.upsert_member(
             s, workspace_id="T1", user_id="U1", name="Ann", tz=None, now=now, is_admin=True
         )
         await teams.add_team_member(s, workspace_id="T1", team_id=team.id, user_id="U1", now=now)
@@ -94,7 +94,7 @@ async def test_queries_of_one_workspace_never_see_another(
         assert await teams.list_managers(s, workspace_id="T2", team_id=team.id) == []
         assert not await teams.is_manager(s, workspace_id="T2", team_id=team.id, user_id="U1")
         assert not await teams.manages_any_team(s, workspace_id="T2", user_id="U1")
-        assert not await teams.is_workspace_admin(s, workspace_id="T2", user_id="U1")
+        assert not await people.is_workspace_admin(s, workspace_id="T2", user_id="U1")
         assert await teams.list_team_members(s, workspace_id="T2", team_id=team.id) == []
         assert not await teams.is_team_member(s, workspace_id="T2", team_id=team.id, user_id="U1")
         assert await rounds.get_round(s, workspace_id="T2", round_id=rnd.id) is None
@@ -204,61 +204,6 @@ async def test_managers_add_remove_list(db: Database, new_team: TeamMaker, rows:
     assert [r["user_id"] for r in await rows("manager")] == ["U1"]
 
 
-async def test_upsert_member_updates_in_place(
-    db: Database, clock: FrozenClock, rows: RowReader
-) -> None:
-    async with db.write() as s:
-        await teams.ensure_workspace(s, workspace_id="T1", now=clock.now())
-        await teams.upsert_member(
-            s, workspace_id="T1", user_id="U1", name="Ann", tz="UTC", now=clock.now()
-        )
-        await teams.upsert_member(
-            s,
-            workspace_id="T1",
-            user_id="U1",
-            name="Ann B",
-            tz="Asia/Tokyo",
-            now=clock.now(),
-            is_admin=True,
-        )
-    async with db.read() as s:
-        assert await teams.is_workspace_admin(s, workspace_id="T1", user_id="U1")
-        assert not await teams.is_workspace_admin(s, workspace_id="T1", user_id="U9")
-
-    stored = await rows("member")
-    assert [(r["user_id"], r["name"], r["tz"], r["is_admin"], r["active"]) for r in stored] == [
-        ("U1", "Ann B", "Asia/Tokyo", True, True)
-    ]
-
-
-async def test_many_people_are_stored_in_a_few_statements_the_last_word_winning(
-    db: Database, clock: FrozenClock, new_team: TeamMaker, rows: RowReader
-) -> None:
-    team = await new_team()
-    people = [teams.PersonRow(user_id=f"U{i:05d}", name=f"p{i}", tz="UTC") for i in range(1_200)]
-    async with db.write() as s:
-        await teams.upsert_member(
-            s, workspace_id="T1", user_id="U00001", name="old", tz=None, now=clock.now()
-        )
-        # More rows than one statement takes; U00002 named twice: the second one counts.
-        again = teams.PersonRow(user_id="U00002", name="Bo", tz="Asia/Tokyo", is_admin=True)
-        await teams.upsert_members(s, workspace_id="T1", people=[*people, again], now=clock.now())
-        await teams.set_team_members(
-            s,
-            workspace_id="T1",
-            team_id=team.id,
-            user_ids=[p.user_id for p in people],
-            now=clock.now(),
-        )
-
-    stored = {r["user_id"]: r for r in await rows("member", workspace_id="T1")}
-    assert len(stored) == 1_200
-    assert (stored["U00001"]["name"], stored["U00001"]["tz"]) == ("p1", "UTC")
-    assert (stored["U00002"]["name"], stored["U00002"]["is_admin"]) == ("Bo", True)
-    members = await rows("team_member", team_id=team.id)
-    assert len([m for m in members if m["active"]]) == 1_200
-
-
 async def test_team_members_join_leave_and_rejoin(
     db: Database, clock: FrozenClock, new_team: TeamMaker, rows: RowReader
 ) -> None:
@@ -266,14 +211,14 @@ async def test_team_members_join_leave_and_rejoin(
     now = clock.now()
     async with db.write() as s:
         for user_id, name in (("U1", "Ann"), ("U2", "Bob"), ("U3", "Cid")):
-            await teams.upsert_member(
+            await people.upsert_member(
                 s, workspace_id="T1", user_id=user_id, name=name, tz=None, now=now
             )
             await teams.add_team_member(
                 s, workspace_id="T1", team_id=team.id, user_id=user_id, now=now
             )
         # U3 is deactivated in the workspace: still in the team, but not listed.
-        await teams.upsert_member(
+        await people.upsert_member(
             s, workspace_id="T1", user_id="U3", name="Cid", tz=None, now=now, active=False
         )
         left = await teams.remove_team_member(s, workspace_id="T1", team_id=team.id, user_id="U2")
@@ -306,7 +251,7 @@ async def test_set_team_members_deactivates_the_others(
     now = clock.now()
     async with db.write() as s:
         for user_id in ("U1", "U2", "U3", "U4"):
-            await teams.upsert_member(
+            await people.upsert_member(
                 s, workspace_id="T1", user_id=user_id, name=user_id, tz=None, now=now
             )
         await teams.set_team_members(
@@ -368,7 +313,7 @@ async def _populate(db: Database, clock: FrozenClock, team: Team) -> None:
     """Put a row in every table for the team's workspace."""
     ws, now = team.workspace_id, clock.now()
     async with db.write() as s:
-        await teams.upsert_member(s, workspace_id=ws, user_id="U1", name="Ann", tz=None, now=now)
+        await people.upsert_member(s, workspace_id=ws, user_id="U1", name="Ann", tz=None, now=now)
         await teams.add_team_member(s, workspace_id=ws, team_id=team.id, user_id="U1", now=now)
         await teams.add_manager(s, workspace_id=ws, team_id=team.id, user_id="U1")
         rnd, _ = await rounds.open_round(s, workspace_id=ws, team_id=team.id, period="p1", now=now)
