@@ -98,6 +98,8 @@ class Settings:
     teams_allow_anonymous_unsafe: bool = False
     # Where this server is reached from outside (Teams cards load their pictures from it).
     public_url: str = ""
+    # GET /metrics answers only to "Authorization: Bearer <this>"; unset, it is not served.
+    metrics_token: str = field(default="", repr=False)
 
     @property
     def slack_enabled(self) -> bool:
@@ -135,6 +137,12 @@ class Settings:
             raise ConfigError(
                 "SDO_TICK_SECONDS must be 0 or more and SDO_SEND_LEASE_SECONDS more than 0"
             )
+        metrics_token = env.get("SDO_METRICS_TOKEN", "").strip()
+        if metrics_token and is_placeholder(metrics_token):
+            raise ConfigError(
+                "SDO_METRICS_TOKEN still holds a placeholder: set it to a long random string "
+                "(e.g. `openssl rand -hex 32`), or unset it to turn /metrics off."
+            )
         api_url = env.get("SDO_SLACK_API_URL") or DEFAULT_SLACK_API_URL
         return cls(
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
@@ -162,6 +170,7 @@ class Settings:
             teams_allow_anonymous_unsafe=env.get("SDO_TEAMS_ALLOW_ANONYMOUS_UNSAFE", "")
             in ("1", "true", "yes"),
             public_url=(env.get("SDO_PUBLIC_URL") or "").rstrip("/"),
+            metrics_token=metrics_token,
         )
 
     def require_platform(self) -> None:
