@@ -25,8 +25,10 @@ The metrics (every counter also has its ``_created`` sample, as prometheus-clien
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -45,6 +47,15 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 # A tick is milliseconds when nothing is due and minutes for a large fan-out.
 TICK_BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0)
+
+
+@dataclass
+class RequestSeen:
+    """What the edge found out about the request it is answering (``Metrics.timed_request``):
+    a status of 500 unless it says otherwise (an exception escaped)."""
+
+    kind: str = UNKNOWN
+    status: int = 500
 
 
 class Metrics:
@@ -129,6 +140,18 @@ class Metrics:
         """One request the HTTP edge answered."""
         self.requests.labels(platform=platform, kind=kind, status=str(status)).inc()
         self.request_seconds.labels(platform=platform, kind=kind).observe(seconds)
+
+    @contextlib.contextmanager
+    def timed_request(self, *, platform: str) -> Iterator[RequestSeen]:
+        """Count the request answered within the block (and how long it took), under the kind
+        and status the block sets on what it yields."""
+        seen = RequestSeen()
+        started = time.perf_counter()
+        try:
+            yield seen
+        finally:
+            seconds = time.perf_counter() - started
+            self.request(platform=platform, kind=seen.kind, status=seen.status, seconds=seconds)
 
     def tick(self, *, seconds: float, opened: int, closed: int, ok: bool) -> None:
         """One scheduler tick: how long it took, the rounds it opened and closed, and whether

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ from bot.delivery.platform import ChatPlatform
 from bot.delivery.routing import RoutedPlatform
 from bot.delivery.scheduler import Scheduler
 from bot.logs import keep_payloads_out_of_logs
+from bot.metrics import SLACK, TEAMS, Metrics
 from bot.services import Services
 from bot.slack import http
 from bot.slack.app import create_app
@@ -60,6 +61,8 @@ class Runtime:
     # None when Slack is not configured (a Teams-only server).
     bolt: AsyncApp | None
     scheduler: Scheduler
+    # What /metrics shows (the HTTP edges, the platforms and the scheduler count into it).
+    metrics: Metrics
     teams: TeamsContext | None = None
 
 
@@ -71,29 +74,59 @@ def clock_for(settings: Settings) -> Clock:
     return SystemClock()
 
 
+def new_metrics(settings: Settings) -> Metrics:
+    """The app's one ``Metrics``, with a series per platform it serves."""
+    return Metrics(
+        platforms=[
+            p for p, on in ((SLACK, settings.slack_enabled), (TEAMS, settings.teams_enabled)) if on
+        ]
+    )
+
+
+def metrics_routes(
+    settings: Settings, *, metrics: Metrics, runtime: Callable[[], Runtime]
+) -> list[web.RouteDef]:
+    """``GET /metrics`` when ``SDO_METRICS_TOKEN`` is set (none otherwise: 404); each scrape
+    reads the pending deliveries from the running app's database."""
+    return http.metrics_routes(
+        metrics=metrics,
+        token=settings.metrics_token,
+        pending=lambda: runtime().services.ledger.pending(),
+    )
+
+
 async def start_runtime(
-    settings: Settings, *, clock: Clock, teams: TeamsHost | None = None
+    settings: Settings,
+    *,
+    clock: Clock,
+    teams: TeamsHost | None = None,
+    metrics: Metrics | None = None,
 ) -> Runtime:
     keep_payloads_out_of_logs()
+    metrics = metrics or new_metrics(settings)
     db = Database(settings.database_url)
     await upgrade(db)
     # The connection pool's limit is the cap on Web API calls in flight, all workspaces
     # together; a call waiting out a Retry-After holds no connection.
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=settings.max_in_flight))
     services = Services(db=db, clock=clock)
-    slack = slack_context(settings, db=db, services=services, session=session, clock=clock)
+    slack = slack_context(
+        settings, db=db, services=services, session=session, clock=clock, metrics=metrics
+    )
     platform: ChatPlatform = slack.platform
     teams_ctx = None
     if teams is not None:
         from bot.teams.app import create_teams_app
         from bot.teams.context import teams_context
 
-        teams_ctx = teams_context(settings, host=teams, db=db, services=services, clock=clock)
+        teams_ctx = teams_context(
+            settings, host=teams, db=db, services=services, clock=clock, metrics=metrics
+        )
         create_teams_app(teams_ctx)
         platform = RoutedPlatform(
             default=slack.platform, by_prefix={WORKSPACE_PREFIX: teams_ctx.platform}
         )
-    scheduler = Scheduler(settings=settings, services=services, platform=platform)
+    scheduler = Scheduler(settings=settings, services=services, platform=platform, metrics=metrics)
     scheduler.start()
     return Runtime(
         settings=settings,
@@ -103,6 +136,7 @@ async def start_runtime(
         slack=slack,
         bolt=create_app(slack) if settings.slack_enabled else None,
         scheduler=scheduler,
+        metrics=metrics,
         teams=teams_ctx,
     )
 
@@ -129,17 +163,22 @@ def _teams_of(web_app: web.Application) -> TeamsContext:
 
 def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     """The aiohttp application: ``POST /slack/events`` (Slack on), ``POST /api/messages``
-    (Teams on) and ``GET /healthz``."""
+    (Teams on), ``GET /healthz`` and ``GET /metrics`` (``SDO_METRICS_TOKEN`` set)."""
     clock = clock or clock_for(settings)
     settings.require_platform()
     web_app = web.Application(client_max_size=http.MAX_BODY_BYTES)
     web_app.router.add_routes([http.health_route(db=lambda: web_app[RUNTIME_KEY].db)])
+    metrics = new_metrics(settings)
+    web_app.router.add_routes(
+        metrics_routes(settings, metrics=metrics, runtime=lambda: web_app[RUNTIME_KEY])
+    )
     if settings.slack_enabled:
         web_app.router.add_routes(
             [
                 http.slack_route(
                     bolt=lambda: _bolt_of(web_app),
                     verifier=RequestVerifier(secret=settings.slack_signing_secret, clock=clock),
+                    metrics=metrics,
                 )
             ]
         )
@@ -156,10 +195,12 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Appl
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", web.NotAppKeyWarning)
             web_app["agent_configuration"] = host.auth
-        web_app.router.add_routes(teams_http.teams_routes(teams=lambda: _teams_of(web_app)))
+        web_app.router.add_routes(
+            teams_http.teams_routes(teams=lambda: _teams_of(web_app), metrics=metrics)
+        )
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        app[RUNTIME_KEY] = await start_runtime(settings, clock=clock, teams=host)
+        app[RUNTIME_KEY] = await start_runtime(settings, clock=clock, teams=host, metrics=metrics)
         yield
         await stop_runtime(app[RUNTIME_KEY])
 
@@ -185,6 +226,9 @@ async def _serve_socket_mode(settings: Settings, *, port: int) -> None:
     runtime = await start_runtime(settings, clock=clock_for(settings))
     health = web.Application()
     health.router.add_routes([http.health_route(db=lambda: runtime.db)])
+    health.router.add_routes(
+        metrics_routes(settings, metrics=runtime.metrics, runtime=lambda: runtime)
+    )
     runner = web.AppRunner(health, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, port=port).start()

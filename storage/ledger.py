@@ -246,6 +246,20 @@ async def mark_failed(
     )
 
 
+async def count_pending_deliveries(session: AsyncSession) -> int:
+    """Pulse DMs of open rounds not sent yet, every workspace together (the metrics' gauge).
+
+    Driven by ``ix_delivery_pending`` (only the pending rows), each joined to its round.
+    """
+    pending = _DELIVERY.c.status == literal(_PENDING, literal_execute=True)
+    query = (
+        select(func.count())
+        .select_from(_DELIVERY.join(_ROUND, _ROUND.c.id == _DELIVERY.c.round_id))
+        .where(pending, _ROUND.c.closed_at.is_(None))
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
 # ---------------------------------------------------------------------------------------------
 # reminders
 

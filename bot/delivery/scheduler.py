@@ -14,6 +14,8 @@ One tick, in order:
 4. **remind**: members of an open round who have not answered all three questions get one DM;
 5. **send**: open rounds with unsent pulse DMs are fanned out (new, interrupted, or to retry);
 6. **digest**: rounds closed in the last ``DIGEST_WINDOW`` get their channel digest, once.
+7. **retain**: once a day, with ``SDO_RETENTION_DAYS`` set, answers and notes of rounds closed
+   longer ago are deleted, their aggregates kept (``bot.services.retention``).
 
 A step that fails is logged and the next one still runs; the next tick tries again.
 
@@ -31,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
@@ -45,6 +48,7 @@ from bot.delivery.fanout import deliver_round
 from bot.delivery.platform import ChatPlatform, PlatformError
 from bot.domain.model import ReminderTarget, TeamRound, valid_tz
 from bot.domain.views import ReminderView
+from bot.metrics import Metrics
 from bot.services import Services
 from bot.services.schedule import round_times
 
@@ -99,12 +103,21 @@ class Scheduler:
         settings: the tick interval, the send concurrency and lease.
         services: the use cases and the ledger.
         platform: the chat platform DMs, reminders and digests go out on.
+        metrics: told of each tick (its duration, the rounds it opened and closed, success).
     """
 
-    def __init__(self, *, settings: Settings, services: Services, platform: ChatPlatform) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        services: Services,
+        platform: ChatPlatform,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.settings = settings
         self.services = services
         self.platform = platform
+        self.metrics = metrics or Metrics()
         self.lease = timedelta(seconds=settings.send_lease_seconds)
         self._aps: AsyncIOScheduler | None = None
         self._running: asyncio.Task[Any] | None = None
@@ -164,7 +177,19 @@ class Scheduler:
     # -- one tick --------------------------------------------------------------------------
 
     async def tick(self) -> TickReport:
-        """Do everything that is due now (by the app's clock), each thing once."""
+        """Do everything that is due now (by the app's clock), each thing once; the metrics
+        are told what it did (a tick with no error is a successful one)."""
+        started = time.perf_counter()
+        report = await self._tick()
+        self.metrics.tick(
+            seconds=time.perf_counter() - started,
+            opened=report.opened,
+            closed=report.closed,
+            ok=not report.errors,
+        )
+        return report
+
+    async def _tick(self) -> TickReport:
         report = TickReport()
         try:
             due = await self.services.due.pending(digest_within=DIGEST_WINDOW, lease=self.lease)
@@ -180,6 +205,7 @@ class Scheduler:
             # A pulse opened by this tick has deliveries to send even if none waited before.
             ("send", due.send or due.pulse, self._send),
             ("digest", due.digest or due.close, self._digest),
+            ("retain", self.settings.retention_days is not None, self._retain),
         )
         for name, needed, step in steps:
             if not needed:
@@ -190,6 +216,11 @@ class Scheduler:
                 log.exception("scheduler step %s failed", name)
                 report.errors.append(f"{name}: {type(exc).__name__}")
         return report
+
+    async def _retain(self, report: TickReport) -> None:
+        # Once per 24 hours of the app's clock; a run longer than a tick's share goes on at
+        # the next tick (bot.services.retention).
+        await self.services.retention.daily(days=self.settings.retention_days)
 
     async def _arm(self, report: TickReport) -> None:
         report.armed += await self.services.due.arm()

@@ -112,6 +112,7 @@ class SlackSimulator:
         send_concurrency: the app's ``SDO_SEND_CONCURRENCY``.
         oauth: run in multi-workspace mode (installs through the OAuth flow).
         encryption_key: the app's ``SDO_ENCRYPTION_KEY``.
+        metrics_token: the app's ``SDO_METRICS_TOKEN`` (empty: no ``/metrics``).
     """
 
     def __init__(
@@ -123,8 +124,10 @@ class SlackSimulator:
         send_concurrency: int = 4,
         oauth: bool = False,
         encryption_key: str = "",
+        metrics_token: str = "",
     ) -> None:
         self.fake = fake
+        self.metrics_token = metrics_token
         self.oauth = oauth
         self.encryption_key = encryption_key
         self.db_url = db_url
@@ -153,6 +156,7 @@ class SlackSimulator:
             slack_client_secret="simulated-client-secret" if self.oauth else "",
             slack_scopes=("commands", "chat:write") if self.oauth else (),
             encryption_key=self.encryption_key,
+            metrics_token=self.metrics_token,
         )
 
     @property

@@ -80,3 +80,8 @@ class Ledger(UseCases):
                 error=error,
                 now=self.store.now(),
             )
+
+    async def pending(self) -> int:
+        """Pulse DMs of open rounds not sent yet, every workspace together (the metrics)."""
+        async with self.store.read() as s:
+            return await ledger_sql.count_pending_deliveries(s)

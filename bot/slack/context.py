@@ -11,8 +11,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.pacing import SendPacer
 from bot.delivery.pictures import Pictures
+from bot.metrics import Metrics
 from bot.services import Services
 from bot.slack import installs
+from bot.slack.counting import RateLimitCounter
 from bot.slack.dms import DMChannels
 from bot.slack.gateway import SlackGateway
 from bot.slack.platform import SlackPlatform
@@ -45,6 +47,7 @@ def slack_context(
     services: Services,
     session: aiohttp.ClientSession,
     clock: Clock,
+    metrics: Metrics | None = None,
 ) -> AppContext:
     """Everything that speaks to Slack, on the app's one aiohttp session.
 
@@ -54,11 +57,15 @@ def slack_context(
         services: the use cases.
         session: shared by every Web API call and response_url post.
         clock: the app's clock.
+        metrics: counts 429s, pulse DMs and digests (a fresh, unscraped set when None).
     """
+    metrics = metrics or Metrics()
     pacer = SendPacer(bursts=True)  # Slack's limits are token buckets
+    client = web_client(settings, session, pacer=pacer)
+    client.retry_handlers.insert(0, RateLimitCounter(metrics=metrics))  # sees every answer
     store = installs.installation_store(settings, db.engine) if settings.oauth_enabled else None
     gateway = SlackGateway(
-        client=web_client(settings, session, pacer=pacer),
+        client=client,
         session=session,
         clock=clock,
         concurrency=settings.send_concurrency,
@@ -70,7 +77,7 @@ def slack_context(
         settings=settings,
         services=services,
         gateway=gateway,
-        platform=SlackPlatform(gateway=gateway),
+        platform=SlackPlatform(gateway=gateway, metrics=metrics),
         installations=store,
         oauth=installs.oauth_settings(settings, store=store, engine=db.engine) if store else None,
     )

@@ -2,35 +2,47 @@
 
 Slack signs every request with HMAC-SHA256 over ``v0:{timestamp}:{body}``. A missing, forged or
 stale signature (more than five minutes off), or a timestamp that is not a number, gets 401
-before anything is parsed; a signed body that is not what Slack sends gets 400.
+before anything is parsed; a signed body that is not what Slack sends gets 400. Every request,
+refused or not, is counted by its kind and status (``bot.metrics``).
+
+The server's own routes live here too: ``GET /healthz`` and, behind a bearer token,
+``GET /metrics`` for Prometheus.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.metrics import CONTENT_TYPE, SLACK, Metrics
 from bot.slack.installs import INSTALL_PATH, REDIRECT_PATH
-from bot.slack.payloads import well_formed
+from bot.slack.payloads import kind_of, well_formed
 from bot.slack.signing import RequestVerifier
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+# A scrape does not wait longer than this for the database (the gauge keeps its last value).
+METRICS_READ_SECONDS = 2.0
 
 
-def slack_route(*, bolt: Callable[[], AsyncApp], verifier: RequestVerifier) -> web.RouteDef:
+def slack_route(
+    *, bolt: Callable[[], AsyncApp], verifier: RequestVerifier, metrics: Metrics
+) -> web.RouteDef:
     """``POST /slack/events``: commands, interactivity and events.
 
     Args:
         bolt: returns the Bolt app (created at start-up, after the routes).
         verifier: checks each request's signature (with the app's clock).
+        metrics: counts each request by kind and status, and times it.
     """
 
     async def slack_events(request: web.Request) -> web.StreamResponse:
@@ -57,7 +69,19 @@ def slack_route(*, bolt: Callable[[], AsyncApp], verifier: RequestVerifier) -> w
             return web.Response(status=400, text="unexpected payload")
         return await to_aiohttp_response(response)
 
-    return web.post("/slack/events", slack_events)
+    async def counted(request: web.Request) -> web.StreamResponse:
+        with metrics.timed_request(platform=SLACK) as seen:
+            try:
+                # Read once here: aiohttp keeps the body for slack_events.
+                seen.kind = kind_of(await request.read(), request.content_type)
+            except web.HTTPRequestEntityTooLarge:
+                seen.status = 413
+                return web.Response(status=413, text="request body too large")
+            response = await slack_events(request)
+            seen.status = response.status
+            return response
+
+    return web.post("/slack/events", counted)
 
 
 def oauth_routes(*, bolt: Callable[[], AsyncApp]) -> list[web.RouteDef]:
@@ -87,3 +111,40 @@ def health_route(*, db: Callable[[], Database]) -> web.RouteDef:
         return web.json_response({"ok": False, "error": "database unreachable"}, status=503)
 
     return web.get("/healthz", healthz)
+
+
+def metrics_routes(
+    *, metrics: Metrics, token: str, pending: Callable[[], Awaitable[int]]
+) -> list[web.RouteDef]:
+    """``GET /metrics``: Prometheus' text format, to ``Authorization: Bearer <token>`` only.
+
+    Without a token there is no route (404). A wrong or missing bearer token gets 401.
+
+    Args:
+        metrics: the app's metrics.
+        token: ``SDO_METRICS_TOKEN`` (compared in constant time; never logged).
+        pending: reads the pending deliveries (the gauge) at each scrape; when the database
+            does not answer in time, the scrape goes on with the last value read.
+    """
+    if not token:
+        return []
+    expected = token.encode()
+
+    async def scrape(request: web.Request) -> web.Response:
+        scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+        if not (
+            scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), expected)
+        ):
+            return web.Response(
+                status=401, text="unauthorized", headers={"WWW-Authenticate": "Bearer"}
+            )
+        try:
+            async with asyncio.timeout(METRICS_READ_SECONDS):
+                metrics.pending(await pending())
+        except Exception as exc:
+            log.warning(
+                "could not read the pending deliveries for /metrics: %s", type(exc).__name__
+            )
+        return web.Response(body=metrics.exposition(), headers={"Content-Type": CONTENT_TYPE})
+
+    return [web.get("/metrics", scrape)]

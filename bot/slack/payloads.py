@@ -96,3 +96,34 @@ def well_formed(body: bytes, content_type: str) -> bool:
         ) and _url(form["response_url"][0])
     except (UnicodeDecodeError, ValueError, RecursionError):
         return False
+
+
+# Interactivity payload types → the kind of request the metrics count them under.
+_INTERACTION_KINDS = {
+    "block_actions": "action",
+    "block_suggestion": "action",
+    "view_submission": "view",
+    "view_closed": "view",
+    "shortcut": "shortcut",
+    "message_action": "shortcut",
+}
+_EVENT_TYPES = ("event_callback", "url_verification", "app_rate_limited")
+
+
+def kind_of(body: bytes, content_type: str) -> str:
+    """What a body says it is, for the metrics: ``command``, ``action``, ``view``,
+    ``shortcut``, ``event`` or ``unknown`` (not a shape Slack sends). Never raises."""
+    try:
+        text = body.decode("utf-8")
+        if content_type.startswith("application/json"):
+            data = json.loads(text)
+            kind = data.get("type") if isinstance(data, dict) else None
+            return "event" if kind in _EVENT_TYPES else "unknown"
+        form = parse_qs(text, keep_blank_values=True, strict_parsing=False)
+        if "payload" in form:
+            payload = json.loads(form["payload"][0])
+            kind = payload.get("type") if isinstance(payload, dict) else None
+            return _INTERACTION_KINDS.get(kind, "unknown") if isinstance(kind, str) else "unknown"
+        return "command" if "command" in form else "unknown"
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return "unknown"

@@ -19,6 +19,7 @@ from bot.delivery.pictures import Pictures
 from bot.delivery.platform import ImageRef, PlatformError, SentMessage
 from bot.domain.model import Team
 from bot.domain.views import DigestView, PersonInfo, PulseView, ReminderView
+from bot.metrics import SLACK, Metrics
 from bot.slack.blocks.digest import digest_message
 from bot.slack.blocks.pulse import pulse_message
 from bot.slack.blocks.reminder import reminder_message
@@ -55,17 +56,26 @@ class SlackPlatform:
 
     Args:
         gateway: the Web API calls.
+        metrics: counts the pulse DMs sent and refused, and the digests posted.
     """
 
-    def __init__(self, *, gateway: SlackGateway) -> None:
+    def __init__(self, *, gateway: SlackGateway, metrics: Metrics | None = None) -> None:
         self.gateway = gateway
+        self.metrics = metrics or Metrics()
         self.pictures = Pictures(host=self)
 
     async def send_pulse(self, *, workspace_id: str, user_id: str, pulse: PulseView) -> SentMessage:
-        async with platform_errors():
-            return await self.gateway.send_dm(
-                user_id=user_id, message=_pulse_message(pulse), workspace_id=workspace_id
-            )
+        try:
+            async with platform_errors():
+                sent = await self.gateway.send_dm(
+                    user_id=user_id, message=_pulse_message(pulse), workspace_id=workspace_id
+                )
+        except PlatformError as exc:
+            if not exc.passing:
+                self.metrics.dm_failed(SLACK)
+            raise
+        self.metrics.dm_sent(SLACK)
+        return sent
 
     async def update_pulse(self, *, workspace_id: str, sent: SentMessage, pulse: PulseView) -> None:
         async with platform_errors():
@@ -120,9 +130,11 @@ class SlackPlatform:
     async def post_digest(self, *, team: Team, digest: DigestView) -> SentMessage:
         message = await self.digest_message(digest)
         async with platform_errors():
-            return await self.gateway.post(
+            posted = await self.gateway.post(
                 channel_id=team.channel_id, message=message, workspace_id=team.workspace_id
             )
+        self.metrics.digest_posted(SLACK)
+        return posted
 
     async def digest_message(self, view: DigestView) -> dict[str, Any]:
         """The digest with its pictures (the round, and the trend once there is one)."""

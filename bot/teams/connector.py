@@ -33,6 +33,7 @@ from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.delivery.pacing import SendPacer
 from bot.delivery.platform import PlatformError
+from bot.metrics import TEAMS, Metrics
 from bot.teams.host import CONNECTOR_AUDIENCE, TeamsHost
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class TeamsConnector:
         concurrency: calls in flight at once, for this process.
         pacer: spaces the bot's calls once Teams has throttled them.
         monotonic: the clock of the clients' time to live.
+        metrics: counts each 429 Teams answers.
     """
 
     def __init__(
@@ -81,8 +83,10 @@ class TeamsConnector:
         concurrency: int = 8,
         pacer: SendPacer | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        metrics: Metrics | None = None,
     ) -> None:
         self.host = host
+        self.metrics = metrics or Metrics(platforms=(TEAMS,))
         self.max_attempts = max_attempts
         self._sleep = sleep
         self._slots = asyncio.Semaphore(concurrency)
@@ -182,6 +186,8 @@ class TeamsConnector:
                     await self._drop_client(service_url)
                     continue
                 attempt += 1
+                if exc.status == 429:
+                    self.metrics.limited(TEAMS)
                 if not _passing(exc.status) or attempt == self.max_attempts:
                     raise PlatformError(f"http_{exc.status}", passing=_passing(exc.status)) from exc
                 wait = retry_after(exc, attempt - 1)

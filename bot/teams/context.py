@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.metrics import TEAMS, Metrics
 from bot.services import Services
 from bot.teams.addresses import TeamsAddresses
 from bot.teams.connector import TeamsConnector
@@ -27,10 +28,18 @@ class TeamsContext:
 
 
 def teams_context(
-    settings: Settings, *, host: TeamsHost, db: Database, services: Services, clock: Clock
+    settings: Settings,
+    *,
+    host: TeamsHost,
+    db: Database,
+    services: Services,
+    clock: Clock,
+    metrics: Metrics | None = None,
 ) -> TeamsContext:
-    """Everything that speaks to Teams, around the SDK ``host`` (built with the web app)."""
-    connector = TeamsConnector(host=host, concurrency=settings.send_concurrency)
+    """Everything that speaks to Teams, around the SDK ``host`` (built with the web app);
+    ``metrics`` counts its 429s, pulse DMs and digests."""
+    metrics = metrics or Metrics(platforms=(TEAMS,))
+    connector = TeamsConnector(host=host, concurrency=settings.send_concurrency, metrics=metrics)
     addresses = TeamsAddresses(db=db, clock=clock)
     return TeamsContext(
         settings=settings,

@@ -1,8 +1,10 @@
 """The Teams HTTP edge: ``POST /api/messages`` (authenticated by the SDK's JWT check) and the
-pictures Teams cards load (``GET /teams/pictures/<key>.png``)."""
+pictures Teams cards load (``GET /teams/pictures/<key>.png``). Each activity posted is counted
+by its type and the HTTP status it got (``bot.metrics``)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Awaitable, Callable
 
@@ -10,6 +12,7 @@ import jwt
 from aiohttp import web
 from microsoft_agents.hosting.aiohttp import jwt_authorization_decorator, start_agent_process
 
+from bot.metrics import TEAMS, UNKNOWN, Metrics
 from bot.teams.context import TeamsContext
 from bot.teams.platform import PICTURE_ROUTE
 
@@ -17,7 +20,51 @@ MESSAGES_PATH = "/api/messages"
 _KEY = re.compile(r"^[0-9a-f]{40}$")
 _REFUSED = {"error": "Invalid token or authentication failed."}
 
+# The activity types counted by name; any other is counted as "other".
+ACTIVITY_KINDS = frozenset(
+    {
+        "message",
+        "invoke",
+        "conversationUpdate",
+        "installationUpdate",
+        "messageReaction",
+        "typing",
+        "event",
+    }
+)
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def activity_kind(body: bytes) -> str:
+    """An activity's type for the metrics: one of ``ACTIVITY_KINDS``, ``other``, or
+    ``unknown`` when the body is not an activity. Never raises."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return UNKNOWN
+    kind = data.get("type") if isinstance(data, dict) else None
+    if not isinstance(kind, str):
+        return UNKNOWN
+    return kind if kind in ACTIVITY_KINDS else "other"
+
+
+def counted(handler: Handler, *, metrics: Metrics) -> Handler:
+    """``handler``, each request counted (and timed) by its activity's type and its status."""
+
+    async def counting(request: web.Request) -> web.StreamResponse:
+        with metrics.timed_request(platform=TEAMS) as seen:
+            try:
+                # Read once here: aiohttp keeps the body for the SDK.
+                seen.kind = activity_kind(await request.read())
+                response = await handler(request)
+            except web.HTTPException as exc:
+                seen.status = exc.status
+                raise
+            seen.status = response.status
+            return response
+
+    return counting
 
 
 def refuse_tokens_without_key_id(handler: Handler) -> Handler:
@@ -42,8 +89,13 @@ def refuse_tokens_without_key_id(handler: Handler) -> Handler:
     return checked
 
 
-def teams_routes(*, teams: Callable[[], TeamsContext]) -> list[web.RouteDef]:
-    """The routes, each reading the running app's Teams context when called."""
+def teams_routes(*, teams: Callable[[], TeamsContext], metrics: Metrics) -> list[web.RouteDef]:
+    """The routes, each reading the running app's Teams context when called.
+
+    Args:
+        teams: the running app's Teams context.
+        metrics: counts each activity posted (refused ones too) by type and status.
+    """
 
     async def messages(request: web.Request) -> web.StreamResponse:
         ctx = teams()
@@ -68,6 +120,6 @@ def teams_routes(*, teams: Callable[[], TeamsContext]) -> list[web.RouteDef]:
         jwt_authorization_decorator(messages)  # type: ignore[no-untyped-call]
     )
     return [
-        web.post(MESSAGES_PATH, authenticated),
+        web.post(MESSAGES_PATH, counted(authenticated, metrics=metrics)),
         web.get(PICTURE_ROUTE, picture),
     ]

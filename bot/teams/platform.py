@@ -17,6 +17,7 @@ from bot.delivery.pictures import Pictures
 from bot.delivery.platform import ImageRef, PlatformError, SentMessage
 from bot.domain.model import Team
 from bot.domain.views import DigestView, PersonInfo, PulseView, ReminderView
+from bot.metrics import TEAMS, Metrics
 from bot.teams.addresses import TeamsAddresses
 from bot.teams.cards.common import attachment
 from bot.teams.cards.digest import digest_card
@@ -56,12 +57,20 @@ class TeamsPlatform:
         connector: the Bot Connector calls.
         addresses: where tenants, channels and members' chats are reached.
         public_url: this server's address as Teams reaches it (pictures are served there).
+        metrics: counts the pulse DMs sent and refused, and the digests posted (default: the
+            connector's).
     """
 
     def __init__(
-        self, *, connector: TeamsConnector, addresses: TeamsAddresses, public_url: str
+        self,
+        *,
+        connector: TeamsConnector,
+        addresses: TeamsAddresses,
+        public_url: str,
+        metrics: Metrics | None = None,
     ) -> None:
         self.connector = connector
+        self.metrics = metrics or connector.metrics
         self.addresses = addresses
         self.public_url = public_url.rstrip("/")
         self.pictures = Pictures(host=self)
@@ -95,12 +104,18 @@ class TeamsPlatform:
         return tenant.service_url, conversation_id
 
     async def send_pulse(self, *, workspace_id: str, user_id: str, pulse: PulseView) -> SentMessage:
-        service_url, conversation_id = await self._chat(workspace_id, user_id)
-        activity_id = await self.connector.send(
-            service_url=service_url,
-            conversation_id=conversation_id,
-            activity=card_activity(_pulse_card(pulse), summary=f"Pulse #{pulse.round_number}"),
-        )
+        try:
+            service_url, conversation_id = await self._chat(workspace_id, user_id)
+            activity_id = await self.connector.send(
+                service_url=service_url,
+                conversation_id=conversation_id,
+                activity=card_activity(_pulse_card(pulse), summary=f"Pulse #{pulse.round_number}"),
+            )
+        except PlatformError as exc:
+            if not exc.passing:
+                self.metrics.dm_failed(TEAMS)
+            raise
+        self.metrics.dm_sent(TEAMS)
         return SentMessage(channel_id=conversation_id, ts=activity_id)
 
     async def update_pulse(self, *, workspace_id: str, sent: SentMessage, pulse: PulseView) -> None:
@@ -135,6 +150,7 @@ class TeamsPlatform:
             conversation_id=team.channel_id,
             activity=card_activity(card, summary=f"Digest of round {digest.round.round.number}"),
         )
+        self.metrics.digest_posted(TEAMS)
         return SentMessage(channel_id=team.channel_id, ts=activity_id)
 
     async def person(self, *, workspace_id: str, user_id: str) -> PersonInfo:
