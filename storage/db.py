@@ -4,6 +4,11 @@ SQLite runs in WAL mode with a busy timeout, and every write transaction starts 
 ``BEGIN IMMEDIATE`` on a single pooled connection: writers queue for the lock up front instead
 of failing half-way with "database is locked". Reads use their own connections and never block
 on writers.
+
+A database that cannot be reached (refused connections, a server restarting, connections cut
+mid-transaction, SQLite's lock held past its busy timeout) raises ``DatabaseUnavailable`` from
+``write``, ``read`` and ``ping``'s callers, whatever the driver's own exception: the layers above
+tell people "try again in a moment", wait and retry, and never need to know the driver.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from asyncpg import exceptions as pg
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.util import await_only
 
@@ -24,6 +31,58 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///sdo.db"
 # What the use cases hand back to storage functions: they hold a session, never build a query.
 Session = AsyncSession
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# What SQLite says when it cannot get to the database (rather than about a statement).
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error")
+
+
+class DatabaseUnavailable(Exception):  # noqa: N818 - reads as what happened, like TimeoutError
+    """The database could not be reached or went away mid-transaction; nothing was committed.
+
+    Worth retrying in a moment: the cause is the server or the connection, not the statement.
+    """
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database is out of reach, rather than a statement is wrong.
+
+    Args:
+        exc: an exception raised while talking to the database.
+    """
+    # OSError: refused, reset, unreachable, timed out, before the driver wraps it.
+    if isinstance(exc, DatabaseUnavailable | OSError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated or isinstance(exc, InterfaceError):
+            return True
+        message = str(exc.orig).lower()
+        return any(sign in message for sign in _SQLITE_UNAVAILABLE) or _is_connection_error(
+            exc.orig
+        )
+    return _is_connection_error(exc)
+
+
+def _is_connection_error(exc: BaseException | None) -> bool:
+    """asyncpg's errors for a server that refuses or drops connections (starting, stopping)."""
+    return isinstance(
+        exc,
+        pg.PostgresConnectionError
+        | pg.CannotConnectNowError
+        | pg.AdminShutdownError
+        | pg.CrashShutdownError,
+    )
+
+
+@asynccontextmanager
+async def _unavailable_as_such() -> AsyncIterator[None]:
+    """Raise ``DatabaseUnavailable`` for whatever error means the database is out of reach."""
+    try:
+        yield
+    except DatabaseUnavailable:
+        raise
+    except Exception as exc:
+        if is_unavailable(exc):
+            raise DatabaseUnavailable(f"database unavailable: {type(exc).__name__}") from exc
+        raise
 
 
 class Database:
@@ -62,8 +121,14 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """A read-write transaction: committed on success, rolled back on error."""
+        """A read-write transaction: committed on success, rolled back on error.
+
+        Raises:
+            DatabaseUnavailable: the database could not be reached, or went away before the
+                commit (nothing of this transaction is stored).
+        """
         async with (
+            _unavailable_as_such(),
             AsyncSession(self._write_engine, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -71,8 +136,13 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
-        """A read-only transaction (never takes SQLite's write lock)."""
+        """A read-only transaction (never takes SQLite's write lock).
+
+        Raises:
+            DatabaseUnavailable: the database could not be reached.
+        """
         async with (
+            _unavailable_as_such(),
             AsyncSession(self._read_engine, expire_on_commit=False) as session,
             session.begin(),
         ):

@@ -21,19 +21,28 @@ Failures (a ``PlatformError`` from the ``ChatPlatform``):
 * passing (a 429 whose retries ran out, a 5xx, a dropped connection — the platform's client has
   already waited ``Retry-After`` and retried): the row goes back to pending (never failed) and
   is retried after ``RETRY_DELAY``.
+
+A database outage pauses the fan-out: every ledger write (claims, marks) waits for the database
+(``bot.delivery.patience``) and sending stops once ``UNMARKED_PER_SENDER × concurrency`` DMs wait
+for their marks; when the database is back the marks are written and the fan-out goes on. Only
+an outage longer than ``DATABASE_PATIENCE_SECONDS`` ends it (a later tick resumes from the
+ledger, and what was sent but not marked then is the duplicate bound above).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import secrets
 import socket
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.delivery.patience import patiently
 from bot.delivery.platform import ChatPlatform, PlatformError
 from bot.domain.model import Delivery, Round, SentDM, Team
 from bot.domain.views import PulseView
@@ -162,13 +171,16 @@ class _RoundFanout:
         return FanoutResult(**self.outcomes)
 
     async def _claim_all(self) -> None:
-        while batch := await self.services.ledger.claim(
-            team=self.team,
-            round_id=self.rnd.id,
-            owner=self.owner,
-            lease=self.lease,
-            limit=self.batch_size,
-        ):
+        def claim() -> Awaitable[list[Delivery]]:
+            return self.services.ledger.claim(
+                team=self.team,
+                round_id=self.rnd.id,
+                owner=self.owner,
+                lease=self.lease,
+                limit=self.batch_size,
+            )
+
+        while batch := await patiently(claim, what=f"claiming DMs of round {self.rnd.id}"):
             for delivery in batch:
                 await self.queue.put(delivery)
         for _ in range(self.width):
@@ -197,20 +209,27 @@ class _RoundFanout:
                 workspace_id=team.workspace_id, user_id=user_id, pulse=self.pulse
             )
         except PlatformError as exc:
+            reason = exc.reason
             if not exc.passing:
-                log.warning("pulse DM to %s (round %s) failed: %s", user_id, round_id, exc.reason)
-                await self.services.ledger.mark_failed(
-                    team=team, round_id=round_id, user_id=user_id, error=exc.reason
+                log.warning("pulse DM to %s (round %s) failed: %s", user_id, round_id, reason)
+                await patiently(
+                    lambda: self.services.ledger.mark_failed(
+                        team=team, round_id=round_id, user_id=user_id, error=reason
+                    ),
+                    what=f"marking a DM of round {round_id} failed",
                 )
                 return "failed", None
-            log.warning("pulse DM to %s (round %s) left pending: %s", user_id, round_id, exc.reason)
-            await self.services.ledger.release(
-                team=team,
-                round_id=round_id,
-                user_id=user_id,
-                owner=self.owner,
-                error=exc.reason,
-                retry_in=RETRY_DELAY,
+            log.warning("pulse DM to %s (round %s) left pending: %s", user_id, round_id, reason)
+            await patiently(
+                lambda: self.services.ledger.release(
+                    team=team,
+                    round_id=round_id,
+                    user_id=user_id,
+                    owner=self.owner,
+                    error=reason,
+                    retry_in=RETRY_DELAY,
+                ),
+                what=f"releasing a DM of round {round_id}",
             )
             return "pending", None
         mark = self.recorder.submit(
@@ -280,10 +299,15 @@ class _SentRecorder:
     async def _flush(self) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
+            mark = functools.partial(
+                self.services.ledger.mark_sent,
+                team=self.team,
+                round_id=self.round_id,
+                sent=[s for s, _ in batch],
+            )
             try:
-                await self.services.ledger.mark_sent(
-                    team=self.team, round_id=self.round_id, sent=[s for s, _ in batch]
-                )
+                # The platform has these DMs: a mark lost to an outage would send them again.
+                await patiently(mark, what=f"marking sent DMs of round {self.round_id}")
             except Exception as exc:
                 self._failure = exc
                 for _, done in batch:

@@ -7,9 +7,7 @@ import logging
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack.context import AppContext
-from bot.slack.listeners import actions, commands, events, views
-
-log = logging.getLogger(__name__)
+from bot.slack.listeners import actions, commands, errors, events, views
 
 
 def create_app(ctx: AppContext) -> AsyncApp:
@@ -34,9 +32,5 @@ def create_app(ctx: AppContext) -> AsyncApp:
     actions.register(app, ctx)
     views.register(app, ctx)
     events.register(app, ctx)
-
-    @app.error
-    async def on_error(error: Exception) -> None:
-        log.error("listener failed: %s", type(error).__name__, exc_info=error)
-
+    app.error(errors.on_error)
     return app

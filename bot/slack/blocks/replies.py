@@ -19,6 +19,27 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
+# The database is out of reach (restarting, a network blip): nothing was saved, nothing is lost.
+DATABASE_UNAVAILABLE_TEXT = (
+    ":hourglass_flowing_sand: I could not save that just now: my database is not answering. "
+    "Nothing was recorded — please try again in a moment."
+)
+
+
+def database_unavailable() -> dict[str, Any]:
+    """The answer to a command that found the database out of reach."""
+    return text_message(DATABASE_UNAVAILABLE_TEXT)
+
+
+def note_not_saved_text(note: str) -> str:
+    """A note the database could not take, given back to its author (only they see a DM)."""
+    quoted = "\n".join(f">{escape(line)}" for line in note.splitlines() or [""])
+    return (
+        ":hourglass_flowing_sand: I could not save your note just now: my database is not "
+        "answering. Here it is, to add again in a moment:\n" + quoted
+    )
+
+
 def refusal(what: str) -> dict[str, Any]:
     return text_message(
         f":lock: Sorry — only this team's managers (or workspace admins) can {what}."

@@ -33,6 +33,7 @@ from bot.slack.context import AppContext
 from bot.slack.gateway import SlackGateway
 from bot.slack.listeners.shared import pulse_team
 from bot.slack.retries import waiting_on_slack
+from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,9 @@ def _handler(ctx: AppContext, answer_in_ack_seconds: float) -> Any:
                 reason = exc.reason if isinstance(exc, PlatformError) else exc.response.get("error")
                 log.warning("/sdo %s: Slack said %s", type(parsed).__name__, reason)
                 reply = replies.slack_refused(str(reason))
+            except DatabaseUnavailable:
+                log.warning("/sdo %s: the database is unavailable", type(parsed).__name__)
+                reply = replies.database_unavailable()
             if reply is not None:
                 await answer.final(reply)
         finally:

@@ -1,6 +1,8 @@
 """Events: channel membership keeps teams current; the App Home shows the user's teams.
 
-Slack redelivers events (``X-Slack-Retry-Num``); each ``event_id`` is processed once.
+Slack redelivers events (``X-Slack-Retry-Num``); each ``event_id`` is processed once. An event
+is acknowledged before it is processed, so Slack will not send it again: one that finds the
+database unavailable waits for it (``bot.delivery.patience``) rather than being dropped.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.delivery.patience import patiently
 from bot.slack.context import AppContext
 from bot.slack.listeners.shared import publish_home, tolerate_slack_errors
 
@@ -35,12 +38,17 @@ def _once_per_event(ctx: AppContext, handler: EventHandler) -> Any:
     async def once(event: dict[str, Any], body: dict[str, Any]) -> None:
         workspace_id = str(body.get("team_id") or "")
         event_id = body.get("event_id")
-        if event_id and not await ctx.services.teams.first_event(
-            workspace_id=workspace_id, event_id=str(event_id)
+        what = f"event {body.get('event', {}).get('type')}"
+        if event_id and not await patiently(
+            lambda: ctx.services.teams.first_event(
+                workspace_id=workspace_id, event_id=str(event_id)
+            ),
+            what=what,
         ):
             log.info("event %s already processed: skipped", event_id)
             return
-        await handler(ctx, workspace_id, event)
+        # Each handler may run again whole: what it writes is an upsert or a delete.
+        await patiently(lambda: handler(ctx, workspace_id, event), what=what)
 
     return once
 

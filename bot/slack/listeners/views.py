@@ -18,6 +18,7 @@ from bot.slack.blocks.modals import (
     parse_note_submission,
     parse_schedule_submission,
 )
+from bot.slack.blocks.replies import note_not_saved_text
 from bot.slack.blocks.text import escape
 from bot.slack.context import AppContext
 from bot.slack.listeners.shared import (
@@ -26,6 +27,7 @@ from bot.slack.listeners.shared import (
     publish_home,
     tolerate_slack_errors,
 )
+from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +104,16 @@ def _note_submitted(ctx: AppContext) -> Any:
             outcome = await asyncio.wait_for(asyncio.shield(saving), ACK_BUDGET_SECONDS)
         except TimeoutError:
             await ack()
-            outcome = await saving
+            try:
+                outcome = await saving
+            except DatabaseUnavailable:
+                # The form is gone: the DM keeps what was typed, to paste in again.
+                await ctx.gateway.send_dm(
+                    user_id=user_id,
+                    message={"text": note_not_saved_text(text)},
+                    workspace_id=workspace_id,
+                )
+                return
             if not outcome.stored:
                 await ctx.gateway.send_dm(
                     user_id=user_id, message={"text": CLOSED_ERROR}, workspace_id=workspace_id
