@@ -1,6 +1,6 @@
 """Fault injection: failures, server errors, rate limits and delays, by method and arguments.
 
-``FaultInjection`` is the public API ``FakeSlack`` offers (``fail``, ``server_error``,
+``FaultInjection`` is the public API ``FakeSlack`` offers (``fail``, ``server_error``, ``outage``,
 ``rate_limit``, ``delay``, ``reset_faults``, and ``POST /_faults``), plus the network
 ``latency`` of every answer; ``Faults`` holds what was injected and decides, call by call, which
 fault answers.
@@ -8,10 +8,12 @@ fault answers.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
+import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +33,10 @@ class Fault:
     per_second: float | None = None
     seconds: float = 0.0
     window: deque[float] = field(default_factory=deque)
+    # A server error's statuses, taken in turn (502, 504, 502…); None: ``status`` each time.
+    statuses: Iterator[int] | None = None
+    # A server error's end (``time.monotonic()``): it answers only calls arriving before.
+    until: float | None = None
 
     def matches(self, args: JsonDict) -> bool:
         """Whether this fault targets a call with these arguments."""
@@ -62,6 +68,22 @@ class Fault:
         while self.window and now - self.window[0] >= span:
             self.window.popleft()
         return len(self.window) >= capacity
+
+
+def _server_error(
+    status: int | Sequence[int], *, times: int | None, when: Predicate | None, until: float | None
+) -> Fault:
+    if isinstance(status, int):
+        return Fault("server_error", when, times, status=status, until=until)
+    statuses = tuple(status)
+    return Fault(
+        "server_error",
+        when,
+        times,
+        status=statuses[0],
+        statuses=itertools.cycle(statuses),
+        until=until,
+    )
 
 
 def total_delay(faults: Iterable[Fault]) -> float:
@@ -119,10 +141,14 @@ class Faults:
                 fault.window.append(now)
         for fault in faults:
             if fault.kind == "server_error":
+                if fault.until is not None and now >= fault.until:
+                    self._drop(fault)  # the outage is over
+                    continue
                 self._spend(fault)
+                status = next(fault.statuses) if fault.statuses is not None else fault.status
                 return Answer(
-                    fault.status,
-                    text=f"<html><body><h1>{fault.status} Server Error</h1></body></html>",
+                    status,
+                    text=f"<html><body><h1>{status} Server Error</h1></body></html>",
                     content_type="text/html",
                 )
         return None
@@ -137,8 +163,10 @@ class Faults:
 
     def _spend(self, fault: Fault) -> None:
         fault.spend()
-        if not fault.exhausted:
-            return
+        if fault.exhausted:
+            self._drop(fault)
+
+    def _drop(self, fault: Fault) -> None:
         for faults in self._by_method.values():
             if fault in faults:
                 faults.remove(fault)
@@ -206,19 +234,41 @@ class FaultInjection:
         self,
         method: str,
         *,
-        status: int = 500,
+        status: int | Sequence[int] = 500,
         times: int | None = 1,
         when: Predicate | None = None,
     ) -> None:
         """Answer matching calls with an HTML HTTP ``status`` page (recorded in ``server_errors``).
 
+        The call does not take effect (nothing is posted), like a gateway that could not reach
+        Slack behind it.
+
         Args:
             method: Method name, or ``"*"`` for all.
-            status: HTTP status, e.g. 500 or 503.
+            status: HTTP status, e.g. 500 or 503; several (``(502, 504)``) are given in turn.
             times: The next ``times`` matching calls; None until ``reset_faults``.
             when: Only calls whose args satisfy this.
         """
-        self._faults.add(method, Fault("server_error", when, times, status=status))
+        self._faults.add(method, _server_error(status, times=times, when=when, until=None))
+
+    def outage(
+        self,
+        method: str,
+        *,
+        seconds: float,
+        status: int | Sequence[int] = (502, 504),
+        when: Predicate | None = None,
+    ) -> None:
+        """Answer every matching call with a 5xx page (as ``server_error``) for ``seconds``.
+
+        Args:
+            method: Method name, or ``"*"`` for all.
+            seconds: How long from now (on ``time.monotonic()``); calls go through after.
+            status: The statuses, given in turn.
+            when: Only calls whose args satisfy this.
+        """
+        until = time.monotonic() + seconds
+        self._faults.add(method, _server_error(status, times=None, when=when, until=until))
 
     def rate_limit(
         self,
@@ -291,6 +341,7 @@ class FaultInjection:
         injectors: dict[str, Callable[..., None]] = {
             "fail": self.fail,
             "server_error": self.server_error,
+            "outage": self.outage,
             "rate_limit": self.rate_limit,
             "delay": self.delay,
         }

@@ -335,8 +335,9 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
         return web.json_response({"messages": self.messages, "ephemerals": self.ephemerals})
 
     async def _handle_faults(self, request: web.Request) -> web.Response:
-        """``POST /_faults`` JSON: ``{"kind": "fail"|"server_error"|"rate_limit"|"delay"|"reset",
-        "method": ..., "match": {arg: value, ...}, ...the keyword arguments of that method}``;
+        """``POST /_faults`` JSON: ``{"kind": "fail"|"server_error"|"outage"|"rate_limit"|"delay"
+        |"reset", "method": ..., "match": {arg: value, ...}, ...the keyword arguments of that
+        method}``;
         ``{"kind": "latency", "mean_seconds": ..., "jitter_seconds": ...}``; or
         ``{"kind": "tiers", "table": "slack"|null, "factor": 1.0}`` (``SLACK_TIERS`` scaled)."""
         try:

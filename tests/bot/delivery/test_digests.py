@@ -16,6 +16,8 @@ from bot.delivery.platform import PlatformError
 from bot.domain.model import Team
 from bot.domain.views import DigestView
 from bot.sandbox.fakeslack import FakeSlack
+from bot.slack import retries
+from bot.slack.retries import ServerErrorBackoff
 from tests.support.databases import DatabaseFactory
 from tests.support.jobs import JobsHarness, channel_posts
 from tests.support.slack import ALICE, BOB, MANAGER, TEAM_CHANNEL
@@ -86,7 +88,11 @@ async def test_asked_again_it_is_posted_again_and_the_ledger_keeps_the_first(
     assert second["ts"] != first["ts"]
 
 
-async def test_a_passing_failure_releases_the_claim_for_a_later_post(jobs: JobsHarness) -> None:
+async def test_a_passing_failure_releases_the_claim_for_a_later_post(
+    jobs: JobsHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Slack's 5xx are waited out for up to 90 s; here the retries have run out at once.
+    monkeypatch.setattr(retries, "SERVER_ERROR_BACKOFF", ServerErrorBackoff(max_wait_seconds=0))
     team, view = await _closed_round(jobs)
     jobs.fake.server_error(
         "chat.postMessage", status=502, when=lambda a: a.get("channel") == TEAM_CHANNEL

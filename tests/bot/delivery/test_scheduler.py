@@ -15,7 +15,9 @@ from bot.delivery.fanout import RETRY_DELAY
 from bot.domain.circles import AnswerValue, Circle
 from bot.domain.model import TUESDAY, Schedule, Team
 from bot.sandbox.fakeslack import FakeSlack
+from bot.slack import retries
 from bot.slack.blocks.render import render_message
+from bot.slack.retries import ServerErrorBackoff
 from tests.support.databases import DatabaseFactory
 from tests.support.jobs import (
     JobsHarness,
@@ -276,7 +278,10 @@ async def test_a_member_slack_refuses_is_marked_failed_and_the_rest_go_on(
 
 async def test_server_errors_leave_the_member_pending_for_a_later_tick(
     jobs: JobsHarness,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Slack's 5xx are waited out for up to 90 s; here the retries have run out at once.
+    monkeypatch.setattr(retries, "SERVER_ERROR_BACKOFF", ServerErrorBackoff(max_wait_seconds=0))
     team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
     jobs.fake.server_error(
         "chat.postMessage",
@@ -303,7 +308,10 @@ async def test_server_errors_leave_the_member_pending_for_a_later_tick(
 
 async def test_the_digest_is_posted_once_and_retried_after_a_passing_failure(
     jobs: JobsHarness,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Slack's 5xx are waited out for up to 90 s; here the retries have run out at once.
+    monkeypatch.setattr(retries, "SERVER_ERROR_BACKOFF", ServerErrorBackoff(max_wait_seconds=0))
     team = await jobs.setup_team(channel_id=TEAM_CHANNEL, name="team", tz=BERLIN, user_ids=TEAM)
     await jobs.run_until(utc(2026, 10, 26, 8))
     jobs.fake.server_error(

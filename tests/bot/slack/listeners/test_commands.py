@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import text
 
+from bot.slack import retries
 from bot.slack.blocks.render import render_message
+from bot.slack.retries import ServerErrorBackoff
 from storage import teams
 from tests.support.harness import WORKSPACE, SlackHarness, eventually
 from tests.support.slack import (
@@ -294,7 +297,10 @@ async def test_a_manual_digest_of_a_closed_round_is_not_posted_again_by_the_sche
 
 async def test_a_manual_digest_that_fails_for_now_leaves_the_round_to_the_schedule(
     slack: SlackHarness,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Slack's 5xx are waited out for up to 90 s; here the retries have run out at once.
+    monkeypatch.setattr(retries, "SERVER_ERROR_BACKOFF", ServerErrorBackoff(max_wait_seconds=0))
     from datetime import timedelta
 
     await ask(slack, "setup", user=MANAGER)
