@@ -149,6 +149,12 @@ async def stop_runtime(runtime: Runtime) -> None:
     await runtime.db.dispose()
 
 
+def _db_of(web_app: web.Application) -> Database | None:
+    """The running app's database; None while it starts."""
+    runtime = web_app.get(RUNTIME_KEY)
+    return runtime.db if runtime is not None else None
+
+
 def _bolt_of(web_app: web.Application) -> AsyncApp:
     bolt = web_app[RUNTIME_KEY].bolt
     assert bolt is not None, "the Slack routes exist only when Slack is on"
@@ -163,11 +169,12 @@ def _teams_of(web_app: web.Application) -> TeamsContext:
 
 def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     """The aiohttp application: ``POST /slack/events`` (Slack on), ``POST /api/messages``
-    (Teams on), ``GET /healthz`` and ``GET /metrics`` (``SDO_METRICS_TOKEN`` set)."""
+    (Teams on), ``GET /healthz``, ``GET /readyz`` and ``GET /metrics`` (``SDO_METRICS_TOKEN``
+    set)."""
     clock = clock or clock_for(settings)
     settings.require_platform()
     web_app = web.Application(client_max_size=http.MAX_BODY_BYTES)
-    web_app.router.add_routes([http.health_route(db=lambda: web_app[RUNTIME_KEY].db)])
+    web_app.router.add_routes(http.health_routes(db=lambda: _db_of(web_app)))
     metrics = new_metrics(settings)
     web_app.router.add_routes(
         metrics_routes(settings, metrics=metrics, runtime=lambda: web_app[RUNTIME_KEY])
@@ -223,15 +230,21 @@ def serve(settings: Settings, *, socket_mode: bool = False, port: int | None = N
 async def _serve_socket_mode(settings: Settings, *, port: int) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-    runtime = await start_runtime(settings, clock=clock_for(settings))
+    # The health port opens first: /readyz says "starting" while the database migrates.
+    started: list[Runtime] = []  # the runtime, once it runs (a started app's state is frozen)
     health = web.Application()
-    health.router.add_routes([http.health_route(db=lambda: runtime.db)])
-    health.router.add_routes(
-        metrics_routes(settings, metrics=runtime.metrics, runtime=lambda: runtime)
-    )
+    health.router.add_routes(http.health_routes(db=lambda: started[0].db if started else None))
+    metrics = new_metrics(settings)
+    health.router.add_routes(metrics_routes(settings, metrics=metrics, runtime=lambda: started[0]))
     runner = web.AppRunner(health, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, port=port).start()
+    try:
+        runtime = await start_runtime(settings, clock=clock_for(settings), metrics=metrics)
+    except BaseException:
+        await runner.cleanup()
+        raise
+    started.append(runtime)
     assert runtime.bolt is not None, "Socket Mode needs Slack (require_slack checked it)"
     handler = AsyncSocketModeHandler(runtime.bolt, settings.slack_app_token)
     try:

@@ -51,6 +51,7 @@ from bot.domain.views import ReminderView
 from bot.metrics import Metrics
 from bot.services import Services
 from bot.services.schedule import round_times
+from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ class Scheduler:
         try:
             due = await self.services.due.pending(digest_within=DIGEST_WINDOW, lease=self.lease)
         except Exception as exc:
-            log.exception("scheduler tick could not read what is due")
+            _log_failure(exc, "scheduler tick could not read what is due")
             report.errors.append(f"due: {type(exc).__name__}")
             return report
         steps = (
@@ -213,7 +214,7 @@ class Scheduler:
             try:
                 await step(report)
             except Exception as exc:
-                log.exception("scheduler step %s failed", name)
+                _log_failure(exc, f"scheduler step {name} failed")
                 report.errors.append(f"{name}: {type(exc).__name__}")
         return report
 
@@ -342,12 +343,20 @@ class Scheduler:
                     try:
                         await work(item)
                     except Exception as exc:
-                        log.exception("scheduler step %s failed for one team", what)
+                        _log_failure(exc, f"scheduler step {what} failed for one team")
                         report.errors.append(f"{what}: {type(exc).__name__}")
 
         order = list(queues.values())
         random.shuffle(order)  # replicas start on different workspaces
         await asyncio.gather(*(serve(queue) for queue in order))
+
+
+def _log_failure(exc: Exception, what: str) -> None:
+    """A database outage in one line (the next tick tries again); anything else in full."""
+    if isinstance(exc, DatabaseUnavailable):
+        log.warning("%s: the database is unavailable; a later tick tries again", what)
+    else:
+        log.exception(what)
 
 
 def _workspace(item: TeamRound) -> str:

@@ -26,10 +26,13 @@ from bot.slack.installs import INSTALL_PATH, REDIRECT_PATH
 from bot.slack.payloads import kind_of, well_formed
 from bot.slack.signing import RequestVerifier
 from storage.db import Database
+from storage.migrate import current_revision, head_revision
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+# A database that takes longer than this to say its schema version is not ready to serve.
+READY_TIMEOUT_SECONDS = 5.0
 # A scrape does not wait longer than this for the database (the gauge keeps its last value).
 METRICS_READ_SECONDS = 2.0
 
@@ -102,15 +105,40 @@ def oauth_routes(*, bolt: Callable[[], AsyncApp]) -> list[web.RouteDef]:
     return [web.get(INSTALL_PATH, install), web.get(REDIRECT_PATH, redirect)]
 
 
-def health_route(*, db: Callable[[], Database]) -> web.RouteDef:
-    """``GET /healthz``: 200 when the database answers, 503 when it does not."""
+def health_routes(*, db: Callable[[], Database | None]) -> list[web.RouteDef]:
+    """``GET /healthz`` (liveness) and ``GET /readyz`` (readiness).
+
+    ``/healthz`` answers 200 while the process runs: a database outage is no reason to restart
+    it (it waits the outage out). ``/readyz`` answers 200 only when the process can serve: it has
+    started, the database answers and its schema is this version's; else 503 with the reason
+    (a load balancer sends its requests elsewhere meanwhile).
+
+    Args:
+        db: the running app's database; None while it starts (migrating the database).
+    """
+    expected = head_revision()
 
     async def healthz(_request: web.Request) -> web.Response:
-        if await db().ping():
-            return web.json_response({"ok": True})
-        return web.json_response({"ok": False, "error": "database unreachable"}, status=503)
+        return web.json_response({"ok": True})
 
-    return web.get("/healthz", healthz)
+    async def readyz(_request: web.Request) -> web.Response:
+        database = db()
+        if database is None:
+            return _not_ready("starting: migrating the database")
+        try:
+            revision = await asyncio.wait_for(current_revision(database), READY_TIMEOUT_SECONDS)
+        except Exception as exc:  # refused, timed out: not ready, whatever the driver said
+            log.warning("not ready: the database is unreachable (%s)", type(exc).__name__)
+            return _not_ready("database unreachable")
+        if revision != expected:
+            return _not_ready(f"database schema is {revision}, this version needs {expected}")
+        return web.json_response({"ok": True})
+
+    return [web.get("/healthz", healthz), web.get("/readyz", readyz)]
+
+
+def _not_ready(reason: str) -> web.Response:
+    return web.json_response({"ok": False, "error": reason}, status=503)
 
 
 def metrics_routes(

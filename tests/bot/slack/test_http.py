@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import time
 
+import aiohttp
+from aiohttp import web
 from sqlalchemy import text
 
+from bot.slack import http
+from storage.migrate import head_revision
 from tests.support.harness import SIGNING_SECRET, SlackHarness, sign
 from tests.support.slack import MANAGER, TEAM_CHANNEL
 
@@ -78,9 +82,49 @@ async def test_oversized_bodies_get_413(slack: SlackHarness) -> None:
     assert reply.status == 413
 
 
-async def test_healthz_reports_the_database(slack: SlackHarness) -> None:
-    reply = await slack.get("/healthz")
-    assert (reply.status, reply.json()) == (200, {"ok": True})
+async def test_healthz_says_the_process_is_up_and_readyz_that_it_can_serve(
+    slack: SlackHarness,
+) -> None:
+    live, ready = await slack.get("/healthz"), await slack.get("/readyz")
+    assert (live.status, live.json()) == (200, {"ok": True})
+    assert (ready.status, ready.json()) == (200, {"ok": True})
+
+
+async def test_readyz_is_503_while_the_schema_is_not_this_versions(slack: SlackHarness) -> None:
+    # Another replica of another version migrating the shared database, for example.
+    head = head_revision()
+    async with slack.runtime.db.write() as s:
+        await s.execute(text("UPDATE alembic_version SET version_num = '0006_older'"))
+    reply = await slack.get("/readyz")
+    assert (reply.status, reply.json()) == (
+        503,
+        {"ok": False, "error": f"database schema is 0006_older, this version needs {head}"},
+    )
+    assert (await slack.get("/healthz")).status == 200
+    async with slack.runtime.db.write() as s:
+        await s.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+    assert (await slack.get("/readyz")).status == 200
+
+
+async def test_readyz_is_503_while_the_app_starts() -> None:
+    # Socket Mode opens its health port before the database is migrated; nothing runs yet.
+    app = web.Application()
+    app.router.add_routes(http.health_routes(db=lambda: None))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    try:
+        async with aiohttp.ClientSession() as client:
+            async with client.get(f"http://127.0.0.1:{port}/readyz") as ready:
+                assert (ready.status, await ready.json()) == (
+                    503,
+                    {"ok": False, "error": "starting: migrating the database"},
+                )
+            async with client.get(f"http://127.0.0.1:{port}/healthz") as live:
+                assert live.status == 200
+    finally:
+        await runner.cleanup()
 
 
 def test_signing_secret_is_the_one_under_test() -> None:
