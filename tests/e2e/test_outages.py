@@ -22,6 +22,7 @@ from bot.slack.blocks.pulse import ANSWER_ACTION_PREFIX, AnswerClick
 from bot.slack.blocks.replies import DATABASE_UNAVAILABLE_TEXT
 from tests.support.harness import WORKSPACE, SlackHarness, eventually
 from tests.support.private_postgres import PrivatePostgres
+from tests.support.slack import ALICE, MANAGER, TEAM_CHANNEL, install, populate
 
 MEMBERS = 500
 # Long enough that every part of the app meets the outage; the benchmark runs it for 20 s.
@@ -187,3 +188,39 @@ async def test_a_restart_mid_fanout_and_mid_clicks_loses_nothing_and_doubles_not
     # The command was told to try again, in its own ephemeral answer.
     assert status["text"] == DATABASE_UNAVAILABLE_TEXT
     assert (await slack.get("/readyz")).status == 200
+
+
+async def test_installed_workspaces_are_answered_while_their_tokens_are_out_of_reach(
+    postgres: PrivatePostgres,
+) -> None:
+    # Multi-workspace: Bolt reads each request's token from the database before any listener.
+    fake = FakeSlack(workspace_id=WORKSPACE)
+    await fake.start()
+    populate(fake)
+    slack = SlackHarness(fake=fake, db_url=postgres.url, workspace_id=WORKSPACE, oauth=True)
+    await slack.start()
+    try:
+        await install(slack)
+        await slack.command_and_answer("setup", user=MANAGER, channel=TEAM_CHANNEL)
+        await postgres.astop()
+
+        command = await slack.command_and_answer("help", user=MANAGER, channel=TEAM_CHANNEL)
+        click, payload = await slack.click(
+            action_id=ANSWER_ACTION_PREFIX + "yes",
+            value=AnswerClick(round_id=1, circle=Circle.WHAT, value=AnswerValue.YES).encode(),
+            user=ALICE,
+            channel=fake.dm_channel_id(ALICE),
+            ts="1.000001",
+        )
+        event = await slack.event({"type": "member_left_channel", "user": ALICE, "channel": "C1"})
+
+        assert command["text"] == DATABASE_UNAVAILABLE_TEXT
+        assert click.status == 200
+        assert slack.responses(payload["response_url"])[-1]["text"] == DATABASE_UNAVAILABLE_TEXT
+        assert event.status == 503  # Slack delivers it again later
+        await postgres.astart()
+        answer = await slack.command_and_answer("help", user=MANAGER, channel=TEAM_CHANNEL)
+        assert answer["text"] != DATABASE_UNAVAILABLE_TEXT
+    finally:
+        await slack.stop()
+        await fake.stop()

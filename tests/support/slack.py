@@ -3,6 +3,7 @@ to a fake Slack over HTTP (fixtures), and what a member does (open the DM, click
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -160,3 +161,19 @@ def note_submission(
             },
         },
     }
+
+
+async def install(slack: SlackHarness) -> None:
+    """The browser side of the OAuth flow: install page, then Slack's redirect back."""
+    page = await slack.get("/slack/install")
+    assert page.status == 200
+    state = re.search(r"state=([\w-]+)", page.text)
+    assert state, page.text[:500]
+    # The browser brings back the state cookie the install page set (a Secure cookie,
+    # which is why it is passed by hand over plain HTTP here).
+    cookie = page.headers["Set-Cookie"].split(";")[0]
+    done = await slack.get(
+        f"/slack/oauth_redirect?code={slack.fake.new_oauth_code()}&state={state.group(1)}",
+        headers={"Cookie": cookie},
+    )
+    assert done.status == 200, done.text[:500]

@@ -1,10 +1,12 @@
 """What a person sees when a listener fails: "try again in a moment" for a database outage.
 
-Bolt hands every listener's exception to ``on_error``. A database that cannot be reached
-(``storage.db.DatabaseUnavailable``) is nobody's mistake and passes: the person who clicked,
-typed a command or submitted a form is told, where Slack lets them see it, that nothing was
-saved and to try again in a moment, and Slack gets its acknowledgement (never a 500, which it
-would show as "dispatch failed"). Anything else is a bug: it is logged with its traceback.
+Bolt hands every listener's and middleware's exception to ``on_error`` (in multi-workspace mode
+its authorization reads the workspace's token from the database before any listener runs). A
+database that cannot be reached (``storage.db.is_unavailable``) is nobody's mistake and passes:
+the person who clicked, typed a command or submitted a form is told, where Slack lets them see
+it, that nothing was saved and to try again in a moment, and Slack gets its acknowledgement
+(never a 500, which it would show as "dispatch failed"); an event not yet acknowledged gets a
+503, so Slack delivers it again. Anything else is a bug: it is logged with its traceback.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.blocks import replies
-from storage.db import DatabaseUnavailable
+from storage.db import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +44,16 @@ async def on_error(
     Returns:
         The acknowledgement to send instead of Bolt's 500, when there still is one to send.
     """
-    if not isinstance(error, DatabaseUnavailable):
+    if not is_unavailable(error):
         log.error("listener failed: %s", type(error).__name__, exc_info=error)
         return None
     kind = str(body.get("type") or ("command" if "command" in body else "request"))
     log.warning("a %s found the database unavailable: asked to try again", kind)
     text = replies.DATABASE_UNAVAILABLE_TEXT
+    if kind == "event_callback":
+        # Acknowledged events are never sent again: unacknowledged, Slack redelivers it later.
+        # (One that got as far as a listener was acknowledged, and waits for the database.)
+        return BoltResponse(status=503, body="") if response is not None else None
     if response is not None:
         acknowledgement = _acknowledgement(body, text)
         if acknowledgement is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,7 +14,7 @@ from bot.slack.blocks.render import render_message
 from storage.installations import TokenCipher
 from tests.support.databases import DatabaseFactory
 from tests.support.harness import WORKSPACE, SlackHarness, eventually_async
-from tests.support.slack import ALICE, MANAGER, OTHER_CHANNEL, OUTSIDER, TEAM_CHANNEL
+from tests.support.slack import ALICE, MANAGER, OTHER_CHANNEL, OUTSIDER, TEAM_CHANNEL, install
 
 OTHER_WORKSPACE = "T0000OTHR"
 KEY = Fernet.generate_key().decode()
@@ -42,22 +41,6 @@ async def oauth_slack(
 async def rows(slack: SlackHarness, sql: str, **params: Any) -> list[tuple[Any, ...]]:
     async with slack.runtime.db.read() as s:
         return [tuple(r) for r in (await s.execute(text(sql), params)).all()]
-
-
-async def install(slack: SlackHarness) -> None:
-    """The browser side of the OAuth flow: install page, then Slack's redirect back."""
-    page = await slack.get("/slack/install")
-    assert page.status == 200
-    state = re.search(r"state=([\w-]+)", page.text)
-    assert state, page.text[:500]
-    # The browser brings back the state cookie the install page set (a Secure cookie,
-    # which is why it is passed by hand over plain HTTP here).
-    cookie = page.headers["Set-Cookie"].split(";")[0]
-    done = await slack.get(
-        f"/slack/oauth_redirect?code={slack.fake.new_oauth_code()}&state={state.group(1)}",
-        headers={"Cookie": cookie},
-    )
-    assert done.status == 200, done.text[:500]
 
 
 async def test_an_oauth_install_stores_the_token_encrypted_and_serves_the_workspace(
