@@ -543,3 +543,40 @@ async def test_record_event_is_true_only_the_first_time(
         ("T1", "Ev3"),
         ("T2", "Ev1"),
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# the pending count (the metrics' gauge)
+
+
+async def test_pending_deliveries_count_the_unsent_dms_of_open_rounds_only(
+    db: Database,
+    clock: FrozenClock,
+    new_team: TeamMaker,
+    new_round: RoundMaker,
+    new_deliveries: DeliveryMaker,
+) -> None:
+    now = clock.now()
+    open_round = await new_round(await new_team(), "2026-W10")
+    await new_deliveries(open_round, ["U1", "U2", "U3", "U4"])
+    elsewhere = await new_round(await new_team(workspace_id="T2", channel_id="C9"), "2026-W10")
+    await new_deliveries(elsewhere, ["U7", "U8"])
+    closed = await new_round(await new_team(channel_id="C2", name="beta"), "2026-W10")
+    await new_deliveries(closed, ["U5", "U6"])
+    async with db.write() as s:
+        await _sent(s, open_round, "U1", now=now)
+        await ledger.mark_failed(
+            s,
+            workspace_id="T1",
+            round_id=open_round.id,
+            user_id="U2",
+            error="user_not_found",
+            now=now,
+        )
+        await close_round(s, workspace_id="T1", round_id=closed.id, now=now)
+    # Leased to a sender but not sent yet: still pending.
+    assert await _claim(db, open_round, owner="sender", now=now, limit=1) == ["U3"]
+
+    async with db.read() as s:
+        # U3 and U4 of the open round, both of the other workspace's; none of the closed round's.
+        assert await ledger.count_pending_deliveries(s) == 4
