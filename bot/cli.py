@@ -1,4 +1,5 @@
-"""The ``sdo`` command: ``serve``, ``demo``, ``keygen``, ``db upgrade`` and ``teams-package``."""
+"""The ``sdo`` command: ``serve``, ``demo``, ``keygen``, ``db upgrade``, ``forget`` and
+``teams-package``."""
 
 from __future__ import annotations
 
@@ -66,6 +67,13 @@ def _parser() -> argparse.ArgumentParser:
         help="the https:// address of `sdo serve` (default: $SDO_PUBLIC_URL)",
     )
 
+    forget = sub.add_parser(
+        "forget",
+        help="delete one person's answers, notes and records in a workspace (docs/privacy.md)",
+    )
+    forget.add_argument("--workspace", required=True, help="the workspace id (T…, msteams:…)")
+    forget.add_argument("--user", required=True, help="the person's user id (U…, 29:…)")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations to SDO_DATABASE_URL")
@@ -108,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             asyncio.run(_upgrade())
             print("database is up to date")
+        elif args.command == "forget":
+            print(asyncio.run(_forget(settings, workspace_id=args.workspace, user_id=args.user)))
         elif args.command == "teams-package":
             _teams_package(args)
         elif args.command == "serve":
@@ -135,6 +145,22 @@ def _demo(args: argparse.Namespace) -> int:
 
         asyncio.run(run_demo(sys.stdout, args.out, realistic=args.realistic))
     return 0
+
+
+async def _forget(settings: Settings, *, workspace_id: str, user_id: str) -> str:
+    """A data subject request: delete what is stored about the person; what was deleted."""
+    from bot.clock import SystemClock
+    from bot.services import Services
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        forgotten = await Services(db=db, clock=SystemClock()).retention.forget(
+            workspace_id=workspace_id, user_id=user_id
+        )
+    finally:
+        await db.dispose()
+    return f"{user_id} in {workspace_id}: {forgotten.describe()}"
 
 
 def _teams_package(args: argparse.Namespace) -> None:

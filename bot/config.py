@@ -52,6 +52,18 @@ def _numbers[T: (int, float)](
     return values
 
 
+def _retention_days(raw: str) -> int | None:
+    """``SDO_RETENTION_DAYS``: unset or empty keeps answers for ever; else whole days, 1 or more."""
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(
+            f"SDO_RETENTION_DAYS must be a whole number of days, 1 or more (it is {raw!r}); "
+            "unset it to keep answers and notes"
+        )
+    return int(raw)
+
+
 def is_placeholder(value: str | None) -> bool:
     return value is None or bool(_PLACEHOLDER.match(value.strip()))
 
@@ -98,6 +110,9 @@ class Settings:
     teams_allow_anonymous_unsafe: bool = False
     # Where this server is reached from outside (Teams cards load their pictures from it).
     public_url: str = ""
+    # Answers and notes of rounds closed more than this many days ago are deleted (the rounds'
+    # aggregates stay); None keeps them for ever (bot.services.retention).
+    retention_days: int | None = None
     # GET /metrics answers only to "Authorization: Bearer <this>"; unset, it is not served.
     metrics_token: str = field(default="", repr=False)
 
@@ -145,6 +160,7 @@ class Settings:
             )
         api_url = env.get("SDO_SLACK_API_URL") or DEFAULT_SLACK_API_URL
         return cls(
+            retention_days=_retention_days(env.get("SDO_RETENTION_DAYS", "").strip()),
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             slack_app_token=env.get("SLACK_APP_TOKEN", ""),

@@ -1,5 +1,9 @@
 """Aggregates for status, history and `status all`, computed in SQL (no answer leaves the database).
 
+A round whose answers were deleted (``storage.retention``: ``SDO_RETENTION_DAYS``, ``sdo
+forget``) has a ``round_summary`` row, written before the first of them went: its counts stand
+in for the round's answers and deliveries, so the round reads as it did at closing.
+
 The set-based functions answer for many teams at once with a fixed number of statements,
 however many teams there are: each team's last rounds come from an index (a ``LATERAL``
 ``ORDER BY … LIMIT`` on PostgreSQL, a correlated ``IN (… LIMIT)`` on SQLite, both served by
@@ -33,7 +37,15 @@ from sqlalchemy.orm import aliased
 from bot.domain.circles import ANSWER_VALUES, CIRCLES, Circle
 from bot.domain.model import DeliveryStatus, Round
 from bot.domain.scoring import Tally
-from storage.tables import AnswerRow, DeliveryRow, MemberRow, RoundRow, TeamMemberRow, TeamRow
+from storage.tables import (
+    AnswerRow,
+    DeliveryRow,
+    MemberRow,
+    RoundRow,
+    RoundSummaryRow,
+    TeamMemberRow,
+    TeamRow,
+)
 
 _ANSWER = AnswerRow.__table__  # type: ignore[attr-defined]
 _DELIVERY = DeliveryRow.__table__  # type: ignore[attr-defined]
@@ -41,6 +53,7 @@ _ROUND = RoundRow.__table__  # type: ignore[attr-defined]
 _TEAM = TeamRow.__table__  # type: ignore[attr-defined]
 _MEMBER = MemberRow.__table__  # type: ignore[attr-defined]
 _TEAM_MEMBER = TeamMemberRow.__table__  # type: ignore[attr-defined]
+_SUMMARY = RoundSummaryRow.__table__  # type: ignore[attr-defined]
 
 # The order of the tally columns in every aggregate row: circle by circle, answer by answer,
 # answers in ``Tally``'s field order (so a row slice builds a ``Tally`` positionally).
@@ -52,6 +65,16 @@ if [v.value for v in ANSWER_VALUES] != [f.name for f in fields(Tally)]:
     raise RuntimeError("ANSWER_VALUES no longer follow Tally's field order")
 if CIRCLES != (Circle.WHAT, Circle.HOW, Circle.DELIVER):
     raise RuntimeError("CIRCLES are no longer W, H, D")
+
+# ``round_summary``'s columns in the order of the answer counts (``_answer_counts``), then the
+# members asked: ``w_yes`` … ``d_not_sure``, respondents, notes, internal-customer notes.
+SUMMARY_ANSWER_COLUMNS: tuple[str, ...] = (
+    *(f"{c.value.lower()}_{v}" for c, v in _TALLY_KEYS),
+    "respondents",
+    "notes",
+    "internal_customer_notes",
+)
+SUMMARY_COLUMNS: tuple[str, ...] = (*SUMMARY_ANSWER_COLUMNS, "asked")
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +234,17 @@ def _deliveries_of(round_ids: Any) -> Any:
     )
 
 
+def _counts_or_summary(answers: Any, deliveries: Any) -> list[ColumnElement[Any]]:
+    """The answer counts and members asked of a round: its summary's when it has one (its
+    answers may be gone), else those of its answer and delivery rows (0 when none)."""
+    summary = _SUMMARY.c
+    live = [*list(answers.c)[1:], deliveries.c[1]]
+    return [
+        func.coalesce(summary[name], column, 0)
+        for name, column in zip(SUMMARY_COLUMNS, live, strict=True)
+    ]
+
+
 @cache
 def _by_ids_statement() -> Select[Any]:
     ids: BindParameter[list[int]] = bindparam("round_ids", expanding=True)
@@ -219,14 +253,11 @@ def _by_ids_statement() -> Select[Any]:
     # through the round table.
     round_ = _ROUND.c
     return (
-        select(
-            round_.id,
-            *[func.coalesce(c, 0) for c in list(answers.c)[1:]],
-            func.coalesce(list(deliveries.c)[1], 0),
-        )
+        select(round_.id, *_counts_or_summary(answers, deliveries))
         .select_from(_ROUND)
         .outerjoin(answers, answers.c.round_id == round_.id)
         .outerjoin(deliveries, deliveries.c.round_id == round_.id)
+        .outerjoin(_SUMMARY, _SUMMARY.c.round_id == round_.id)
         .where(round_.workspace_id == bindparam("workspace_id"), round_.id.in_(ids))
     )
 
@@ -281,14 +312,14 @@ def _recent_statement(dialect: str, some_teams: bool) -> Select[Any]:
     return (
         select(
             *[recent.c[c] for c in _ROUND_COLUMNS],
-            *[func.coalesce(c, 0) for c in list(answers.c)[1:]],
-            func.coalesce(deliveries.c[1], 0),
+            *_counts_or_summary(answers, deliveries),
             func.coalesce(deliveries.c[2], 0),
             func.coalesce(members.c.members, 0),
         )
         .select_from(recent)
         .outerjoin(answers, answers.c.round_id == recent.c.id)
         .outerjoin(deliveries, deliveries.c.round_id == recent.c.id)
+        .outerjoin(_SUMMARY, _SUMMARY.c.round_id == recent.c.id)
         .outerjoin(members, members.c.team_id == recent.c.team_id)
     )
 

@@ -229,6 +229,39 @@ class AnswerRow(SQLModel, table=True):
     answered_at: datetime = _ts_required()
 
 
+class RoundSummaryRow(SQLModel, table=True):
+    """A closed round's aggregate, kept when its answers are not (``storage.retention``).
+
+    Written once, before any of the round's answers is deleted (``SDO_RETENTION_DAYS``, ``sdo
+    forget``); from then on the aggregate readers (``storage.aggregates``) read the round from
+    here, so its region, scores, participation and trend stay as they were at closing. Counts
+    only: no user id, no note. ``w_yes`` … ``d_not_sure``: the answers per circle (migration
+    0008).
+    """
+
+    __tablename__ = "round_summary"
+
+    round_id: int = Field(primary_key=True, foreign_key="round.id")
+    workspace_id: str = Field(max_length=WORKSPACE_CHARS, index=True)
+    w_yes: int = 0
+    w_partly: int = 0
+    w_no: int = 0
+    w_not_sure: int = 0
+    h_yes: int = 0
+    h_partly: int = 0
+    h_no: int = 0
+    h_not_sure: int = 0
+    d_yes: int = 0
+    d_partly: int = 0
+    d_no: int = 0
+    d_not_sure: int = 0
+    respondents: int = 0
+    notes: int = 0
+    internal_customer_notes: int = 0
+    asked: int = 0
+    summarised_at: datetime = _ts_required()
+
+
 class DigestRow(SQLModel, table=True):
     __tablename__ = "digest"
 

@@ -33,6 +33,7 @@ from storage.tables import (
     PictureRow,
     ProcessedEventRow,
     RoundRow,
+    RoundSummaryRow,
     TeamMemberRow,
     TeamRow,
     TeamsChannelRow,
@@ -65,6 +66,7 @@ async def delete_workspace(session: AsyncSession, *, workspace_id: str) -> None:
         (TeamsChannelRow, col(TeamsChannelRow.workspace_id)),
         (TeamsTenantRow, col(TeamsTenantRow.workspace_id)),
         (DigestRow, col(DigestRow.workspace_id)),
+        (RoundSummaryRow, col(RoundSummaryRow.workspace_id)),
         (AnswerRow, col(AnswerRow.workspace_id)),
         (DeliveryRow, col(DeliveryRow.workspace_id)),
         (RoundRow, col(RoundRow.workspace_id)),
@@ -81,15 +83,15 @@ async def delete_workspace(session: AsyncSession, *, workspace_id: str) -> None:
 async def delete_teams_in_channels(
     session: AsyncSession, *, workspace_id: str, channel_ids: Iterable[str]
 ) -> int:
-    """Delete the teams of these channels and everything of theirs (rounds, answers, notes,
-    deliveries, digests, managers, memberships); the number of teams deleted."""
+    """Delete the teams of these channels and everything of theirs (rounds, their summaries,
+    answers, notes, deliveries, digests, managers, memberships); the number of teams deleted."""
     team_ids = select(col(TeamRow.id)).where(
         col(TeamRow.workspace_id) == workspace_id, col(TeamRow.channel_id).in_(list(channel_ids))
     )
     round_ids = select(col(RoundRow.id)).where(
         col(RoundRow.workspace_id) == workspace_id, col(RoundRow.team_id).in_(team_ids)
     )
-    for child in (DigestRow, AnswerRow, DeliveryRow):
+    for child in (DigestRow, RoundSummaryRow, AnswerRow, DeliveryRow):
         await session.execute(delete(child).where(col(child.round_id).in_(round_ids)))
     await session.execute(delete(RoundRow).where(col(RoundRow.team_id).in_(team_ids)))
     for member_table in (TeamMemberRow, ManagerRow):

@@ -18,6 +18,7 @@ from bot.services.digests import Digests
 from bot.services.due import DueWork
 from bot.services.home import Home
 from bot.services.ledger import Ledger
+from bot.services.retention import Retention
 from bot.services.rounds import Rounds
 from bot.services.status import Status
 from bot.services.store import Store
@@ -53,6 +54,7 @@ class Services:
         self.digests = Digests(self.store, status=self.status)
         self.home = Home(self.store)
         self.due = DueWork(self.store)
+        self.retention = Retention(self.store)
 
 
 __all__ = ["Services"]

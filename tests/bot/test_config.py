@@ -361,3 +361,15 @@ def test_the_anonymous_mode_must_be_asked_for_by_its_unsafe_name() -> None:
     )
     assert local.teams_enabled
     local.require_platform()
+
+
+def test_the_retention_is_whole_days_and_unset_keeps_everything() -> None:
+    assert Settings.from_env({}).retention_days is None
+    assert Settings.from_env({"SDO_RETENTION_DAYS": ""}).retention_days is None
+    assert Settings.from_env({"SDO_RETENTION_DAYS": " 365 "}).retention_days == 365
+
+
+@pytest.mark.parametrize("value", ["0", "-30", "30d", "1.5", "forever"])
+def test_a_bad_retention_stops_start_up_naming_the_variable(value: str) -> None:
+    with pytest.raises(ConfigError, match=r"^SDO_RETENTION_DAYS must be a whole number of days"):
+        Settings.from_env({"SDO_RETENTION_DAYS": value})

@@ -6,18 +6,22 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import String, inspect, text
 
 from bot.clock import FrozenClock
-from storage import due, teams
+from bot.domain.circles import AnswerValue, Circle
+from storage import aggregates, due, retention, rounds, teams
 from storage.db import Database
-from storage.migrate import current_revision, head_revision, upgrade
+from storage.migrate import MIGRATIONS, current_revision, head_revision, upgrade
 from storage.tables import metadata
 from tests.support.databases import DatabaseFactory
 
 MINUTE = timedelta(minutes=1)
+DAY = timedelta(days=1)
 
 
 def _compare_type(
@@ -189,6 +193,83 @@ async def test_migration_0007_settles_the_digests_posted_or_refused_before_it(
         }
         # The claim from a minute ago is stale at this lease: it is awaiting again, as before.
         assert sorted(a.round.period for a in awaiting) == ["claimed", "none"]
+    finally:
+        await db.dispose()
+
+
+async def _downgrade(db: Database, revision: str) -> None:
+    """Alembic's downgrade on the database (the product only ever upgrades)."""
+
+    def run(connection: Any) -> None:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS))
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+
+    async with db.engine.begin() as conn:
+        await conn.run_sync(run)
+
+
+async def test_migration_0008_adds_the_round_summaries_and_downgrades_cleanly(
+    dialect: str, databases: DatabaseFactory, clock: FrozenClock
+) -> None:
+    db = Database(await databases.create(dialect, migrated=False))
+    now = clock.now()
+    try:
+        await upgrade(db, "0007")
+        async with db.write() as s:
+            team, _ = await teams.upsert_team(
+                s, workspace_id="T1", channel_id="C1", name="a", tz="UTC", now=now
+            )
+            old, _ = await rounds.open_round(
+                s, workspace_id="T1", team_id=team.id, period="old", now=now - 9 * DAY
+            )
+            for user in ("U1", "U2"):
+                await rounds.upsert_answer(
+                    s,
+                    workspace_id="T1",
+                    round_id=old.id,
+                    user_id=user,
+                    circle=Circle.WHAT,
+                    value=AnswerValue.YES,
+                    now=now - 9 * DAY,
+                )
+            # Opening the next round closes the old one.
+            current, _ = await rounds.open_round(
+                s, workspace_id="T1", team_id=team.id, period="new", now=now - DAY
+            )
+        assert "round_summary" not in await _table_names(db)
+
+        await upgrade(db)
+        assert await _schema_differences(db) == []
+        async with db.write() as s:
+            assert (
+                await retention.summarise_rounds(
+                    s, workspace_id="T1", round_ids=[old.id, current.id], now=now
+                )
+                == 1
+            )
+            deleted = await retention.delete_old_answers(s, closed_before=now, limit=10)
+        async with db.read() as s:
+            kept = await aggregates.round_aggregates(s, workspace_id="T1", round_ids=[old.id])
+        assert deleted.rows == 2
+        assert kept[old.id].respondents == 2
+
+        await _downgrade(db, "0007")
+        assert await current_revision(db) == "0007"
+        assert await _table_names(db) == set(metadata.tables) - {"round_summary"} | {
+            "alembic_version"
+        }
+        async with db.read() as s:
+            assert (
+                len(await rounds.recent_rounds(s, workspace_id="T1", team_id=team.id, limit=5)) == 2
+            )
+
+        await upgrade(db)
+        assert await current_revision(db) == head_revision()
+        assert await _schema_differences(db) == []
+        async with db.read() as s:
+            assert (await s.execute(text("SELECT count(*) FROM round_summary"))).scalar_one() == 0
     finally:
         await db.dispose()
 

@@ -26,6 +26,7 @@ WORKSPACE_DATA_TABLES = (
     "delivery",
     "answer",
     "digest",
+    "round_summary",
     "processed_event",
     "picture",
     "teams_tenant",
