@@ -64,12 +64,16 @@ def slack_context(
     client = web_client(settings, session, pacer=pacer)
     client.retry_handlers.insert(0, RateLimitCounter(metrics=metrics))  # sees every answer
     store = installs.installation_store(settings, db.engine) if settings.oauth_enabled else None
+    # Expiring tokens (Slack's token rotation) refreshed once, for Bolt and for the scheduler.
+    rotation = installs.token_rotation(settings, client=client, store=store, clock=clock)
     gateway = SlackGateway(
         client=client,
         session=session,
         clock=clock,
         concurrency=settings.send_concurrency,
-        tokens=installs.InstalledTokens(store=store, clock=clock) if store else None,
+        tokens=installs.InstalledTokens(store=store, clock=clock, rotation=rotation)
+        if store
+        else None,
         pacer=pacer,
         dms=DMChannels(db=db),
     )
@@ -79,5 +83,7 @@ def slack_context(
         gateway=gateway,
         platform=SlackPlatform(gateway=gateway, metrics=metrics),
         installations=store,
-        oauth=installs.oauth_settings(settings, store=store, engine=db.engine) if store else None,
+        oauth=installs.oauth_settings(settings, store=store, engine=db.engine, rotation=rotation)
+        if store
+        else None,
     )

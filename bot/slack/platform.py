@@ -25,6 +25,8 @@ from bot.slack.blocks.pulse import pulse_message
 from bot.slack.blocks.reminder import reminder_message
 from bot.slack.gateway import NotInstalledError, SlackGateway, UploadError
 
+# Refusals that pass: a rotating token that expired before it was refreshed (Slack down then).
+PASSING_ERRORS = frozenset({"token_expired"})
 # A round's pulse is the same message for every member (until they click): built once.
 _pulse_message = functools.lru_cache(maxsize=256)(pulse_message)
 
@@ -36,13 +38,16 @@ def slack_reason(exc: SlackApiError) -> str:
 
 @asynccontextmanager
 async def platform_errors() -> AsyncIterator[None]:
-    """Slack's exceptions as ``PlatformError``: a 429 or 5xx (after the client's retries) or a
-    dropped connection is passing; any other refusal is final."""
+    """Slack's exceptions as ``PlatformError``: a 429 or 5xx (after the client's retries), a
+    dropped connection or an expired rotating token (refreshed at a later read) is passing; any
+    other refusal is final."""
     try:
         yield
     except SlackApiError as exc:
         status = getattr(exc.response, "status_code", 200)
-        raise PlatformError(slack_reason(exc), passing=status == 429 or status >= 500) from exc
+        reason = slack_reason(exc)
+        passing = status == 429 or status >= 500 or reason in PASSING_ERRORS
+        raise PlatformError(reason, passing=passing) from exc
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise PlatformError(type(exc).__name__, passing=True) from exc
     except NotInstalledError as exc:

@@ -30,9 +30,9 @@ class FakeSlackFleet(LocalServer):
     """Many ``FakeSlack`` workspaces on one local port, each call routed by its token.
 
     ``base_url`` is for every workspace's client alike: the token says which workspace a call
-    is for. A call with a token no workspace has is answered ``invalid_auth`` (``not_authed``
-    without one) and recorded nowhere; the OAuth code exchange, which has no token, goes to the
-    workspace that issued its ``code``.
+    is for. A call with a token no workspace has (or has any longer: rotated) is answered
+    ``invalid_auth`` (``not_authed`` without one) and recorded nowhere; ``oauth.v2.access``,
+    which has no token, goes to the workspace that issued its ``code`` or ``refresh_token``.
     """
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -123,15 +123,30 @@ class FakeSlackFleet(LocalServer):
     def _workspace_url(self, workspace_id: str) -> str:
         return f"{self.url}ws/{workspace_id}/"
 
-    def _by_code(self, call: ApiRequest) -> FakeSlack | None:
-        code = (call.args or {}).get("code")
-        return next((ws for ws in self._workspaces.values() if code in ws.oauth_codes), None)
+    def _by_grant(self, call: ApiRequest) -> FakeSlack | None:
+        """The workspace that issued the call's OAuth ``code``, or its ``refresh_token``."""
+        args = call.args or {}
+        code, refresh_token = args.get("code"), args.get("refresh_token")
+        for ws in self._workspaces.values():
+            if code in ws.oauth_codes or (refresh_token and refresh_token == ws.bot_refresh_token):
+                return ws
+        return None
+
+    def _by_bot_token(self, token: str) -> FakeSlack | None:
+        """The workspace whose bot token this is now (a refresh grant changes it)."""
+        workspace = self._by_token.get(token)
+        if workspace is not None and workspace.bot_token == token:
+            return workspace
+        current = next((ws for ws in self._workspaces.values() if ws.bot_token == token), None)
+        if current is not None:
+            self._by_token[token] = current
+        return current
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         call = await read_api_request(request)
-        workspace = self._by_token.get(call.token or "")
+        workspace = self._by_bot_token(call.token) if call.token else None
         if workspace is None and call.method in NO_TOKEN_METHODS:
-            workspace = self._by_code(call)
+            workspace = self._by_grant(call)
         if workspace is None:
             return web.json_response(error_body("invalid_auth" if call.token else "not_authed"))
         return await workspace.serve_api(call)

@@ -31,12 +31,32 @@ _MAX_MPIM_USERS = 8
 
 
 def oauth_v2_access(ws: Workspace, args: JsonDict) -> JsonDict:
-    """The OAuth code exchange: any ``code`` from ``new_oauth_code`` installs the bot."""
+    """The OAuth code exchange (any ``code`` from ``new_oauth_code`` installs the bot), or with
+    token rotation on (``rotate_tokens``) the refresh grant: ``grant_type=refresh_token`` and
+    the current ``refresh_token`` give a new token and refresh token. Both want the app's
+    client id and secret (HTTP Basic auth, or as arguments)."""
+    if not args.get("client_id"):
+        return error_body("invalid_client_id")
+    if not args.get("client_secret"):
+        return error_body("bad_client_secret")
+    if args.get("grant_type") == "refresh_token":
+        refresh_token = args.get("refresh_token")
+        if ws.bot_refresh_token is None:
+            return error_body("token_rotation_not_enabled")
+        if not isinstance(refresh_token, str) or refresh_token != ws.bot_refresh_token:
+            return error_body("invalid_refresh_token")
+        ws._refresh_tokens()
+        return _granted(ws)
     code = args.get("code")
     if not isinstance(code, str) or code not in ws.oauth_codes:
         return error_body("invalid_code")
     ws.oauth_codes.discard(code)
-    return {
+    return {**_granted(ws), "authed_user": {"id": "UINSTALLER"}}
+
+
+def _granted(ws: Workspace) -> JsonDict:
+    """What ``oauth.v2.access`` answers: the bot token, and with rotation its refresh token."""
+    body: JsonDict = {
         "ok": True,
         "access_token": ws.bot_token,
         "token_type": "bot",
@@ -46,8 +66,11 @@ def oauth_v2_access(ws: Workspace, args: JsonDict) -> JsonDict:
         "team": {"id": ws.workspace_id, "name": ws.team_name},
         "enterprise": None,
         "is_enterprise_install": False,
-        "authed_user": {"id": "UINSTALLER"},
     }
+    if ws.bot_refresh_token is not None:
+        body["refresh_token"] = ws.bot_refresh_token
+        body["expires_in"] = ws.token_expires_in
+    return body
 
 
 def auth_test(ws: Workspace, args: JsonDict) -> JsonDict:

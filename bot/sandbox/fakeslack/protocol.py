@@ -7,6 +7,8 @@ Slack says no (``{"ok": false, "error": ...}``), how loosely typed arguments are
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
 import json
 from collections.abc import Callable
@@ -114,7 +116,22 @@ async def read_api_request(request: web.Request) -> ApiRequest:
     authorization = request.headers.get("Authorization", "")
     if authorization.startswith("Bearer "):
         token = authorization.removeprefix("Bearer ").strip()
+    elif authorization.startswith("Basic ") and args is not None:
+        # The app's client id and secret (``oauth.v2.access``), as the args Slack also takes.
+        client_id, secret = _basic_auth(authorization)
+        args.setdefault("client_id", client_id)
+        args.setdefault("client_secret", secret)
     return ApiRequest(request.match_info["method"], args, token, url_of(request))
+
+
+def _basic_auth(header: str) -> tuple[str, str]:
+    """The user and password of an HTTP Basic ``Authorization`` header ("" when unreadable)."""
+    try:
+        decoded = base64.b64decode(header.removeprefix("Basic ").strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return "", ""
+    user, _, password = decoded.partition(":")
+    return user, password
 
 
 async def _json_object(request: web.Request) -> JsonDict:

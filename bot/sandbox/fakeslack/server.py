@@ -65,7 +65,8 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
         workspace_id: ``team_id`` of the workspace.
         bot_user_id: User id of the app's bot user (in the directory, ``is_bot`` true).
         bot_id: ``bot_id`` that ``auth.test`` reports.
-        bot_token: The only token accepted.
+        bot_token: The only token accepted (with token rotation on, the latest: see
+            ``rotate_tokens``; ``bot_refresh_token`` and ``token_expires_at`` go with it).
         users: User id -> the ``users.info`` ``user`` object (live: edits change answers).
         channels: Channel id -> the ``conversations.info`` ``channel`` object (live).
         channel_members: Channel id -> member ids in order (live; ``conversations.members``).
@@ -116,7 +117,7 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
             port: Port to listen on; 0 picks a free one.
             tiers: Rate limits to enforce (e.g. ``SLACK_TIERS``); None answers without limit.
             latency: ``(mean, jitter)`` seconds every answer is held back (see ``latency``).
-            monotonic: The clock of the tiers' buckets.
+            monotonic: The clock of the tiers' buckets and of when tokens expire.
         """
         Workspace.__init__(
             self,
@@ -131,6 +132,7 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
         FaultInjection.__init__(self)
         self._host = host
         self._port = port
+        self.token_clock = monotonic
         self._limiter: TierLimiter | None = None
         self.enforce_tiers(table=tiers, monotonic=monotonic)
         if latency is not None:
@@ -205,7 +207,9 @@ class FakeSlack(Workspace, Recorder, FaultInjection, LocalServer):
     def _auth_error(self, token: str | None) -> JsonDict | None:
         if not token:
             return error_body("not_authed")
-        return error_body("invalid_auth") if token != self.bot_token else None
+        if token != self.bot_token:
+            return error_body("invalid_auth")  # never this workspace's, or rotated away
+        return error_body("token_expired") if self._token_expired() else None
 
     def _tier_refusal(self, method: str, args: JsonDict, token: str) -> Answer | None:
         """The 429 of a call beyond the tiers, or None when they admit it (or there are none)."""

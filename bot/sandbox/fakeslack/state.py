@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 
 from bot.sandbox.fakeslack.directory import Directory
 from bot.sandbox.fakeslack.protocol import JsonDict
 
 # How many posts a response URL takes, as on Slack (which also lets them expire after 30 min).
 RESPONSE_URL_USES = 5
+# How long a bot token lives when the app has token rotation turned on: 12 hours, like Slack's.
+TOKEN_LIFETIME_SECONDS = 12 * 60 * 60
 
 
 class Workspace(Directory):
@@ -35,6 +38,12 @@ class Workspace(Directory):
         self.uploads: dict[str, bytes] = {}
         self.opened_dms: dict[str, str] = {}
         self.oauth_codes: set[str] = set()
+        # Token rotation (off until ``rotate_tokens``): the refresh token, and when the bot
+        # token expires on ``token_clock``.
+        self.bot_refresh_token: str | None = None
+        self.token_expires_at: float | None = None
+        self.token_lifetime: float = TOKEN_LIFETIME_SECONDS
+        self.token_clock: Callable[[], float] = time.monotonic
         # Set by the server once it listens; the methods put it in URLs they hand out.
         self._root_url: str | None = None
         self._message_index: dict[tuple[str, str], JsonDict] = {}
@@ -109,7 +118,55 @@ class Workspace(Directory):
         self.oauth_codes.add(code)
         return code
 
+    def rotate_tokens(
+        self,
+        *,
+        expires_in: float = TOKEN_LIFETIME_SECONDS,
+        current_expires_in: float | None = None,
+    ) -> None:
+        """Turn Slack's token rotation on, as an app's settings page does.
+
+        The bot token now expires (calls with it are then answered ``token_expired``); the code
+        exchange hands out a refresh token with it, and ``oauth.v2.access`` with
+        ``grant_type=refresh_token`` trades that for a new token and refresh token. The token
+        and refresh token traded in are revoked (``invalid_auth``, ``invalid_refresh_token``).
+
+        Args:
+            expires_in: Seconds each new token lives (Slack: 12 hours).
+            current_expires_in: Seconds the current token has left; ``expires_in`` if None.
+        """
+        self.token_lifetime = expires_in
+        self.bot_refresh_token = self._new_refresh_token()
+        left = expires_in if current_expires_in is None else current_expires_in
+        self.token_expires_at = self.token_clock() + left
+
+    def expire_token(self) -> None:
+        """Let the bot token expire now (token rotation is turned on if it was not)."""
+        if self.bot_refresh_token is None:
+            self.rotate_tokens()
+        self.token_expires_at = self.token_clock()
+
+    @property
+    def token_expires_in(self) -> int | None:
+        """Whole seconds the bot token has left (``expires_in``); None when it never expires."""
+        if self.token_expires_at is None:
+            return None
+        return max(0, int(self.token_expires_at - self.token_clock()))
+
     # --- for the method handlers
+
+    def _token_expired(self) -> bool:
+        """Whether the bot token has expired (only ever with token rotation on)."""
+        return self.token_expires_at is not None and self.token_clock() >= self.token_expires_at
+
+    def _refresh_tokens(self) -> None:
+        """Trade the refresh token in: a new bot token and refresh token; the old ones revoked."""
+        self.bot_token = f"xoxe.xoxb-1-{self._next_serial()}-{secrets.token_hex(12)}"
+        self.bot_refresh_token = self._new_refresh_token()
+        self.token_expires_at = self.token_clock() + self.token_lifetime
+
+    def _new_refresh_token(self) -> str:
+        return f"xoxe-1-{self._next_serial()}-{secrets.token_hex(12)}"
 
     def _next_serial(self) -> int:
         """The next number for an id (views, files, response URLs, codes): unique per fake."""
