@@ -1,5 +1,7 @@
 """PostgreSQL goes down under a running app, and comes back: nothing is lost, nothing doubled.
 
+Slack (one workspace and multi-workspace) and Teams.
+
 The app runs on a PostgreSQL cluster of the test's own (``PrivatePostgres``), stopped and
 started while a 500-member fan-out is half-way and while members click their answers. What a
 person sees is asserted (the DMs Slack received, the replies to the clicks and the command, the
@@ -9,8 +11,10 @@ health endpoints), and what the database holds afterwards.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
@@ -18,10 +22,14 @@ from sqlalchemy import text
 from bot.domain.circles import AnswerValue, Circle
 from bot.domain.views import PersonInfo
 from bot.sandbox.fakeslack import FakeSlack
+from bot.sandbox.faketeams import FakeTeams, TeamsSimulator, actions, card_of
+from bot.sandbox.postgres import PostgresNotInstalledError, PrivatePostgres
+from bot.sandbox.simulator import TravelClock
+from bot.sandbox.teams_app import TeamsApp
 from bot.slack.blocks.pulse import ANSWER_ACTION_PREFIX, AnswerClick
 from bot.slack.blocks.replies import DATABASE_UNAVAILABLE_TEXT
+from bot.teams.cards import replies as teams_replies
 from tests.support.harness import WORKSPACE, SlackHarness, eventually
-from tests.support.private_postgres import PrivatePostgres
 from tests.support.slack import ALICE, MANAGER, TEAM_CHANNEL, install, populate
 
 MEMBERS = 500
@@ -30,8 +38,11 @@ OUTAGE_SECONDS = 4.0
 
 
 @pytest.fixture
-def postgres() -> AsyncIterator[PrivatePostgres]:
-    server = PrivatePostgres()
+def postgres() -> Iterator[PrivatePostgres]:
+    try:
+        server = PrivatePostgres()
+    except PostgresNotInstalledError as missing:
+        pytest.skip(str(missing))
     server.init()
     server.start()
     try:
@@ -224,3 +235,53 @@ async def test_installed_workspaces_are_answered_while_their_tokens_are_out_of_r
     finally:
         await slack.stop()
         await fake.stop()
+
+
+async def test_teams_members_are_told_to_try_again_and_keep_their_note(
+    postgres: PrivatePostgres,
+) -> None:
+    clock = TravelClock()
+    clock.travel_to(datetime(2026, 3, 3, 12, 0, tzinfo=UTC))  # a Tuesday: no tick of its own
+    async with (
+        FakeTeams() as fake,
+        TeamsApp(fake=fake, db_url=postgres.url, clock=clock) as app,
+        TeamsSimulator(app.url, fake) as people,
+    ):
+        team = fake.generate_team(members=3, name="Alpha Squad")
+        owner = fake.users[team.member_ids[0]]
+        await people.install(team)
+        await people.say(owner, "setup", in_channel=team)
+        await people.say(owner, "pulse", in_channel=team)
+        member = fake.roster_of_team(team)[1]
+        (pulse,) = [
+            a
+            for a in fake.dm_of(member)
+            if any(b.get("verb") == "sdo.answer" for b in actions(a.get("attachments") or []))
+        ]
+        yes = next(
+            b["data"]
+            for b in actions(card_of(pulse))
+            if b.get("verb") == "sdo.answer" and b["data"]["value"] == "yes"
+        )
+        note = {"sdo": "note", "round_id": yes["round_id"], "circle": "W", "note": "Ana said so"}
+        await postgres.astop()
+
+        click_status, clicked = await people.click(member, pulse["id"], yes, verb="sdo.answer")
+        note_status, dialog = await people.submit_note(
+            member, {**note, "internal_customer": "false"}, card_id=pulse["id"]
+        )
+        await people.say(owner, "status", in_channel=team)
+
+        told = teams_replies.database_unavailable()
+        assert (click_status, clicked["value"]) == (200, told)
+        assert note_status == 200
+        form = json.dumps(dialog)
+        assert dialog["task"]["type"] == "continue"  # the dialog stays open…
+        assert "Ana said so" in form  # …with what was typed
+        assert json.dumps(told)[1:-1] in form
+        assert told in json.dumps(fake.sent[-1].body, ensure_ascii=False)
+
+        await postgres.astart()
+        click_status, clicked = await people.click(member, pulse["id"], yes, verb="sdo.answer")
+        assert click_status == 200
+        assert "Your answer: **Yes**" in json.dumps(clicked)

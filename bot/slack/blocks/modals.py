@@ -291,3 +291,12 @@ def parse_schedule_submission(state_values: Mapping[str, Any], *, current: Sched
         close_weekday=day("close_day"),
         close_time=at("close_time"),
     )
+
+
+def note_not_saved_text(note: str) -> str:
+    """A note the database could not take, given back to its author (only they see a DM)."""
+    quoted = "\n".join(f">{escape(line)}" for line in note.splitlines() or [""])
+    return (
+        ":hourglass_flowing_sand: I could not save your note just now: my database is not "
+        "answering. Here it is, to add again in a moment:\n" + quoted
+    )

@@ -31,15 +31,6 @@ def database_unavailable() -> dict[str, Any]:
     return text_message(DATABASE_UNAVAILABLE_TEXT)
 
 
-def note_not_saved_text(note: str) -> str:
-    """A note the database could not take, given back to its author (only they see a DM)."""
-    quoted = "\n".join(f">{escape(line)}" for line in note.splitlines() or [""])
-    return (
-        ":hourglass_flowing_sand: I could not save your note just now: my database is not "
-        "answering. Here it is, to add again in a moment:\n" + quoted
-    )
-
-
 def refusal(what: str) -> dict[str, Any]:
     return text_message(
         f":lock: Sorry — only this team's managers (or workspace admins) can {what}."

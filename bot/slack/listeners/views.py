@@ -14,11 +14,11 @@ from bot.slack.blocks.modals import (
     NOTE_CALLBACK_ID,
     SCHEDULE_CALLBACK_ID,
     NoteContext,
+    note_not_saved_text,
     note_too_long_error,
     parse_note_submission,
     parse_schedule_submission,
 )
-from bot.slack.blocks.replies import note_not_saved_text
 from bot.slack.blocks.text import escape
 from bot.slack.context import AppContext
 from bot.slack.listeners.shared import (

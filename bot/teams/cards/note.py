@@ -46,7 +46,12 @@ def note_too_long_text(length: int) -> str:
 
 
 def note_dialog(
-    *, round_id: int, note: str | None, internal: bool, circle: Circle | None = None
+    *,
+    round_id: int,
+    note: str | None,
+    internal: bool,
+    circle: Circle | None = None,
+    notice: str | None = None,
 ) -> dict[str, Any]:
     """The task module continue response: a dialog with the member's note, ready to edit.
 
@@ -55,6 +60,7 @@ def note_dialog(
         note: the member's note so far, prefilled (``None``: empty).
         internal: whether they marked the customer internal so far.
         circle: the question the note is about so far (``None``: the first, What to build).
+        notice: our words above the form, in the attention colour (why it came back).
     """
     text_input: Element = {
         "type": "Input.Text",
@@ -90,6 +96,8 @@ def note_dialog(
             "valueOff": "false",
         },
     ]
+    if notice:
+        body.insert(0, text_block(notice, color="attention", weight="bolder"))
     save: Element = {
         "type": "Action.Submit",
         "title": "Save",

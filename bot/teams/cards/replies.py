@@ -209,6 +209,14 @@ def manager_removed(team: Team, person: str, *, removed: bool) -> str:
     )
 
 
+def database_unavailable() -> str:
+    """The answer to a command that found the database out of reach (nothing was saved)."""
+    return (
+        "⏳ I could not do that just now: my database is not answering. "
+        "Nothing was recorded — please try again in a moment."
+    )
+
+
 def installed() -> str:
     """The bot's hello when it is added to a Teams team."""
     return (

@@ -20,8 +20,10 @@ from bot.domain.views import AnswerOutcome
 from bot.services.answers import NOTE_MAX_CHARS
 from bot.teams.activity import origin_of, wire
 from bot.teams.cards import note as note_cards
+from bot.teams.cards import replies
 from bot.teams.cards.pulse import ANSWER_VERB, parse_answer, parse_note_request, pulse_card
 from bot.teams.context import TeamsContext
+from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +55,17 @@ async def on_answer(
     if origin is None or click is None:
         return _message("That button sent something I do not understand.")
     round_id, circle, value = click
-    outcome = await ctx.services.answers.record(
-        workspace_id=origin.workspace_id,
-        round_id=round_id,
-        user_id=origin.caller.user_id,
-        circle=circle,
-        value=value,
-    )
+    try:
+        outcome = await ctx.services.answers.record(
+            workspace_id=origin.workspace_id,
+            round_id=round_id,
+            user_id=origin.caller.user_id,
+            circle=circle,
+            value=value,
+        )
+    except DatabaseUnavailable:
+        log.warning("an answer found the database unavailable: asked to try again")
+        return _message(replies.database_unavailable())
     if outcome.round is None or outcome.team is None:
         return _message(NOT_ASKED_TEXT)
     if not outcome.stored:
@@ -115,14 +121,27 @@ async def on_note_saved(ctx: TeamsContext, context: TurnContext) -> None:
     if len(text) > NOTE_MAX_CHARS:
         await _reply(context, note_cards.dialog_message(note_cards.note_too_long_text(len(text))))
         return
-    outcome = await ctx.services.answers.save_note(
-        workspace_id=origin.workspace_id,
-        round_id=round_id,
-        user_id=origin.caller.user_id,
-        circle=circle,
-        note=text,
-        internal_customer=internal,
-    )
+    try:
+        outcome = await ctx.services.answers.save_note(
+            workspace_id=origin.workspace_id,
+            round_id=round_id,
+            user_id=origin.caller.user_id,
+            circle=circle,
+            note=text,
+            internal_customer=internal,
+        )
+    except DatabaseUnavailable:
+        # The dialog stays open with the note in it, and says why.
+        log.warning("a note found the database unavailable: asked to try again")
+        dialog = note_cards.note_dialog(
+            round_id=round_id,
+            note=text,
+            internal=internal,
+            circle=circle,
+            notice=replies.database_unavailable(),
+        )
+        await _reply(context, dialog)
+        return
     saved = outcome.stored
     await _reply(
         context,

@@ -1,11 +1,12 @@
-"""A PostgreSQL server of one test's own, on a free port, that the test may stop and start.
+"""A PostgreSQL server of one's own, on a free port, to stop and start under a running app.
 
-Outage tests stop the database under a running app; the shared server (``SDO_TEST_POSTGRES_URL``)
-must not go down for the other tests, so they get a cluster of their own: ``initdb`` into a
-directory of its own under the system's temporary directory (the ``postgres`` user must reach
-it, which pytest's private ``tmp_path`` does not allow), ``pg_ctl`` to start and stop it. Its
-binaries are found on the PATH or where Debian keeps them (``/usr/lib/postgresql/<version>/bin``);
-as root, they run as the ``postgres`` user (PostgreSQL refuses to run as root).
+Outage tests and ``bench/outage.py`` stop the database under a running app; the shared server
+(``SDO_TEST_POSTGRES_URL``) must not go down for anything else, so they get a cluster of their
+own: ``initdb`` into a directory of its own under the system's temporary directory (the
+``postgres`` user must reach it, which pytest's private ``tmp_path`` does not allow), ``pg_ctl``
+to start and stop it. Its binaries are found on the PATH or where Debian keeps them
+(``/usr/lib/postgresql/<version>/bin``); as root, they run as the ``postgres`` user (PostgreSQL
+refuses to run as root).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
+
+class PostgresNotInstalledError(RuntimeError):
+    """This machine has no PostgreSQL server binaries (``initdb``, ``pg_ctl``)."""
 
 
 def _bin_dir() -> Path | None:
@@ -38,12 +41,16 @@ def _free_port() -> int:
 
 
 class PrivatePostgres:
-    """One PostgreSQL cluster in a new temporary directory, on 127.0.0.1 at a free port."""
+    """One PostgreSQL cluster in a new temporary directory, on 127.0.0.1 at a free port.
+
+    Raises:
+        PostgresNotInstalledError: there is no ``initdb`` to make it with.
+    """
 
     def __init__(self) -> None:
         bin_dir = _bin_dir()
         if bin_dir is None:
-            pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) on this machine")
+            raise PostgresNotInstalledError("no PostgreSQL server binaries (initdb, pg_ctl) here")
         self._bin = bin_dir
         self.root = Path(tempfile.mkdtemp(prefix="sdo-pg-"))
         self.data = self.root / "data"
@@ -56,10 +63,12 @@ class PrivatePostgres:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
 
     def _run(self, tool: str, *args: str) -> None:
+        """Run one of PostgreSQL's tools (as ``postgres`` when we are root)."""
         command = [str(self._bin / tool), *args]
         if self._as_postgres:
             command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=60)
+        # Our own fixed tool names and paths: no outside input reaches the command line.
+        subprocess.run(command, check=True, capture_output=True, timeout=60)  # noqa: S603
 
     def init(self) -> None:
         """Create the cluster (trust authentication, no fsync: it lives for one test)."""
@@ -83,9 +92,11 @@ class PrivatePostgres:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     async def astart(self) -> None:
+        """``start`` without blocking the event loop (the app goes on meanwhile)."""
         await asyncio.to_thread(self.start)
 
     async def astop(self) -> None:
+        """``stop`` without blocking the event loop."""
         await asyncio.to_thread(self.stop)
 
     def close(self) -> None:
