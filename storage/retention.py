@@ -4,10 +4,16 @@ kept first (``round_summary``), and everything stored about one person deleted o
 The one rule that keeps trends intact: **no answer of a closed round is deleted before the
 round has its summary**. ``summarise_rounds`` writes it (once: a second writer finds it there)
 from the same aggregate the readers compute (``storage.aggregates.round_aggregates``), and the
-deleting statements match only answers of summarised rounds. Every function is safe to run in
-several processes at once: summaries are written with ``ON CONFLICT DO NOTHING``, and a batch
-of answers is claimed with ``SKIP LOCKED`` on PostgreSQL (SQLite serialises writers), so two
-replicas deleting at once share the work and count each row once.
+deleting statements match only answers of summarised rounds.
+
+The retention job goes round batch by round batch: ``rounds_to_purge`` (closed before the
+cutoff, not done yet), ``summarise_rounds``, ``delete_answers_of_rounds`` until a batch comes
+back short, ``mark_answers_deleted`` (``round.answers_deleted_at``: done, never read again).
+
+Every function is safe to run in several processes at once: summaries are written with ``ON
+CONFLICT DO NOTHING``, a batch of answers is claimed with ``SKIP LOCKED`` on PostgreSQL (SQLite
+serialises writers), so two replicas deleting at once share the work and count each row once,
+and a round is marked done only when no answer of it is left.
 
 Session first, keyword-only arguments after it. Nothing here reads a note's text.
 """
@@ -19,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, select, union
+from sqlalchemy import delete, exists, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.circles import ANSWER_VALUES, CIRCLES, Circle
@@ -74,15 +80,21 @@ class DeletedPerson:
 # summaries
 
 
-async def rounds_to_summarise(
+async def rounds_to_purge(
     session: AsyncSession, *, closed_before: datetime, limit: int
 ) -> list[tuple[str, int]]:
-    """Rounds closed before ``closed_before`` without a summary, as (workspace id, round id),
-    the earliest closed first (at most ``limit``)."""
+    """Rounds closed before ``closed_before`` whose answers are not deleted yet (the retention
+    job is not done with them), as (workspace id, round id), the earliest closed first (at most
+    ``limit``; off ``ix_round_unpurged``, which holds those rounds alone)."""
     round_ = _ROUND.c
     rows = await session.execute(
         select(round_.workspace_id, round_.id)
-        .where(round_.closed_at < closed_before, ~_has_summary(round_.id))
+        .where(
+            # ``ix_round_unpurged``'s predicate, as it is written there.
+            round_.closed_at.is_not(None),
+            round_.answers_deleted_at.is_(None),
+            round_.closed_at < closed_before,
+        )
         .order_by(round_.closed_at, round_.id)
         .limit(limit)
     )
@@ -141,15 +153,42 @@ def _has_summary(round_id: Any) -> Any:
 # answers past retention
 
 
-async def delete_old_answers(
-    session: AsyncSession, *, closed_before: datetime, limit: int
+async def delete_answers_of_rounds(
+    session: AsyncSession, *, round_ids: Sequence[int], limit: int
 ) -> DeletedAnswers:
-    """Delete at most ``limit`` answer rows (answers and notes) of summarised rounds closed
-    before ``closed_before``. Fewer than ``limit`` deleted: none is left (bar rows another
+    """Delete at most ``limit`` answer rows (answers and notes) of those of ``round_ids`` that
+    are closed and summarised. Fewer than ``limit`` deleted: none is left (bar rows another
     transaction holds right now)."""
+    if not round_ids:
+        return DeletedAnswers()
     round_ = _ROUND.c
-    old_rounds = select(round_.id).where(round_.closed_at < closed_before, _has_summary(round_.id))
-    return await _delete_answers(session, _ANSWER.c.round_id.in_(old_rounds), limit=limit)
+    summarised = select(round_.id).where(
+        round_.id.in_(list(round_ids)), round_.closed_at.is_not(None), _has_summary(round_.id)
+    )
+    return await _delete_answers(session, _ANSWER.c.round_id.in_(summarised), limit=limit)
+
+
+async def mark_answers_deleted(
+    session: AsyncSession, *, round_ids: Sequence[int], now: datetime
+) -> int:
+    """Record that the retention job is done with those of ``round_ids`` that are summarised
+    and hold no answer any more (a row another transaction still holds keeps its round for
+    the next run); the number marked."""
+    if not round_ids:
+        return 0
+    round_, answer = _ROUND.c, _ANSWER.c
+    result = await session.execute(
+        update(_ROUND)
+        .where(
+            round_.id.in_(list(round_ids)),
+            round_.closed_at.is_not(None),
+            round_.answers_deleted_at.is_(None),
+            _has_summary(round_.id),
+            ~exists().where(answer.round_id == round_.id),
+        )
+        .values(answers_deleted_at=now)
+    )
+    return rowcount(result)
 
 
 async def _delete_answers(session: AsyncSession, *where: Any, limit: int) -> DeletedAnswers:

@@ -172,6 +172,14 @@ class RoundRow(SQLModel, table=True):
         ),
         # Each team's last rounds, newest first (status, history, `status all`).
         Index("ix_round_team_opened", "team_id", "opened_at", "id"),
+        # The retention job looks for closed rounds whose answers are not deleted yet, by close
+        # time (``storage.retention``): an index of those alone, so a day's run reads the rounds
+        # that passed the cutoff since the last one, not every round ever closed.
+        _partial(
+            "ix_round_unpurged",
+            "closed_at",
+            where="closed_at IS NOT NULL AND answers_deleted_at IS NULL",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -185,6 +193,9 @@ class RoundRow(SQLModel, table=True):
     # When its digest was posted or refused for good (``storage.ledger``): the tick stops
     # looking. NULL while it is open, awaiting its digest, or being posted.
     digest_settled_at: datetime | None = _ts()
+    # When the retention job deleted its answers and notes (its aggregate is in
+    # ``round_summary``); NULL while they are kept.
+    answers_deleted_at: datetime | None = _ts()
 
 
 class DeliveryRow(SQLModel, table=True):

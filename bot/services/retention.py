@@ -17,10 +17,13 @@ summarised first: counts without any user id); the open round's counts are recom
 what remains, so they no longer include the person.
 
 **The daily job** (``daily``, called by every scheduler tick): one run per 24 hours of the
-app's clock, per process. A run deletes in batches (``batch`` rows per statement, each its own
-transaction) and stops for the tick after ``batches_per_tick`` of them, carrying on at the next
-tick, so a first run over years of answers never holds up a pulse. Every step is idempotent
-and safe in several replicas at once (``storage.retention``).
+app's clock, per process. A run takes the rounds past the cutoff that it is not done with, up
+to ``batch`` at a time (the earliest closed first), summarises them, deletes their answers
+``batch`` rows per statement (each its own transaction), and marks them done
+(``round.answers_deleted_at``), so tomorrow's run reads only the rounds closed since. It stops
+for the tick after ``batches_per_tick`` statements and carries on at the next one, so a first
+run over years of answers never holds up a pulse. Every step is idempotent and safe in several
+replicas at once (``storage.retention``).
 """
 
 from __future__ import annotations
@@ -47,8 +50,9 @@ class Purged:
 
     ``answers``/``notes``: deleted rows holding an answer / a note (a row is one member's
     answer to one question and its note, so one row may count in both); ``rows``: rows deleted;
-    ``summarised``: rounds whose aggregate was written; ``batches``: delete statements run,
-    ``summary_batches``: summary statements run.
+    ``summarised``: rounds whose aggregate was written; ``rounds``: rounds the job is done with;
+    ``batches``: delete statements run; ``round_batches``: statements that fetched (and
+    summarised) a batch of rounds.
     """
 
     days: int
@@ -57,11 +61,13 @@ class Purged:
     notes: int = 0
     rows: int = 0
     summarised: int = 0
+    rounds: int = 0
     batches: int = 0
-    summary_batches: int = 0
-    # Every round past the cutoff has its summary: the run deletes from now on.
-    summaries_done: bool = False
+    round_batches: int = 0
     finished: bool = False
+    # Progress: the rounds whose answers are being deleted, and whether more may wait.
+    pending: tuple[int, ...] = ()
+    more: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,23 +142,25 @@ class Retention(UseCases):
             return None
         self._run = None
         log.info(
-            "retention: deleted %d answers and %d notes (%d rows) of rounds closed more than "
-            "%d days ago; %d rounds summarised first; %d delete statements of up to %d rows",
+            "retention: deleted %d answers and %d notes (%d rows) of %d rounds closed more than "
+            "%d days ago, in %d deletes of up to %d rows; %d rounds summarised first",
             run.answers,
             run.notes,
             run.rows,
+            run.rounds,
             run.days,
-            run.summarised,
             run.batches,
             self.batch,
+            run.summarised,
         )
         return run
 
     async def purge(
         self, *, days: int, max_batches: int | None = None, so_far: Purged | None = None
     ) -> Purged:
-        """Summarise the rounds closed more than ``days`` days ago, then delete their answers
-        and notes, ``batch`` rows per statement, each statement its own transaction.
+        """Delete the answers and notes of rounds closed more than ``days`` days ago: round
+        batch by round batch, each summarised first, ``batch`` rows per delete statement, each
+        statement its own transaction.
 
         Args:
             days: the retention, in days.
@@ -162,30 +170,57 @@ class Retention(UseCases):
         run = so_far or Purged(days=days, closed_before=self.store.now() - timedelta(days=days))
         statements = 0
         while max_batches is None or statements < max_batches:
+            if not run.pending and not run.more:
+                break
             statements += 1
-            if not run.summaries_done:
-                found, written = await self._summarise_batch(run.closed_before)
-                run = replace(
-                    run,
-                    summarised=run.summarised + written,
-                    summary_batches=run.summary_batches + 1,
-                    summaries_done=found < self.batch,
-                )
-                continue
-            async with self.store.write() as s:
-                deleted = await retention_sql.delete_old_answers(
-                    s, closed_before=run.closed_before, limit=self.batch
-                )
-            run = replace(
-                run,
-                answers=run.answers + deleted.answers,
-                notes=run.notes + deleted.notes,
-                rows=run.rows + deleted.rows,
-                batches=run.batches + 1,
+            run = await (self._delete_batch(run) if run.pending else self._next_rounds(run))
+        return replace(run, finished=not run.pending and not run.more)
+
+    async def _next_rounds(self, run: Purged) -> Purged:
+        """Fetch the next rounds past the cutoff and summarise those without a summary."""
+        now = self.store.now()
+        async with self.store.write(affects_status=False) as s:
+            due = await retention_sql.rounds_to_purge(
+                s, closed_before=run.closed_before, limit=self.batch
             )
-            if deleted.rows < self.batch:
-                return replace(run, finished=True)
-        return run
+            by_workspace: dict[str, list[int]] = {}
+            for workspace_id, round_id in due:
+                by_workspace.setdefault(workspace_id, []).append(round_id)
+            written = 0
+            for workspace_id, round_ids in by_workspace.items():
+                written += await retention_sql.summarise_rounds(
+                    s, workspace_id=workspace_id, round_ids=round_ids, now=now
+                )
+        return replace(
+            run,
+            pending=tuple(round_id for _, round_id in due),
+            more=len(due) == self.batch,
+            summarised=run.summarised + written,
+            round_batches=run.round_batches + 1,
+        )
+
+    async def _delete_batch(self, run: Purged) -> Purged:
+        """Delete up to ``batch`` answer rows of the pending rounds; when that was the last of
+        them, mark the rounds done (in the same transaction)."""
+        marked = 0
+        async with self.store.write() as s:
+            deleted = await retention_sql.delete_answers_of_rounds(
+                s, round_ids=run.pending, limit=self.batch
+            )
+            emptied = deleted.rows < self.batch
+            if emptied:
+                marked = await retention_sql.mark_answers_deleted(
+                    s, round_ids=run.pending, now=self.store.now()
+                )
+        return replace(
+            run,
+            answers=run.answers + deleted.answers,
+            notes=run.notes + deleted.notes,
+            rows=run.rows + deleted.rows,
+            rounds=run.rounds + marked,
+            batches=run.batches + 1,
+            pending=() if emptied else run.pending,
+        )
 
     async def forget(self, *, workspace_id: str, user_id: str) -> Forgotten:
         """Delete what is stored about one person in one workspace (a data subject request).
@@ -235,21 +270,3 @@ class Retention(UseCases):
         # Never the person's id: this line is about their erasure.
         log.info("forget: one person of %s: %s", workspace_id, forgotten.describe())
         return forgotten
-
-    async def _summarise_batch(self, closed_before: datetime) -> tuple[int, int]:
-        """Summarise up to ``batch`` rounds past the cutoff: (rounds found, summaries written;
-        fewer written when another process wrote some)."""
-        now = self.store.now()
-        async with self.store.write(affects_status=False) as s:
-            due = await retention_sql.rounds_to_summarise(
-                s, closed_before=closed_before, limit=self.batch
-            )
-            by_workspace: dict[str, list[int]] = {}
-            for workspace_id, round_id in due:
-                by_workspace.setdefault(workspace_id, []).append(round_id)
-            written = 0
-            for workspace_id, round_ids in by_workspace.items():
-                written += await retention_sql.summarise_rounds(
-                    s, workspace_id=workspace_id, round_ids=round_ids, now=now
-                )
-        return len(due), written

@@ -13,8 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import String, inspect, text
 
 from bot.clock import FrozenClock
-from bot.domain.circles import AnswerValue, Circle
-from storage import aggregates, due, retention, rounds, teams
+from storage import aggregates, due, retention, teams
 from storage.db import Database
 from storage.migrate import MIGRATIONS, current_revision, head_revision, upgrade
 from storage.tables import metadata
@@ -221,23 +220,33 @@ async def test_migration_0008_adds_the_round_summaries_and_downgrades_cleanly(
             team, _ = await teams.upsert_team(
                 s, workspace_id="T1", channel_id="C1", name="a", tz="UTC", now=now
             )
-            old, _ = await rounds.open_round(
-                s, workspace_id="T1", team_id=team.id, period="old", now=now - 9 * DAY
-            )
-            for user in ("U1", "U2"):
-                await rounds.upsert_answer(
-                    s,
-                    workspace_id="T1",
-                    round_id=old.id,
-                    user_id=user,
-                    circle=Circle.WHAT,
-                    value=AnswerValue.YES,
-                    now=now - 9 * DAY,
+            # 0007's rows, written raw (today's code reads today's columns): a round closed a
+            # week ago with two answers, and the open round after it.
+            ids = []
+            for period, opened, closed in (("old", 9, 7), ("new", 7, None)):
+                inserted = await s.execute(
+                    text(
+                        "INSERT INTO round (workspace_id, team_id, period, number, opened_at,"
+                        " closed_at) VALUES ('T1', :team, :p, 1, :opened, :closed) RETURNING id"
+                    ),
+                    {
+                        "team": team.id,
+                        "p": period,
+                        "opened": _stored_time(dialect, now - opened * DAY),
+                        "closed": _stored_time(dialect, now - closed * DAY) if closed else None,
+                    },
                 )
-            # Opening the next round closes the old one.
-            current, _ = await rounds.open_round(
-                s, workspace_id="T1", team_id=team.id, period="new", now=now - DAY
-            )
+                ids.append(inserted.scalar_one())
+            old_id, current_id = ids
+            for user in ("U1", "U2"):
+                await s.execute(
+                    text(
+                        "INSERT INTO answer (workspace_id, round_id, user_id, question, value,"
+                        " internal_customer, answered_at) VALUES ('T1', :r, :u, 'W', 'yes',"
+                        " false, :t)"
+                    ),
+                    {"r": old_id, "u": user, "t": _stored_time(dialect, now - 8 * DAY)},
+                )
         assert "round_summary" not in await _table_names(db)
 
         await upgrade(db)
@@ -245,15 +254,16 @@ async def test_migration_0008_adds_the_round_summaries_and_downgrades_cleanly(
         async with db.write() as s:
             assert (
                 await retention.summarise_rounds(
-                    s, workspace_id="T1", round_ids=[old.id, current.id], now=now
+                    s, workspace_id="T1", round_ids=[old_id, current_id], now=now
                 )
                 == 1
             )
-            deleted = await retention.delete_old_answers(s, closed_before=now, limit=10)
+            deleted = await retention.delete_answers_of_rounds(s, round_ids=[old_id], limit=10)
+            assert await retention.mark_answers_deleted(s, round_ids=[old_id], now=now) == 1
         async with db.read() as s:
-            kept = await aggregates.round_aggregates(s, workspace_id="T1", round_ids=[old.id])
+            kept = await aggregates.round_aggregates(s, workspace_id="T1", round_ids=[old_id])
         assert deleted.rows == 2
-        assert kept[old.id].respondents == 2
+        assert kept[old_id].respondents == 2
 
         await _downgrade(db, "0007")
         assert await current_revision(db) == "0007"
@@ -261,9 +271,10 @@ async def test_migration_0008_adds_the_round_summaries_and_downgrades_cleanly(
             "alembic_version"
         }
         async with db.read() as s:
-            assert (
-                len(await rounds.recent_rounds(s, workspace_id="T1", team_id=team.id, limit=5)) == 2
-            )
+            kept_rows = await s.execute(text("SELECT id FROM round ORDER BY id"))
+            assert [r for (r,) in kept_rows] == [old_id, current_id]
+            columns = await s.run_sync(lambda c: inspect(c.connection()).get_columns("round"))
+            assert "answers_deleted_at" not in {c["name"] for c in columns}
 
         await upgrade(db)
         assert await current_revision(db) == head_revision()

@@ -60,8 +60,9 @@ async def _five_rows(db: Database, clock: FrozenClock, rnd: Round) -> None:
 
 
 async def _summarise(db: Database, *, closed_before: datetime, now: datetime) -> int:
+    """Summarise every round ``rounds_to_purge`` finds; the summaries written."""
     async with db.write() as s:
-        due = await retention.rounds_to_summarise(s, closed_before=closed_before, limit=100)
+        due = await retention.rounds_to_purge(s, closed_before=closed_before, limit=100)
         written = 0
         for workspace_id in sorted({w for w, _ in due}):
             written += await retention.summarise_rounds(
@@ -74,13 +75,20 @@ async def _summarise(db: Database, *, closed_before: datetime, now: datetime) ->
 
 
 async def _delete_batches(
-    db: Database, *, closed_before: datetime, limit: int
+    db: Database, *, closed_before: datetime, limit: int, now: datetime
 ) -> list[DeletedAnswers]:
-    """``delete_old_answers`` until a batch comes back short: every batch's counts."""
+    """The job's deletes: ``delete_answers_of_rounds`` of the rounds ``rounds_to_purge`` finds
+    until a batch comes back short, then ``mark_answers_deleted``; every batch's counts."""
+    async with db.read() as s:
+        round_ids = [
+            r for _, r in await retention.rounds_to_purge(s, closed_before=closed_before, limit=100)
+        ]
     batches = []
     while True:
         async with db.write() as s:
-            batch = await retention.delete_old_answers(s, closed_before=closed_before, limit=limit)
+            batch = await retention.delete_answers_of_rounds(s, round_ids=round_ids, limit=limit)
+            if batch.rows < limit:
+                await retention.mark_answers_deleted(s, round_ids=round_ids, now=now)
         batches.append(batch)
         if batch.rows < limit:
             return batches
@@ -104,15 +112,18 @@ async def test_old_answers_and_notes_go_in_batches_once_their_round_is_summarise
     await _five_rows(db, clock, old)
     cutoff = now - 30 * DAY
 
-    # Not summarised yet: nothing is deleted.
+    # Not summarised yet: nothing is deleted, and the round is not done with.
     async with db.write() as s:
-        assert await retention.delete_old_answers(s, closed_before=cutoff, limit=2) == (
+        assert await retention.delete_answers_of_rounds(s, round_ids=[old.id], limit=2) == (
             DeletedAnswers()
         )
+        assert await retention.mark_answers_deleted(s, round_ids=[old.id], now=now) == 0
     assert len(await rows("answer")) == 5
 
     assert await _summarise(db, closed_before=cutoff, now=now) == 1
-    batches = await _delete_batches(db, closed_before=cutoff, limit=2)
+    async with db.write() as s:  # answers left: not done yet either
+        assert await retention.mark_answers_deleted(s, round_ids=[old.id], now=now) == 0
+    batches = await _delete_batches(db, closed_before=cutoff, limit=2, now=now)
 
     # 2 + 2 + 1 rows: three statements; four rows held an answer, two a note.
     assert [b.rows for b in batches] == [2, 2, 1]
@@ -121,11 +132,11 @@ async def test_old_answers_and_notes_go_in_batches_once_their_round_is_summarise
     assert await rows("answer") == []
     # The deliveries (who was asked) stay, and so does the round.
     assert len(await rows("delivery", round_id=old.id)) == 3
-    assert [r["id"] for r in await rows("round")] == [old.id]
-    async with db.write() as s:
-        assert await retention.delete_old_answers(s, closed_before=cutoff, limit=2) == (
-            DeletedAnswers()
-        )
+    (stored,) = await rows("round")
+    assert (stored["id"], stored["answers_deleted_at"]) == (old.id, now)
+    # Done with: the next run does not read it again.
+    async with db.read() as s:
+        assert await retention.rounds_to_purge(s, closed_before=cutoff, limit=10) == []
 
 
 async def test_recent_and_open_rounds_keep_their_answers(
@@ -143,7 +154,7 @@ async def test_recent_and_open_rounds_keep_their_answers(
         await add_note(db, clock, rnd, "U1", H, "evidence")
 
     async with db.read() as s:
-        due = await retention.rounds_to_summarise(s, closed_before=cutoff, limit=100)
+        due = await retention.rounds_to_purge(s, closed_before=cutoff, limit=100)
     assert due == [("T1", old.id)]
     assert await _summarise(db, closed_before=cutoff, now=now) == 1
     async with db.write() as s:  # an open round is never summarised, even when named
@@ -153,7 +164,7 @@ async def test_recent_and_open_rounds_keep_their_answers(
             )
             == 1
         )
-    batches = await _delete_batches(db, closed_before=cutoff, limit=100)
+    batches = await _delete_batches(db, closed_before=cutoff, limit=100, now=now)
 
     assert [(b.rows, b.answers, b.notes) for b in batches] == [(2, 1, 1)]
     assert await _answer_rounds(rows) == sorted([recent.id, still_open.id])
@@ -289,7 +300,7 @@ async def test_the_aggregates_are_the_same_before_and_after_the_purge(
     answers_before = len(await rows("answer"))
 
     assert await _summarise(db, closed_before=cutoff, now=clock.now()) == len(purged) == 10
-    batches = await _delete_batches(db, closed_before=cutoff, limit=7)
+    batches = await _delete_batches(db, closed_before=cutoff, limit=7, now=clock.now())
 
     assert await _all_figures(db, round_ids) == before
     assert not set(purged) & set(await _answer_rounds(rows))
@@ -319,7 +330,8 @@ async def test_two_processes_purging_at_once_count_every_row_once(
             return await _summarise(on, closed_before=cutoff, now=clock.now())
 
         async def purge(on: Database) -> int:
-            return sum(b.rows for b in await _delete_batches(on, closed_before=cutoff, limit=3))
+            batches = await _delete_batches(on, closed_before=cutoff, limit=3, now=clock.now())
+            return sum(b.rows for b in batches)
 
         written = await asyncio.gather(summarise(db), summarise(other))
         deleted = await asyncio.gather(purge(db), purge(other))

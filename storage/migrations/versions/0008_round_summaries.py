@@ -6,6 +6,10 @@ circle, respondents, notes, internal-customer notes, members asked) are written 
 the aggregates read them from here from then on, so trends, digests and `status all` stay as
 they were. Counts only: no user id, no note.
 
+``round.answers_deleted_at`` records that the job is done with a round, and the partial index
+``ix_round_unpurged`` holds the closed rounds it is not done with (by close time), so a day's run
+reads the rounds that passed the cutoff since the last one, not every round ever closed.
+
 Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-01
@@ -32,6 +36,13 @@ _COUNTS = (
 )
 
 
+def _where(clause: str) -> dict[str, sa.TextClause]:
+    return {
+        'sqlite_where': sa.text(clause.format(true='1')),
+        'postgresql_where': sa.text(clause.format(true='true')),
+    }
+
+
 def upgrade() -> None:
     op.create_table(
         'round_summary',
@@ -46,6 +57,16 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f('ix_round_summary_workspace_id'), ['workspace_id'], unique=False
         )
+    with op.batch_alter_table('round', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('answers_deleted_at', storage.tables.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.create_index(
+            'ix_round_unpurged',
+            ['closed_at'],
+            unique=False,
+            **_where('closed_at IS NOT NULL AND answers_deleted_at IS NULL'),
+        )
 
 
 def downgrade() -> None:
@@ -54,3 +75,11 @@ def downgrade() -> None:
     with op.batch_alter_table('round_summary', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_round_summary_workspace_id'))
     op.drop_table('round_summary')
+    with op.batch_alter_table('round', schema=None) as batch_op:
+        batch_op.drop_index('ix_round_unpurged')
+    if op.get_bind().dialect.name == 'sqlite':
+        # In place (SQLite 3.35+): a batch rebuild of ``round`` would drop the table that the
+        # deliveries, answers and digests point at.
+        op.execute('ALTER TABLE round DROP COLUMN answers_deleted_at')
+    else:
+        op.drop_column('round', 'answers_deleted_at')

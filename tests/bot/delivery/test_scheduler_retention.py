@@ -112,8 +112,8 @@ async def test_the_job_runs_once_a_day_on_the_app_s_clock_not_every_tick(
     # The first round closed 30.5 days ago: its answers and note are gone. The second closed
     # 29.5 days ago: kept.
     assert _runs(caplog) == [
-        "retention: deleted 6 answers and 1 notes (6 rows) of rounds closed more than 30 days "
-        "ago; 1 rounds summarised first; 1 delete statements of up to 1000 rows"
+        "retention: deleted 6 answers and 1 notes (6 rows) of 1 rounds closed more than 30 "
+        "days ago, in 1 deletes of up to 1000 rows; 1 rounds summarised first"
     ]
     assert await _answers(jobs) == {second.id: 6, third.id: 6}
 

@@ -166,9 +166,11 @@ async def test_status_trends_digests_and_the_org_map_survive_the_purge(
     )
     assert before["digests"][3].round.score.notes == 1
 
-    # A second run, the same day or another replica's, finds nothing more to do.
+    # A second run, the same day or another replica's, finds nothing more to do: one look at
+    # the rounds not done with yet.
     again = await services.retention.purge(days=20)
     assert (again.summarised, again.rows, again.finished) == (0, 0, True)
+    assert (again.round_batches, again.batches, purged.rounds) == (1, 0, 8)
 
 
 async def test_forget_deletes_one_person_and_keeps_the_closed_rounds_as_they_closed(
@@ -229,13 +231,14 @@ async def test_a_long_daily_run_goes_on_over_several_ticks_and_is_logged_once(
 
     calls = [await retention.daily(days=30) for _ in range(8)]
 
-    # Statements: 2 for the summaries (2 rounds found, a full batch; then none), 11 deletes
-    # (21 rows, 2 at a time, the last one short): 13, two a call. The 7th call finishes; the
-    # 8th, the same day, does nothing.
+    # Statements: the 2 rounds fetched and summarised (a full batch: more may wait), 11
+    # deletes (21 rows, 2 at a time, the last one short, which marks both rounds done), a
+    # fetch that finds no more: 13, two a call. The 7th call finishes; the 8th, the same day,
+    # does nothing.
     assert [c is not None for c in calls] == [False] * 6 + [True, False]
     run = calls[6]
     assert run is not None
-    assert (run.summarised, run.summary_batches) == (2, 2)
+    assert (run.summarised, run.rounds, run.round_batches) == (2, 2, 2)
     assert (run.rows, run.answers, run.notes, run.batches) == (21, 21, 2, 11)
     logged = [r.getMessage() for r in caplog.records if r.name == "bot.services.retention"]
     assert [line[:42] for line in logged] == ["retention: deleted 21 answers and 2 notes "]
