@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from bot.domain.circles import AnswerValue, Circle
@@ -22,6 +23,8 @@ MANAGER, ALICE, BOB, CAROL = "UMANAGER1", "UALICE01", "UBOB0001", "UCAROL01"
 OUTSIDER, ADMIN, BOT, GONE = "UOUTSIDE1", "UADMIN01", "UBOTHELP1", "UGONE001"
 TEAM_CHANNEL, OTHER_CHANNEL = "CTEAM0001", "COTHER001"
 TEAM_HUMANS = (MANAGER, ALICE, BOB, CAROL)
+# What multi-workspace tests encrypt the stored tokens with.
+ENCRYPTION_KEY = Fernet.generate_key().decode()
 
 
 def populate(fake: FakeSlack) -> None:
@@ -55,6 +58,26 @@ async def slack(fake_slack: FakeSlack, databases: DatabaseFactory) -> AsyncItera
     """The app on SQLite, serving signed requests, with the fake Slack behind it."""
     harness = SlackHarness(
         fake=fake_slack, db_url=await databases.create("sqlite"), workspace_id=WORKSPACE
+    )
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+
+
+@pytest.fixture
+async def oauth_slack(
+    fake_slack: FakeSlack, databases: DatabaseFactory
+) -> AsyncIterator[SlackHarness]:
+    """The app in multi-workspace mode (OAuth installs, tokens encrypted with
+    ``ENCRYPTION_KEY``), on SQLite; nothing is installed yet (``install``)."""
+    harness = SlackHarness(
+        fake=fake_slack,
+        db_url=await databases.create("sqlite"),
+        workspace_id=WORKSPACE,
+        oauth=True,
+        encryption_key=ENCRYPTION_KEY,
     )
     await harness.start()
     try:

@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
 from sqlalchemy import text
 
-from bot.sandbox.fakeslack import FakeSlack
 from bot.slack.blocks.render import render_message
 from storage.installations import TokenCipher
-from tests.support.databases import DatabaseFactory
 from tests.support.harness import WORKSPACE, SlackHarness, eventually_async
-from tests.support.slack import ALICE, MANAGER, OTHER_CHANNEL, OUTSIDER, TEAM_CHANNEL, install
+from tests.support.slack import (
+    ALICE,
+    ENCRYPTION_KEY,
+    MANAGER,
+    OTHER_CHANNEL,
+    OUTSIDER,
+    TEAM_CHANNEL,
+    install,
+)
 
 OTHER_WORKSPACE = "T0000OTHR"
-KEY = Fernet.generate_key().decode()
-
-
-@pytest.fixture
-async def oauth_slack(
-    fake_slack: FakeSlack, databases: DatabaseFactory
-) -> AsyncIterator[SlackHarness]:
-    harness = SlackHarness(
-        fake=fake_slack,
-        db_url=await databases.create("sqlite"),
-        workspace_id=WORKSPACE,
-        oauth=True,
-        encryption_key=KEY,
-    )
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 async def rows(slack: SlackHarness, sql: str, **params: Any) -> list[tuple[Any, ...]]:
@@ -55,7 +40,7 @@ async def test_an_oauth_install_stores_the_token_encrypted_and_serves_the_worksp
     )
     assert "xoxb-" not in stored
     assert stored.startswith("enc:")
-    assert TokenCipher(KEY).decrypt(stored) == slack.fake.bot_token
+    assert TokenCipher(ENCRYPTION_KEY).decrypt(stored) == slack.fake.bot_token
     [(installed,)] = await rows(slack, "SELECT bot_token FROM slack_installations")
     assert installed.startswith("enc:")
     # Commands from the installed workspace work, with the decrypted token.

@@ -15,7 +15,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-from cryptography.fernet import Fernet
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from sqlalchemy import text
 
@@ -34,29 +33,10 @@ from storage.db import Database
 from storage.installations import InstallationStore, TokenCipher
 from tests.support.databases import DatabaseFactory
 from tests.support.harness import WORKSPACE, SlackHarness
-from tests.support.slack import ALICE, BOB, MANAGER, TEAM_CHANNEL, TEAM_HUMANS
+from tests.support.slack import ALICE, BOB, ENCRYPTION_KEY, MANAGER, TEAM_CHANNEL, TEAM_HUMANS
 
-KEY = Fernet.generate_key().decode()
 # Inside the app's rotation window (its last two hours): due a refresh at its next use.
 EXPIRING_IN = 30 * 60
-
-
-@pytest.fixture
-async def oauth_slack(
-    fake_slack: FakeSlack, databases: DatabaseFactory
-) -> AsyncIterator[SlackHarness]:
-    harness = SlackHarness(
-        fake=fake_slack,
-        db_url=await databases.create("sqlite"),
-        workspace_id=WORKSPACE,
-        oauth=True,
-        encryption_key=KEY,
-    )
-    await harness.start()
-    try:
-        yield harness
-    finally:
-        await harness.stop()
 
 
 async def installed_with_an_expiring_token(slack: SlackHarness) -> str:
@@ -76,7 +56,7 @@ def refused_auth(fake: FakeSlack) -> list[Call]:
 
 async def stored(slack: SlackHarness) -> dict[str, Any]:
     """The bot token as the installation store holds it: in both tables, decrypted."""
-    cipher = TokenCipher(KEY)
+    cipher = TokenCipher(ENCRYPTION_KEY)
     async with slack.runtime.db.read() as s:
         bots = (
             await s.execute(
@@ -179,7 +159,9 @@ async def test_the_schedulers_pulse_dms_go_out_with_the_refreshed_token(
 async def store(databases: DatabaseFactory) -> AsyncIterator[InstallationStore]:
     db = Database(await databases.create("sqlite"))
     try:
-        yield InstallationStore(client_id="1111.2222", engine=db.engine, cipher=TokenCipher(KEY))
+        yield InstallationStore(
+            client_id="1111.2222", engine=db.engine, cipher=TokenCipher(ENCRYPTION_KEY)
+        )
     finally:
         await db.dispose()
 
