@@ -43,7 +43,6 @@ from bot.domain.views import PersonInfo
 from bot.sandbox.fakeslack import FakeSlack
 from bot.sandbox.postgres import PrivatePostgres
 from bot.sandbox.simulator import SlackSimulator, eventually
-from bot.slack.blocks.pulse import ANSWER_ACTION_PREFIX, AnswerClick
 from bot.slack.blocks.replies import DATABASE_UNAVAILABLE_TEXT
 
 WORKSPACE = "T0OUTAGE1"
@@ -59,27 +58,14 @@ def _pulses_per_user(fake: FakeSlack) -> Counter[str]:
 
 async def _click_yes(slack: SlackSimulator, user: str) -> dict[str, Any]:
     """Click "Yes" for W in ``user``'s DM; what they saw of it, once it shows."""
-    channel = slack.fake.dm_channel_id(user)
-    message = slack.fake.messages[channel][-1]
-    button = next(
-        e
-        for b in message["blocks"]
-        if b.get("type") == "actions"
-        for e in b["elements"]
-        if e["action_id"] == ANSWER_ACTION_PREFIX + AnswerValue.YES.value
-        and AnswerClick.decode(e["value"]).circle is Circle.WHAT
-    )
-    before = slack.fake.message_revision(channel, message["ts"])
+    channel, ts, button = slack.answer_button(user, Circle.WHAT, AnswerValue.YES)
+    before = slack.fake.message_revision(channel, ts)
     reply, payload = await slack.click(
-        action_id=button["action_id"],
-        value=button["value"],
-        user=user,
-        channel=channel,
-        ts=message["ts"],
+        action_id=button["action_id"], value=button["value"], user=user, channel=channel, ts=ts
     )
 
     def outcome() -> str | None:
-        if slack.fake.message_revision(channel, message["ts"]) > before:
+        if slack.fake.message_revision(channel, ts) > before:
             return "saved"
         told = slack.responses(payload["response_url"])
         if any(r.get("text") == DATABASE_UNAVAILABLE_TEXT for r in told):

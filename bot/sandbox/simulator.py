@@ -22,8 +22,10 @@ import aiohttp
 from aiohttp import web
 
 from bot.config import Settings
+from bot.domain.circles import AnswerValue, Circle
 from bot.sandbox.fakeslack import FakeSlack
 from bot.server import RUNTIME_KEY, Runtime, build_web_app
+from bot.slack.blocks.pulse import ANSWER_ACTION_PREFIX, AnswerClick
 from bot.slack.signing import signed_headers
 
 SIGNING_SECRET = "simulated-signing-secret-0123456789"
@@ -353,6 +355,23 @@ class SlackSimulator:
                 channel_id=channel, user_id=user, message_ts=ts
             )
         return payload
+
+    def answer_button(
+        self, user: str, circle: Circle, value: AnswerValue
+    ) -> tuple[str, str, dict[str, Any]]:
+        """Where ``value``'s button for ``circle`` is in ``user``'s latest DM: its channel, its
+        ts, and the button."""
+        channel = self.fake.dm_channel_id(user)
+        message = self.fake.messages[channel][-1]
+        button = next(
+            e
+            for b in message["blocks"]
+            if b.get("type") == "actions"
+            for e in b["elements"]
+            if e["action_id"] == ANSWER_ACTION_PREFIX + value.value
+            and AnswerClick.decode(e["value"]).circle is circle
+        )
+        return channel, str(message["ts"]), button
 
     async def click(self, **kwargs: Any) -> tuple[Reply, dict[str, Any]]:
         """Click a button; returns the reply and the payload sent (with its response_url)."""

@@ -94,18 +94,8 @@ class Click:
 
     def __init__(self, slack: SlackHarness, user: str) -> None:
         self.slack, self.user = slack, user
-        channel = slack.fake.dm_channel_id(user)
-        message = slack.fake.messages[channel][-1]
-        button = next(
-            e
-            for b in message["blocks"]
-            if b.get("type") == "actions"
-            for e in b["elements"]
-            if e["action_id"] == ANSWER_ACTION_PREFIX + AnswerValue.YES.value
-            and AnswerClick.decode(e["value"]).circle is Circle.WHAT
-        )
-        self.channel, self.ts, self.button = channel, message["ts"], button
-        self.revision = slack.fake.message_revision(channel, self.ts)
+        self.channel, self.ts, self.button = slack.answer_button(user, Circle.WHAT, AnswerValue.YES)
+        self.revision = slack.fake.message_revision(self.channel, self.ts)
         self.status = 0
         self.response_url = ""
 

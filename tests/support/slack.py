@@ -14,7 +14,6 @@ from sqlalchemy import text
 from bot.domain.circles import AnswerValue, Circle
 from bot.sandbox.fakeslack import FakeSlack
 from bot.slack.blocks.modals import NOTE_CALLBACK_ID, NoteContext
-from bot.slack.blocks.pulse import ANSWER_ACTION_PREFIX, AnswerClick
 from tests.support.databases import DatabaseFactory
 from tests.support.harness import WORKSPACE, SlackHarness, eventually
 
@@ -111,16 +110,8 @@ def dm_of(slack: SlackHarness, user: str) -> dict[str, Any]:
 
 
 async def answer(slack: SlackHarness, user: str, circle: Circle, value: AnswerValue) -> None:
-    message = dm_of(slack, user)
-    buttons = [
-        e
-        for b in message["blocks"]
-        if b.get("type") == "actions"
-        for e in b["elements"]
-        if e["action_id"] == ANSWER_ACTION_PREFIX + value.value
-    ]
-    button = next(b for b in buttons if AnswerClick.decode(b["value"]).circle is circle)
-    channel, ts = message["channel"], message["ts"]
+    dm_of(slack, user)  # exactly one pulse DM
+    channel, ts, button = slack.answer_button(user, circle, value)
     revision = slack.fake.message_revision(channel, ts)
     reply, _ = await slack.click(
         action_id=button["action_id"],
