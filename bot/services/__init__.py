@@ -16,6 +16,7 @@ from bot.services.answers import Answers
 from bot.services.cache import DEFAULT_TTL_SECONDS
 from bot.services.digests import Digests
 from bot.services.due import DueWork
+from bot.services.export import Export
 from bot.services.home import Home
 from bot.services.ledger import Ledger
 from bot.services.retention import Retention
@@ -55,6 +56,7 @@ class Services:
         self.home = Home(self.store)
         self.due = DueWork(self.store)
         self.retention = Retention(self.store)
+        self.export = Export(self.store)
 
 
 __all__ = ["Services"]
