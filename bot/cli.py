@@ -1,5 +1,5 @@
-"""The ``sdo`` command: ``serve``, ``demo``, ``keygen``, ``db upgrade``, ``forget`` and
-``teams-package``."""
+"""The ``sdo`` command: ``serve``, ``demo``, ``keygen``, ``db upgrade``, ``forget``, ``export``
+and ``teams-package``."""
 
 from __future__ import annotations
 
@@ -10,8 +10,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from bot.domain.export import ExportRow
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,6 +78,17 @@ def _parser() -> argparse.ArgumentParser:
     forget.add_argument("--workspace", required=True, help="the workspace id (T…, msteams:…)")
     forget.add_argument("--user", required=True, help="the person's user id (U…, 29:…)")
 
+    export = sub.add_parser(
+        "export",
+        help="write the teams' round aggregates (never an individual answer) to a file",
+    )
+    export.add_argument("--workspace", required=True, help="the workspace id (T…, msteams:…)")
+    export.add_argument(
+        "--team", default=None, help="only the team of this channel id (C…, 19:…); default: all"
+    )
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="default: csv")
+    export.add_argument("--out", required=True, help="the file to write (- for stdout)")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations to SDO_DATABASE_URL")
@@ -116,8 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             asyncio.run(_upgrade())
             print("database is up to date")
-        elif args.command == "forget":
-            print(asyncio.run(_forget(settings, workspace_id=args.workspace, user_id=args.user)))
+        elif args.command in ("forget", "export"):
+            return _personal_data(settings, args)
         elif args.command == "teams-package":
             _teams_package(args)
         elif args.command == "serve":
@@ -147,6 +162,22 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _export_rows(
+    settings: Settings, *, workspace_id: str, channel_id: str | None
+) -> list[ExportRow] | None:
+    from bot.clock import SystemClock
+    from bot.services import Services
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        return await Services(db=db, clock=SystemClock()).export.workspace(
+            workspace_id=workspace_id, channel_id=channel_id
+        )
+    finally:
+        await db.dispose()
+
+
 async def _forget(settings: Settings, *, workspace_id: str, user_id: str) -> str:
     """A data subject request: delete what is stored about the person; what was deleted."""
     from bot.clock import SystemClock
@@ -161,6 +192,35 @@ async def _forget(settings: Settings, *, workspace_id: str, user_id: str) -> str
     finally:
         await db.dispose()
     return f"{user_id} in {workspace_id}: {forgotten.describe()}"
+
+
+def _personal_data(settings: Settings, args: argparse.Namespace) -> int:
+    """``forget`` (one person's data deleted) and ``export`` (aggregates only, never theirs)."""
+    if args.command == "forget":
+        print(asyncio.run(_forget(settings, workspace_id=args.workspace, user_id=args.user)))
+        return 0
+    return _export(settings, args)
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    """The rounds of a workspace's teams (or one team) as CSV or JSON, to a file or stdout."""
+    from bot.domain.export import to_csv, to_json
+
+    rows = asyncio.run(_export_rows(settings, workspace_id=args.workspace, channel_id=args.team))
+    if rows is None:
+        print(f"sdo: channel {args.team} of {args.workspace} is no team", file=sys.stderr)
+        return 1
+    text = to_json(rows) if args.format == "json" else to_csv(rows)
+    teams = len({row.channel for row in rows})
+    if args.out == "-":
+        sys.stdout.write(text)
+        print(f"{len(rows)} rounds of {teams} teams", file=sys.stderr)
+    else:
+        # newline="": the CSV's own line ends (CRLF, as RFC 4180 has them) are written as they are.
+        with open(args.out, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        print(f"wrote {len(rows)} rounds of {teams} teams to {args.out}")
+    return 0
 
 
 def _teams_package(args: argparse.Namespace) -> None:
