@@ -4,7 +4,9 @@ Input is plain domain data, output is PNG bytes: no Slack, network, storage or d
 modules import one way, each only from those before it: ``geometry`` (the logical canvas,
 circles, region masks, anchors), ``canvas`` (fonts, colours, the pale diagram, header, caption,
 PNG), ``alt_text`` (words for screen readers; no Pillow), then the pictures: ``team``,
-``trend``, ``org_layout`` (where the org map puts every team) and ``org_map``.
+``trend``, ``org_layout`` (the org map's dots view: where it puts every team of a small
+organisation), ``org_fit`` and ``org_counts`` (its counts view for a large one: a count per
+region, how teams moved, names where they fit) and ``org_map`` (which view, and drawing it).
 """
 
 from bot.pictures.alt_text import alt_text_org, alt_text_team, alt_text_trend

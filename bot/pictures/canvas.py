@@ -76,6 +76,8 @@ TREND_OLDEST: Colour = (246, 200, 176)  # the highlight, mostly washed out
 TREND_RAMP: tuple[Colour, ...] = tuple(_mix(TREND_OLDEST, HIGHLIGHT, k / 7) for k in range(8))
 TEXT_RAMP_STEPS = 12  # shades between a text colour and its ground, for anti-aliasing
 ORG_DOT: Colour = (52, 58, 64)
+ORG_TOWARD: Colour = (47, 158, 68)  # the org map's ▲: teams that moved toward the center
+ORG_AWAY: Colour = (201, 42, 42)  # and ▼: teams that moved away from it
 LABEL_PAPER: Colour = (255, 255, 255)
 
 # --- Fonts and text ----------------------------------------------------------------------------
@@ -289,6 +291,8 @@ def _palette() -> Image.Image:
         FRAME_OUTLINE,
         PATH_LINE,
         ORG_DOT,
+        ORG_TOWARD,
+        ORG_AWAY,
         *TREND_RAMP,
         *CIRCLE_COLOURS.values(),
     ]

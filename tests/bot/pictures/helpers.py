@@ -65,3 +65,44 @@ def frame_grid(geometry: VennGeometry, step: int) -> Iterator[tuple[int, int]]:
 
 def saturation(colour: tuple[int, int, int]) -> int:
     return max(colour) - min(colour)
+
+
+# A thousand teams spread over the regions (four in Research only, so that their names fit), each
+# with a previous region from a fixed cycle: what the counts view is drawn from.
+THOUSAND_COUNTS: dict[Region | None, int] = {
+    Region.CENTER: 60,
+    Region.DEVOPS: 92,
+    Region.FEASIBILITY: 75,
+    Region.MARKETING: 80,
+    Region.RESEARCH_ONLY: 4,
+    Region.ENGINEERING_ONLY: 190,
+    Region.DELIVERY_ONLY: 160,
+    Region.OUTSIDE: 299,
+    None: 40,
+}
+_PREVIOUS_CYCLE: tuple[Region | None, ...] = (*Region, None)
+
+
+def thousand_teams() -> list[tuple[str, Region | None, Region | None]]:
+    teams: list[tuple[str, Region | None, Region | None]] = []
+    for region, count in THOUSAND_COUNTS.items():
+        for _ in range(count):
+            index = len(teams)
+            before = _PREVIOUS_CYCLE[(index * 5) % len(_PREVIOUS_CYCLE)]
+            teams.append((f"team {index:04d}", region, before))
+    assert len(teams) == 1000
+    return teams
+
+
+def expected_moves(
+    teams: list[tuple[str, Region | None, Region | None]],
+) -> dict[Region | None, tuple[int, int]]:
+    """(toward, away) per region now, counted here by depth, apart from the code under test."""
+    moves: dict[Region | None, tuple[int, int]] = {}
+    for _, now, before in teams:
+        toward, away = moves.get(now, (0, 0))
+        if now is not None and before is not None:
+            toward += now.depth > before.depth
+            away += now.depth < before.depth
+        moves[now] = (toward, away)
+    return moves
