@@ -20,6 +20,7 @@ from typing import Protocol
 from bot import pictures as venn
 from bot.delivery.platform import ImageRef
 from bot.domain.model import Team
+from bot.domain.org import previous_region
 from bot.domain.regions import Region, region_label
 from bot.domain.views import DigestView, RoundView, TeamStatus
 from bot.services.cache import SingleFlightCache
@@ -110,7 +111,11 @@ class Pictures:
         )
 
     async def org(self, *, workspace: str, statuses: Sequence[TeamStatus]) -> ImageRef | None:
-        teams = [(s.team.name, s.headline.region if s.headline else None) for s in statuses]
+        """The map of every team: where each is, and where it was the round before."""
+        teams = [
+            (s.team.name, s.headline.region if s.headline else None, previous_region(s))
+            for s in statuses
+        ]
         title = f"All teams ({len(teams)})"
         return await self._picture(
             ("org", workspace, tuple(teams)),

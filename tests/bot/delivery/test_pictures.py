@@ -9,10 +9,14 @@ import logging
 import pytest
 from PIL import Image
 
+from bot.delivery.pictures import Pictures
+from bot.delivery.platform import ImageRef
 from bot.domain.circles import AnswerValue, Circle
+from bot.domain.regions import Region
 from bot.slack.blocks.render import render_message
 from tests.support.harness import SlackHarness, eventually
 from tests.support.slack import ALICE, BOB, MANAGER, OUTSIDER, TEAM_CHANNEL, answer
+from tests.support.views import placed, team, team_status
 
 UPLOAD_FLOW = ["files.getUploadURLExternal", "file_upload", "files.completeUploadExternal"]
 
@@ -110,3 +114,38 @@ async def test_app_home_shows_each_teams_trend(slack: SlackHarness) -> None:
     )
     await eventually(lambda: len(slack.fake.calls_to("views.publish")) == 2, what="home 2")
     assert images(slack.fake.calls_to("views.publish")[1].args["view"]) == []
+
+
+class _Host:
+    """A picture host that keeps what it is given."""
+
+    def __init__(self) -> None:
+        self.uploads: list[tuple[bytes, str]] = []
+
+    async def upload_picture(
+        self, *, workspace_id: str, png: bytes, filename: str, title: str, alt_text: str
+    ) -> ImageRef:
+        self.uploads.append((png, alt_text))
+        return ImageRef(f"F{len(self.uploads)}", alt_text, title)
+
+
+async def test_the_org_map_of_many_teams_counts_them_and_how_they_moved() -> None:
+    # 40 teams: 10 came to the Center from DevOps (its closed round before), 30 stayed Outside.
+    statuses = [
+        team_status(
+            team(f"t{i:02d}", team_id=i + 1),
+            last_closed=placed(Region.CENTER if i < 10 else Region.OUTSIDE, team_id=i + 1),
+            history=[Region.DEVOPS, Region.CENTER] if i < 10 else [Region.OUTSIDE] * 2,
+        )
+        for i in range(40)
+    ]
+    host = _Host()
+    picture = await Pictures(host=host).org(workspace="T1", statuses=statuses)
+    assert picture is not None
+    [(png, alt_text)] = host.uploads
+    assert alt_text.startswith("All teams (40): map of 40 teams on the Venn diagram, counted")
+    assert "Center: 10 teams (10 moved toward the center)." in alt_text
+    assert "Outside: 30 teams." in alt_text
+    assert "10 teams moved toward the center, 0 moved away and 30 held their distance" in alt_text
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.format == "PNG"
