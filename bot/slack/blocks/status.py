@@ -7,9 +7,10 @@ from typing import Any
 
 from bot.delivery.platform import ImageRef
 from bot.domain.circles import CIRCLES
+from bot.domain.org import LARGE_ORG_TEAMS, count_statuses
 from bot.domain.privacy import shareable
 from bot.domain.regions import region_label, region_meaning
-from bot.domain.trends import Trend
+from bot.domain.trends import Direction, Trend
 from bot.domain.views import RoundView, TeamStatus
 from bot.slack.blocks.text import (
     CIRCLE_EMOJI,
@@ -128,10 +129,35 @@ def status_message(
 SECTION_BUDGET = 2900  # characters per section, under Slack's 3,000
 
 
+def org_counts_text(statuses: Sequence[TeamStatus]) -> str:
+    """`status all` of a large organisation at a glance: teams per region, and who moved.
+
+    Args:
+        statuses: every team's aggregate position.
+
+    Returns:
+        One line per region ("Not enough answers" last) with how many of its teams moved
+        toward (↗) or away (↘) from the center since their previous round, then the totals.
+    """
+    counts = count_statuses(statuses)
+    toward, away = Direction.TOWARD.arrow, Direction.AWAY.arrow
+    lines = ["*Teams by region*"]
+    for count in counts.regions:
+        moves = f"  {toward} {count.toward}" if count.toward else ""
+        moves += f"  {away} {count.away}" if count.away else ""
+        lines.append(f"{REGION_EMOJI[count.label]} {count.label}: *{count.teams}*{moves}")
+    lines.append(
+        f"Since the previous round: {toward} {counts.toward} moved toward the center · "
+        f"{away} {counts.away} moved away · {counts.steady} held their distance"
+    )
+    return "\n".join(lines)
+
+
 def org_status_message(
     statuses: Sequence[TeamStatus], *, picture: ImageRef | None = None
 ) -> dict[str, Any]:
-    """`/sdo status all`: one line per team, Center first."""
+    """`/sdo status all`: one line per team, Center first; above ``LARGE_ORG_TEAMS`` teams,
+    the counts per region and of who moved come first, so a thousand teams read at a glance."""
     if not statuses:
         return {
             "text": "No teams yet.",
@@ -145,6 +171,8 @@ def org_status_message(
         arrow = s.trend.direction.arrow
         lines.append(f"{region_line(head)}  #{escape(s.team.name)} {arrow}")
     blocks: list[Block] = [header(f"All teams ({len(statuses)})")]
+    if len(statuses) > LARGE_ORG_TEAMS:
+        blocks.append(section(org_counts_text(statuses)))
     if picture is not None:
         blocks.append(image(picture))
     # Sections hold at most 3,000 characters and a message 50 blocks: pack lines into

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from bot.delivery.platform import ImageRef
 from bot.domain.circles import CIRCLES
 from bot.domain.nudges import Nudge
+from bot.domain.org import LARGE_ORG_TEAMS, count_statuses
 from bot.domain.privacy import shareable
 from bot.domain.regions import region_label, region_meaning
-from bot.domain.trends import Trend
+from bot.domain.trends import Direction, Trend
 from bot.domain.views import RoundView, TeamStatus
 from bot.teams.cards.common import (
     CIRCLE_EMOJI,
@@ -199,8 +200,38 @@ def _org_row(status: TeamStatus) -> Element:
     )
 
 
+def org_counts_elements(statuses: Sequence[TeamStatus]) -> list[Element]:
+    """A large organisation at a glance: teams per region, and who moved since last round.
+
+    Args:
+        statuses: every team's aggregate position.
+
+    Returns:
+        A fact set (a row per region, "Not enough answers" last, with how many of its teams
+        moved toward ↗ or away ↘ from the center) and the totals in a line.
+    """
+    counts = count_statuses(statuses)
+    toward, away = Direction.TOWARD.arrow, Direction.AWAY.arrow
+    facts = []
+    for count in counts.regions:
+        moves = f"  {toward} {count.toward}" if count.toward else ""
+        moves += f"  {away} {count.away}" if count.away else ""
+        facts.append((f"{REGION_EMOJI[count.label]} {count.label}", f"**{count.teams}**{moves}"))
+    return [
+        fact_set(facts),
+        text_block(
+            f"Since the previous round: {toward} {counts.toward} moved toward the center · "
+            f"{away} {counts.away} moved away · {counts.steady} held their distance",
+            subtle=True,
+        ),
+    ]
+
+
 def org_status_card(statuses: Sequence[TeamStatus], *, picture: ImageRef | None = None) -> Element:
     """`status all`: one line per team, in the order given (the service puts Center first).
+
+    Above ``LARGE_ORG_TEAMS`` teams the title comes with the counts per region and of who
+    moved (``org_counts_elements``), so a thousand teams read at a glance before the list.
 
     A long list stops where the card would outgrow a Teams message, and says how many teams
     did not fit rather than cut the list silently.
@@ -218,7 +249,10 @@ def org_status_card(statuses: Sequence[TeamStatus], *, picture: ImageRef | None 
             ],
             fallback_text="No teams yet.",
         )
-    body: list[Element] = [heading(f"All teams ({len(statuses)})")]
+    title = heading(f"All teams ({len(statuses)})")
+    body: list[Element] = [title]
+    if len(statuses) > LARGE_ORG_TEAMS:
+        body = [container([title, *org_counts_elements(statuses)], element_id="org-counts")]
     if picture is not None:
         body.append(image(picture))
     used = 0
