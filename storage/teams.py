@@ -203,6 +203,11 @@ async def update_schedule(
     )
 
 
+async def update_tz(session: AsyncSession, *, workspace_id: str, team_id: int, tz: str) -> None:
+    """Store the team's time zone (a tz database name: its schedule's times are in it)."""
+    await session.execute(update(TeamRow).where(where_team(workspace_id, team_id)).values(tz=tz))
+
+
 # ---------------------------------------------------------------------------------------------
 # managers
 

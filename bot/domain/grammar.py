@@ -6,7 +6,9 @@ The words are the same on every platform; how a command is typed (``/sdo status`
 
 from __future__ import annotations
 
+import functools
 import re
+import zoneinfo
 from dataclasses import dataclass
 from datetime import time
 
@@ -57,6 +59,9 @@ _DAYS = {
     for name in names
 }
 _CADENCE = {"weekly": 1, "every-week": 1, "biweekly": 2, "fortnightly": 2, "every-2-weeks": 2}
+# What a tz database name looks like (``Area/City``, ``America/Argentina/Salta``, ``Etc/GMT+5``):
+# a word of that shape that names no zone is an unknown zone, named back to the caller.
+_ZONE_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +101,12 @@ class Digest:
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """``weekday`` None = show the current schedule."""
+    """``weekday`` None = show the current schedule; ``tz`` None = keep the team's zone."""
 
     weekday: int | None = None
     at: time | None = None
     every_weeks: int | None = None
+    tz: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +123,32 @@ Command = Help | Invalid | Setup | Pulse | Status | Digest | Schedule | Managers
 def schedule_usage(syntax: Syntax = SLACK) -> str:
     c = syntax.command
     return (
-        f"Usage: `{c} schedule <day> <HH:MM> [weekly|biweekly]`, e.g. `{c} schedule thursday "
-        "15:00` (24-hour time, in the team's time zone)."
+        f"Usage: `{c} schedule <day> <HH:MM> [weekly|biweekly] [Area/City]`, e.g. "
+        f"`{c} schedule thursday 15:00` (24-hour time, in the team's time zone); a tz database "
+        f"zone such as `America/New_York` becomes the team's time zone."
+    )
+
+
+@functools.cache
+def _zones() -> dict[str, str]:
+    """Every tz database name, by its lower case (read once: it scans the zone files).
+    ``localtime`` is the server's own zone file, not a name: it is left out."""
+    names = zoneinfo.available_timezones() - {"localtime", "Factory"}
+    return {name.lower(): name for name in names}
+
+
+def time_zone(text: str | None) -> str | None:
+    """The tz database name ``text`` means (``america/new_york`` → ``America/New_York``), or
+    None when it names no zone."""
+    return _zones().get((text or "").strip().lower())
+
+
+def unknown_zone(text: str, syntax: Syntax = SLACK) -> str:
+    """Why a zone was refused: named back (when it looks like one), with what a zone is."""
+    shown = f"`{text}`" if _ZONE_LIKE.match(text) else "you gave"
+    return (
+        f"I don't know the time zone {shown}: use a tz database name such as "
+        "`Europe/Berlin`, `America/New_York` or `Asia/Tokyo`. " + schedule_usage(syntax)
     )
 
 
@@ -188,15 +218,24 @@ def _schedule(args: list[str], syntax: Syntax) -> Command:
     if not args:
         return Schedule()
     words = [a.lower().rstrip(",") for a in args]
-    if len(words) not in (2, 3) or words[0] not in _DAYS or not (m := _TIME.match(words[1])):
+    if len(words) not in (2, 3, 4) or words[0] not in _DAYS or not (m := _TIME.match(words[1])):
         return Invalid(schedule_usage(syntax))
-    every = None
-    if len(words) == 3:
-        if words[2] not in _CADENCE:
+    rest = [a.rstrip(",") for a in args[2:]]
+    every = _CADENCE.get(rest[0].lower()) if rest else None
+    if every is not None:
+        rest = rest[1:]
+    tz = None
+    if rest:
+        tz = time_zone(rest[0])
+        if len(rest) > 1 or (tz is None and not _ZONE_LIKE.match(rest[0])):
             return Invalid(schedule_usage(syntax))
-        every = _CADENCE[words[2]]
+        if tz is None:
+            return Invalid(unknown_zone(rest[0], syntax))
     return Schedule(
-        weekday=_DAYS[words[0]], at=time(int(m.group(1)), int(m.group(2))), every_weeks=every
+        weekday=_DAYS[words[0]],
+        at=time(int(m.group(1)), int(m.group(2))),
+        every_weeks=every,
+        tz=tz,
     )
 
 

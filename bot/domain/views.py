@@ -43,6 +43,28 @@ class PersonInfo:
     tz: str | None = None
     is_admin: bool = False
     is_human: bool = True
+    # A deactivated account (not human either; ``is_human`` False without it: a bot or app).
+    deleted: bool = False
+
+
+class ManagerRefusal(StrEnum):
+    """Why a person cannot become a team's manager."""
+
+    UNKNOWN = "unknown"  # the platform knows no such person
+    DEACTIVATED = "deactivated"  # their account is deactivated
+    BOT = "bot"  # a bot or an app (the platform's own assistant and SDO Pulse too)
+
+
+@dataclass(frozen=True, slots=True)
+class ManagerAdded:
+    """What ``managers add`` did: made a manager now (``added``), already one, or refused.
+
+    ``name`` is the person's name as the platform knows it (None: it knows no such person).
+    """
+
+    added: bool
+    name: str | None = None
+    refused: ManagerRefusal | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,18 +35,30 @@ class Rounds(UseCases):
         async with self.store.write() as s:
             return await open_round_in(s, team=team, period=period, now=now)
 
-    async def set_schedule(self, *, team: Team, schedule: Schedule) -> Team:
-        """Store a new schedule and the due times it implies, from this moment on.
+    async def set_schedule(self, *, team: Team, schedule: Schedule, tz: str | None = None) -> Team:
+        """Store a new schedule (and time zone) and the due times they imply, from now on.
 
         The next pulse is the first one after now (every other week: also at least two weeks,
         less a day, after the latest round). The open round, if any, gets its reminder and close
         recomputed from when it opened; a reminder already sent is not sent again.
+
+        Args:
+            team: the team.
+            schedule: its new schedule, in its time zone.
+            tz: its new time zone, a tz database name (None: it keeps its zone).
+
+        Raises:
+            ValueError: ``tz`` names no zone (the grammar and the form check it first).
         """
+        if tz is not None and valid_tz(tz) != tz:
+            raise ValueError(f"unknown time zone {tz!r}")
         now = self.store.now()
-        tz = valid_tz(team.tz)
         ws, team_id = team.workspace_id, team.id
         async with self.store.write() as s:
             await teams_sql.update_schedule(s, workspace_id=ws, team_id=team_id, schedule=schedule)
+            if tz is not None:
+                await teams_sql.update_tz(s, workspace_id=ws, team_id=team_id, tz=tz)
+            tz = valid_tz(tz or team.tz)
             last = await rounds_sql.last_opened_at(s, workspace_id=ws, team_id=team_id)
             upcoming = (
                 next_pulse_at(schedule, tz, after=now, last_pulse=last)
@@ -70,17 +82,24 @@ class Rounds(UseCases):
         return updated
 
     async def move_pulse(
-        self, *, team: Team, weekday: int, at: time, every_weeks: int | None = None
+        self,
+        *,
+        team: Team,
+        weekday: int,
+        at: time,
+        every_weeks: int | None = None,
+        tz: str | None = None,
     ) -> tuple[Team, datetime | None]:
         """Move the team's pulse to ``weekday`` at ``at`` (``every_weeks``: None keeps the
-        cadence); the updated team and its next pulse in the team's time zone."""
+        cadence; ``tz``: None keeps the zone); the updated team and its next pulse in the
+        team's time zone."""
         schedule = replace(
             team.schedule,
             pulse_weekday=weekday,
             pulse_time=at,
             every_weeks=every_weeks or team.schedule.every_weeks,
         )
-        updated = await self.set_schedule(team=team, schedule=schedule)
+        updated = await self.set_schedule(team=team, schedule=schedule, tz=tz)
         runs = await self.next_runs(team=updated)
         if runs is None or runs.pulse_at is None:
             return updated, None

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.domain.model import Team, valid_tz
-from bot.domain.views import PersonInfo, Role
+from bot.domain.views import ManagerAdded, ManagerRefusal, PersonInfo, Role
 from bot.services.schedule import next_pulse_at
 from bot.services.store import UseCases
 from storage import due as due_sql
@@ -148,12 +148,28 @@ class Teams(UseCases):
         async with self.store.read() as s:
             return await teams_sql.list_managers(s, workspace_id=team.workspace_id, team_id=team.id)
 
-    async def add_manager(self, *, team: Team, user_id: str) -> bool:
-        """Make ``user_id`` a manager. False when they already were one."""
+    async def add_manager(
+        self, *, team: Team, user_id: str, person: PersonInfo | None
+    ) -> ManagerAdded:
+        """Make a person a manager: only an active human the platform knows.
+
+        Args:
+            team: the team.
+            user_id: who the caller named.
+            person: what the platform says about them (None: it knows no such person).
+
+        Returns:
+            Made a manager now, already one, or refused with the reason (nothing stored).
+        """
+        name = person.name if person is not None else None
+        refused = manager_refusal(person)
+        if refused is not None:
+            return ManagerAdded(added=False, name=name, refused=refused)
         async with self.store.write() as s:
-            return await teams_sql.add_manager(
+            added = await teams_sql.add_manager(
                 s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
             )
+        return ManagerAdded(added=added, name=name)
 
     async def remove_manager(self, *, team: Team, user_id: str) -> bool:
         """Remove a manager, but never the last one (a team always keeps someone in charge)."""
@@ -188,6 +204,19 @@ class Teams(UseCases):
             return await ledger_sql.record_event(
                 s, workspace_id=workspace_id, event_id=event_id, now=self.store.now()
             )
+
+
+def manager_refusal(person: PersonInfo | None) -> ManagerRefusal | None:
+    """Why ``person`` cannot manage a team (None: they can). Only people manage: not a bot or
+    app (the platform's own assistant and this bot among them), not a deactivated account,
+    not an id the platform does not know."""
+    if person is None:
+        return ManagerRefusal.UNKNOWN
+    if person.deleted:
+        return ManagerRefusal.DEACTIVATED
+    if not person.is_human:
+        return ManagerRefusal.BOT
+    return None
 
 
 def _row_of(person: PersonInfo) -> people_sql.PersonRow:

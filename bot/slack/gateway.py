@@ -73,6 +73,7 @@ def person_from_user(user: dict[str, Any]) -> PersonInfo:
         tz=user.get("tz"),
         is_admin=bool(user.get("is_admin") or user.get("is_owner")),
         is_human=human,
+        deleted=bool(user.get("deleted")),
     )
 
 
@@ -153,6 +154,15 @@ class SlackGateway:
             return cached
         response = await self.client.users_info(user=user_id, **await self._auth(workspace_id))
         return self._keep(workspace_id, person_from_user(response["user"]))
+
+    async def known_person(self, *, workspace_id: str, user_id: str) -> PersonInfo | None:
+        """``person``, or None when Slack knows no such user (users.info: ``user_not_found``)."""
+        try:
+            return await self.person(workspace_id=workspace_id, user_id=user_id)
+        except SlackApiError as exc:
+            if exc.response.get("error") == "user_not_found":
+                return None
+            raise
 
     async def channel_humans(self, *, workspace_id: str, channel_id: str) -> list[PersonInfo]:
         """The channel's human members: its member ids, then who they are (see the module)."""

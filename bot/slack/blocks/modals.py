@@ -9,6 +9,7 @@ from datetime import time
 from typing import Any
 
 from bot.domain.circles import CIRCLES, Circle
+from bot.domain.grammar import time_zone
 from bot.domain.model import Answer, Schedule
 from bot.slack.blocks.text import Block, escape
 
@@ -152,6 +153,7 @@ def note_too_long_error(max_chars: int, length: int) -> dict[str, Any]:
 # -- the schedule settings modal (App Home) ---------------------------------------------------
 
 SCHEDULE_CALLBACK_ID = "schedule_settings"
+SCHEDULE_TZ_BLOCK = "tz"
 _SCHEDULE_FIELDS = {
     "pulse_day": "Pulse day",
     "pulse_time": "Pulse time",
@@ -161,6 +163,7 @@ _SCHEDULE_FIELDS = {
     "reminder_time": "Reminder time",
     "close_day": "Close and digest day",
     "close_time": "Close and digest time",
+    SCHEDULE_TZ_BLOCK: "Time zone",
 }
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 REMINDER_ON = "on"
@@ -259,6 +262,21 @@ def schedule_modal(*, team_id: int, team_name: str, tz: str, schedule: Schedule)
             ),
             _day_select("close_day", _SCHEDULE_FIELDS["close_day"], schedule.close_weekday),
             _time_picker("close_time", _SCHEDULE_FIELDS["close_time"], schedule.close_time),
+            {
+                "type": "input",
+                "block_id": SCHEDULE_TZ_BLOCK,
+                "label": {"type": "plain_text", "text": _SCHEDULE_FIELDS[SCHEDULE_TZ_BLOCK]},
+                "hint": {
+                    "type": "plain_text",
+                    "text": "A tz database name, e.g. Europe/Berlin, America/New_York, Asia/Tokyo.",
+                },
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "value",
+                    "initial_value": tz,
+                    "max_length": 64,
+                },
+            },
         ],
     )
 
@@ -291,6 +309,42 @@ def parse_schedule_submission(state_values: Mapping[str, Any], *, current: Sched
         close_weekday=day("close_day"),
         close_time=at("close_time"),
     )
+
+
+class UnknownZoneError(Exception):
+    """The zone typed in the schedule form names no zone of the tz database."""
+
+    def __init__(self, typed: str) -> None:
+        super().__init__(typed)
+        self.typed = typed
+
+
+def parse_schedule_tz(state_values: Mapping[str, Any], *, current: str) -> str:
+    """The time zone a manager saved, as the tz database names it (``current`` when the form
+    has no zone field: one opened before it had one).
+
+    Raises:
+        UnknownZoneError: it names no zone.
+    """
+    if SCHEDULE_TZ_BLOCK not in state_values:
+        return current
+    typed = str(state_values[SCHEDULE_TZ_BLOCK]["value"].get("value") or "")
+    zone = time_zone(typed)
+    if zone is None:
+        raise UnknownZoneError(typed)
+    return zone
+
+
+def unknown_tz_error(typed: str) -> dict[str, Any]:
+    """The response that shows the zone field's error instead of closing the form."""
+    shown = f'"{typed.strip()[:64]}"' if typed.strip() else "an empty name"
+    return {
+        "response_action": "errors",
+        "errors": {
+            SCHEDULE_TZ_BLOCK: f"I don't know the time zone {shown}: use a tz database name "
+            "such as Europe/Berlin, America/New_York or Asia/Tokyo.",
+        },
+    }
 
 
 def note_not_saved_text(note: str) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime, time
 from typing import Any
 
 from bot.domain.model import WEEKDAY_NAMES, Team
+from bot.domain.views import ManagerRefusal
 from bot.slack.blocks.text import escape, section
 
 
@@ -173,6 +174,21 @@ def manager_added(team: Team, user_id: str, *, added: bool) -> dict[str, Any]:
     return text_message(
         f"<@{user_id}> is {'now' if added else 'already'} a manager of #{escape(team.name)}."
     )
+
+
+def manager_refused(team: Team, user_id: str, *, why: ManagerRefusal) -> dict[str, Any]:
+    """`managers add` of someone who cannot manage: a bot, a deactivated account, no one."""
+    if why is ManagerRefusal.UNKNOWN:
+        return text_message(
+            f":no_entry: Slack knows no user `{escape(user_id)}` in this workspace, so nobody "
+            f"was made a manager of #{escape(team.name)}. Mention the person with `@` and pick "
+            "them from Slack's list."
+        )
+    if why is ManagerRefusal.DEACTIVATED:
+        reason = "'s account is deactivated: only active members of the workspace"
+    else:
+        reason = " is a bot, not a person: only people"
+    return text_message(f":no_entry: <@{user_id}>{reason} can manage #{escape(team.name)}.")
 
 
 def manager_removed(team: Team, user_id: str, *, removed: bool) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.delivery.platform import ImageRef
 from bot.domain.circles import CIRCLES
+from bot.domain.model import Team
 from bot.domain.org import LARGE_ORG_TEAMS, count_statuses
 from bot.domain.privacy import shareable
 from bot.domain.regions import region_label, region_meaning
@@ -86,6 +87,11 @@ def trend_line(trend: Trend) -> str:
     return f":chart_with_upwards_trend: Trend: {trend.path} — {direction.arrow} {direction.label}"
 
 
+def schedule_line(team: Team) -> str:
+    """When the team is asked, and in which time zone (`/sdo schedule` sets both)."""
+    return f":calendar: Schedule: {team.schedule.describe()} · time zone {escape(team.tz)}"
+
+
 def status_message(
     status: TeamStatus, *, show_failures: bool = False, picture: ImageRef | None = None
 ) -> dict[str, Any]:
@@ -101,6 +107,7 @@ def status_message(
                 "A manager can send one with `/sdo pulse`."
             )
         )
+        blocks.append(context(schedule_line(team)))
         return {"text": f"#{team.name}: no pulse yet", "blocks": blocks}
     if picture is not None:
         blocks.append(image(picture))
@@ -109,6 +116,7 @@ def status_message(
     if status.last_closed is not None:
         blocks += round_summary(status.last_closed, title="Last closed round", required=required)
     blocks.append(context(trend_line(status.trend)))
+    blocks.append(context(schedule_line(team)))
     if status.nudges:
         blocks.append(divider())
         blocks.append(

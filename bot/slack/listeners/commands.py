@@ -281,14 +281,17 @@ async def _schedule(ctx: AppContext, team: Team, cmd: grammar.Schedule) -> dict[
     if cmd.weekday is None or cmd.at is None:
         return replies.schedule_shown(team, grammar.SCHEDULE_USAGE)
     updated, next_pulse = await ctx.services.rounds.move_pulse(
-        team=team, weekday=cmd.weekday, at=cmd.at, every_weeks=cmd.every_weeks
+        team=team, weekday=cmd.weekday, at=cmd.at, every_weeks=cmd.every_weeks, tz=cmd.tz
     )
     return replies.schedule_saved(updated, weekday=cmd.weekday, at=cmd.at, next_pulse=next_pulse)
 
 
 async def _managers(ctx: AppContext, team: Team, action: str, user_id: str) -> dict[str, Any]:
     if action == "add":
-        added = await ctx.services.teams.add_manager(team=team, user_id=user_id)
-        return replies.manager_added(team, user_id, added=added)
+        person = await ctx.gateway.known_person(workspace_id=team.workspace_id, user_id=user_id)
+        outcome = await ctx.services.teams.add_manager(team=team, user_id=user_id, person=person)
+        if outcome.refused is not None:
+            return replies.manager_refused(team, user_id, why=outcome.refused)
+        return replies.manager_added(team, user_id, added=outcome.added)
     removed = await ctx.services.teams.remove_manager(team=team, user_id=user_id)
     return replies.manager_removed(team, user_id, removed=removed)

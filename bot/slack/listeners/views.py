@@ -1,4 +1,4 @@
-"""Modal submissions: the "Add a note" evidence modal."""
+"""Modal submissions: the "Add a note" evidence modal and the App Home's schedule settings."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from bot.slack.blocks.modals import (
     NOTE_CALLBACK_ID,
     SCHEDULE_CALLBACK_ID,
     NoteContext,
+    UnknownZoneError,
     note_not_saved_text,
     note_too_long_error,
     parse_note_submission,
     parse_schedule_submission,
+    parse_schedule_tz,
+    unknown_tz_error,
 )
 from bot.slack.blocks.text import escape
 from bot.slack.context import AppContext
@@ -55,6 +58,10 @@ def _schedule_submitted(ctx: AppContext) -> Any:
             if team is None:
                 raise ValueError("unknown team")
             schedule = parse_schedule_submission(view["state"]["values"], current=team.schedule)
+            tz = parse_schedule_tz(view["state"]["values"], current=team.tz)
+        except UnknownZoneError as exc:
+            await ack(**unknown_tz_error(exc.typed))
+            return
         except (KeyError, TypeError, ValueError):
             log.warning("schedule submission of an unexpected shape")
             await ack(response_action="errors", errors={"pulse_day": MALFORMED_ERROR})
@@ -63,7 +70,7 @@ def _schedule_submitted(ctx: AppContext) -> Any:
         if not await may_manage(ctx, workspace_id=workspace_id, user_id=user_id, team=team):
             notice = ":lock: Only this team's managers can change its schedule."
         else:
-            updated = await ctx.services.rounds.set_schedule(team=team, schedule=schedule)
+            updated = await ctx.services.rounds.set_schedule(team=team, schedule=schedule, tz=tz)
             notice = (
                 f":calendar: #{escape(updated.name)}: {updated.schedule.describe()} "
                 f"({escape(updated.tz)}) — saved."

@@ -22,8 +22,9 @@ USAGE_LINES: tuple[tuple[str, ...], ...] = (
     ),
     (command("digest"), " — post the digest to this channel now (managers)"),
     (
-        command("schedule <day> <HH:MM> [weekly|biweekly]"),
-        " — when the pulse goes out, in the team's time zone (managers)",
+        command("schedule <day> <HH:MM> [weekly|biweekly] [Area/City]"),
+        " — when the pulse goes out, in the team's time zone; a zone such as America/New_York "
+        "changes it (managers)",
     ),
     (
         command("managers"),

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, time
 
 from bot.domain.model import WEEKDAY_NAMES, Team
+from bot.domain.views import ManagerRefusal
 from bot.teams.cards.common import BOT_NAME, command, escape_markdown, plural
 
 
@@ -191,6 +192,26 @@ def manager_added(team: Team, person: str, *, added: bool) -> str:
         added: made a manager now (else they already were one).
     """
     return f"{_name(person)} is {'now' if added else 'already'} a manager of {_name(team.name)}."
+
+
+def manager_refused(team: Team, person: str, *, why: ManagerRefusal) -> str:
+    """`managers add` of someone who cannot manage: a bot, a deactivated account, no one.
+
+    Args:
+        team: the team.
+        person: the person's display name (unused when Teams knows no such person).
+        why: the reason.
+    """
+    if why is ManagerRefusal.UNKNOWN:
+        return (
+            f"⛔ I cannot find that person in this team, so nobody was made a manager of "
+            f"{_name(team.name)}. Mention someone from the team and pick them from Teams' list."
+        )
+    if why is ManagerRefusal.DEACTIVATED:
+        reason = "'s account is deactivated: only active members"
+    else:
+        reason = " is a bot, not a person: only people"
+    return f"⛔ {_name(person)}{reason} can manage {_name(team.name)}."
 
 
 def manager_removed(team: Team, person: str, *, removed: bool) -> str:

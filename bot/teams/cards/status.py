@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from bot.delivery.platform import ImageRef
 from bot.domain.circles import CIRCLES
+from bot.domain.model import Team
 from bot.domain.nudges import Nudge
 from bot.domain.org import LARGE_ORG_TEAMS, count_statuses
 from bot.domain.privacy import shareable
@@ -145,6 +146,11 @@ def nudge_elements(nudges: Sequence[Nudge]) -> list[Element]:
     return [title, *(text_block(f"• {n.text}", spacing="Small") for n in nudges)]
 
 
+def schedule_line(team: Team) -> str:
+    """When the team is asked, and in which time zone (`schedule` sets both)."""
+    return f"📅 Schedule: {team.schedule.describe()} · time zone {team.tz}"
+
+
 def status_card(
     status: TeamStatus, *, show_failures: bool = False, picture: ImageRef | None = None
 ) -> Element:
@@ -170,6 +176,7 @@ def status_card(
                 ".",
             )
         )
+        body.append(text_block(schedule_line(team), subtle=True))
         return adaptive_card(body, fallback_text=f"{team.name}: no pulse yet")
     if picture is not None:
         body.append(image(picture))
@@ -178,6 +185,7 @@ def status_card(
     if status.last_closed is not None:
         body.append(round_summary(status.last_closed, title="Last closed round", required=required))
     body.append(text_block(trend_line(status.trend), subtle=True))
+    body.append(text_block(schedule_line(team), subtle=True))
     body += nudge_elements(status.nudges)
     if show_failures and status.failed_deliveries:
         body.append(

@@ -112,18 +112,32 @@ async def _manage(ctx: TeamsContext, cmd: grammar.Command, team: Team) -> Reply:
         case grammar.Schedule(weekday=weekday, at=at, every_weeks=every) if weekday is not None:
             assert at is not None
             updated, next_pulse = await ctx.services.rounds.move_pulse(
-                team=team, weekday=weekday, at=at, every_weeks=every
+                team=team, weekday=weekday, at=at, every_weeks=every, tz=cmd.tz
             )
             return replies.schedule_saved(updated, weekday=weekday, at=at, next_pulse=next_pulse)
         case grammar.Schedule():
             return replies.schedule_shown(team, grammar.schedule_usage(TEAMS_SYNTAX))
         case grammar.Managers(action="add", user_id=user_id) if user_id:
-            added = await ctx.services.teams.add_manager(team=team, user_id=user_id)
-            return replies.manager_added(team, await _name(ctx, team, user_id), added=added)
+            return await _add_manager(ctx, team, user_id)
         case grammar.Managers(action="remove", user_id=user_id) if user_id:
             removed = await ctx.services.teams.remove_manager(team=team, user_id=user_id)
             return replies.manager_removed(team, await _name(ctx, team, user_id), removed=removed)
     return help_card()
+
+
+async def _add_manager(ctx: TeamsContext, team: Team, user_id: str) -> Reply:
+    """`managers add`: only a human in the tenant's roster (Teams: no bot, no stranger)."""
+    try:
+        person = await ctx.platform.person(workspace_id=team.workspace_id, user_id=user_id)
+    except PlatformError as exc:
+        if exc.reason != "user_not_found":
+            raise
+        person = None
+    outcome = await ctx.services.teams.add_manager(team=team, user_id=user_id, person=person)
+    name = outcome.name or "that person"
+    if outcome.refused is not None:
+        return replies.manager_refused(team, name, why=outcome.refused)
+    return replies.manager_added(team, name, added=outcome.added)
 
 
 async def _name(ctx: TeamsContext, team: Team, user_id: str) -> str:

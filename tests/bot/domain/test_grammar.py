@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 
 import pytest
@@ -20,7 +21,9 @@ from bot.domain.grammar import (
     Schedule,
     Setup,
     Status,
+    Syntax,
     parse_command,
+    time_zone,
 )
 
 CHANNEL_HINT = (
@@ -182,9 +185,83 @@ def test_schedule_refuses_a_bad_day_time_or_cadence_with_its_usage(text: str) ->
 
 def test_schedule_usage_gives_an_example_and_the_time_zone() -> None:
     assert SCHEDULE_USAGE == (
-        "Usage: `/sdo schedule <day> <HH:MM> [weekly|biweekly]`, e.g. "
-        "`/sdo schedule thursday 15:00` (24-hour time, in the team's time zone)."
+        "Usage: `/sdo schedule <day> <HH:MM> [weekly|biweekly] [Area/City]`, e.g. "
+        "`/sdo schedule thursday 15:00` (24-hour time, in the team's time zone); a tz database "
+        "zone such as `America/New_York` becomes the team's time zone."
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        (
+            "schedule thu 15:00 weekly America/New_York",
+            Schedule(weekday=3, at=time(15, 0), every_weeks=1, tz="America/New_York"),
+        ),
+        (
+            "schedule thu 15:00 America/New_York",
+            Schedule(weekday=3, at=time(15, 0), tz="America/New_York"),
+        ),
+        # Typed in any case, stored as the tz database spells it.
+        (
+            "schedule fri 09:30 biweekly asia/tokyo",
+            Schedule(weekday=4, at=time(9, 30), every_weeks=2, tz="Asia/Tokyo"),
+        ),
+        (
+            "schedule mon 8:00 America/Argentina/Salta",
+            Schedule(weekday=0, at=time(8, 0), tz="America/Argentina/Salta"),
+        ),
+        ("schedule mon 8:00 UTC", Schedule(weekday=0, at=time(8, 0), tz="UTC")),
+        ("schedule mon 8:00 weekly Etc/GMT+5", Schedule(0, time(8, 0), 1, tz="Etc/GMT+5")),
+    ],
+)
+def test_schedule_reads_an_optional_time_zone(text: str, command: Schedule) -> None:
+    assert parse_command(text) == command
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["Mars/Olympus", "Europe/Atlantis", "America/New_Yorkk", "Etc/GMT+99", "posix/Europe/Berlin"],
+)
+def test_an_unknown_time_zone_is_refused_by_name(zone: str) -> None:
+    refused = parse_command(f"schedule thu 15:00 weekly {zone}")
+    assert refused == Invalid(
+        f"I don't know the time zone `{zone}`: use a tz database name such as "
+        "`Europe/Berlin`, `America/New_York` or `Asia/Tokyo`. " + SCHEDULE_USAGE
+    )
+    assert parse_command(f"schedule thu 15:00 {zone}") == refused
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "schedule thu 15:00 weekly daily",  # a word that is no zone: the usage
+        "schedule thu 15:00 America/New_York weekly",  # the zone goes last
+        "schedule thu 15:00 weekly America/New_York Europe/Berlin",
+        "schedule thu 15:00 ../../etc/passwd",
+        "schedule thu 15:00 localtime",  # the server's zone file, not a zone name
+        "schedule thu 15:00 <!here>/x",
+    ],
+)
+def test_schedule_refuses_what_is_no_zone_with_its_usage(text: str) -> None:
+    assert parse_command(text) == Invalid(SCHEDULE_USAGE)
+
+
+def test_unknown_zones_are_named_in_teams_syntax_too() -> None:
+    syntax = Syntax(command="@SDO Pulse", user=re.compile(r"^x$"), channel=None, mention_hint="")
+    refused = parse_command("schedule thu 15:00 Mars/Olympus", syntax=syntax)
+    assert isinstance(refused, Invalid)
+    assert refused.message.startswith("I don't know the time zone `Mars/Olympus`")
+    assert "`@SDO Pulse schedule <day> <HH:MM> [weekly|biweekly] [Area/City]`" in refused.message
+
+
+def test_time_zone_names_the_zone_or_nothing() -> None:
+    assert time_zone("europe/berlin") == "Europe/Berlin"
+    assert time_zone(" Asia/Tokyo ") == "Asia/Tokyo"
+    assert time_zone("Mars/Olympus") is None
+    assert time_zone("") is None
+    assert time_zone(None) is None
+    assert time_zone("localtime") is None
 
 
 @pytest.mark.parametrize(

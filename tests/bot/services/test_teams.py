@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.clock import FrozenClock
-from bot.domain.views import PersonInfo, Role
+from bot.domain.views import ManagerAdded, ManagerRefusal, PersonInfo, Role
 from bot.services import Services
 from storage.db import Database
 
@@ -65,13 +65,36 @@ async def test_a_team_always_keeps_a_manager(db: Database, clock: FrozenClock) -
     )
 
     last = await services.teams.remove_manager(team=team, user_id="ULEAD")
-    added = await services.teams.add_manager(team=team, user_id="UDEV")
-    added_again = await services.teams.add_manager(team=team, user_id="UDEV")
+    added = await services.teams.add_manager(team=team, user_id="UDEV", person=DEV)
+    added_again = await services.teams.add_manager(team=team, user_id="UDEV", person=DEV)
     removed = await services.teams.remove_manager(team=team, user_id="ULEAD")
     not_one = await services.teams.remove_manager(team=team, user_id="ULEAD")
 
-    assert (last, added, added_again, removed, not_one) == (False, True, False, True, False)
+    assert (last, removed, not_one) == (False, True, False)
+    assert (added, added_again) == (ManagerAdded(True, "dev"), ManagerAdded(False, "dev"))
     assert await services.teams.managers(team=team) == ["UDEV"]
+
+
+async def test_only_active_people_the_platform_knows_become_managers(
+    db: Database, clock: FrozenClock
+) -> None:
+    services = Services(db=db, clock=clock)
+    team, _, _ = await services.teams.setup(
+        workspace_id=WS, channel_id="C1", channel_name="alpha", caller=LEAD, people=[LEAD, DEV]
+    )
+    gone = PersonInfo("UGONE", "gone", is_human=False, deleted=True)
+
+    refused = [
+        await services.teams.add_manager(team=team, user_id=user_id, person=person)
+        for user_id, person in (("UBOT", BOT), ("UGONE", gone), ("UNOPE", None))
+    ]
+
+    assert refused == [
+        ManagerAdded(False, "helper bot", ManagerRefusal.BOT),
+        ManagerAdded(False, "gone", ManagerRefusal.DEACTIVATED),
+        ManagerAdded(False, None, ManagerRefusal.UNKNOWN),
+    ]
+    assert await services.teams.managers(team=team) == ["ULEAD"]
 
 
 async def test_membership_follows_humans_joining_and_leaving_team_channels(

@@ -21,8 +21,8 @@ def test_help_lists_every_command() -> None:
         "`/sdo status #channel` — another team",
         "`/sdo status all` — every team (managers, admins)",
         "`/sdo digest` — post the digest to this channel now (managers)",
-        "`/sdo schedule <day> <HH:MM> [weekly|biweekly]` — when the pulse goes out, in the "
-        "team's time zone (managers)",
+        "`/sdo schedule <day> <HH:MM> [weekly|biweekly] [Area/City]` — when the pulse goes "
+        "out, in the team's time zone; a zone such as `America/New_York` changes it (managers)",
         "`/sdo managers` · `/sdo managers add @user` · `/sdo managers remove @user` (managers)",
         "`/sdo help` — this message",
     ):

@@ -17,11 +17,14 @@ from bot.slack.blocks.modals import (
     SCHEDULE_CALLBACK_ID,
     NoteContext,
     NoteSubmission,
+    UnknownZoneError,
     note_modal,
     note_too_long_error,
     parse_note_submission,
     parse_schedule_submission,
+    parse_schedule_tz,
     schedule_modal,
+    unknown_tz_error,
 )
 from bot.slack.blocks.render import render_message
 
@@ -203,6 +206,7 @@ def test_the_schedule_modal_lists_each_setting_in_the_teams_zone() -> None:
         "Reminder time",
         "Close and digest day",
         "Close and digest time",
+        "Time zone",
     ]
     days = view["blocks"][1]["element"]["options"]
     assert [o["text"]["text"] for o in days] == [
@@ -308,3 +312,51 @@ def test_the_schedule_modal_escapes_the_team_name_and_zone() -> None:
     assert intro == (
         "When *#&lt;!here&gt;* is asked, reminded and summarised — times in &lt;@U1&gt;."
     )
+
+
+# -- the team's time zone in the schedule settings
+
+
+def test_the_zone_field_holds_the_teams_zone_and_saving_it_unchanged_keeps_it() -> None:
+    view = schedule_view(Schedule())
+    field = view["blocks"][-1]
+    assert (field["block_id"], field["element"]["type"]) == ("tz", "plain_text_input")
+    assert field["element"]["initial_value"] == "Europe/Berlin"
+    assert "America/New_York" in field["hint"]["text"]
+    assert parse_schedule_tz(submitted(view), current="Europe/Berlin") == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [("America/New_York", "America/New_York"), (" asia/tokyo ", "Asia/Tokyo"), ("UTC", "UTC")],
+)
+def test_a_typed_zone_is_read_as_the_tz_database_names_it(typed: str, zone: str) -> None:
+    values = submitted(schedule_view(Schedule()))
+    values["tz"]["value"]["value"] = typed
+    assert parse_schedule_tz(values, current="Europe/Berlin") == zone
+
+
+@pytest.mark.parametrize("typed", ["Mars/Olympus", "", None, "localtime", "../../etc/passwd"])
+def test_a_zone_that_is_none_is_refused_with_a_field_error(typed: str | None) -> None:
+    values = submitted(schedule_view(Schedule()))
+    values["tz"]["value"]["value"] = typed
+    with pytest.raises(UnknownZoneError) as refused:
+        parse_schedule_tz(values, current="Europe/Berlin")
+    error = unknown_tz_error(refused.value.typed)
+    assert error["response_action"] == "errors"
+    assert list(error["errors"]) == ["tz"]
+    assert error["errors"]["tz"].startswith("I don't know the time zone ")
+    assert "America/New_York" in error["errors"]["tz"]
+
+
+def test_the_zone_error_names_what_was_typed() -> None:
+    assert unknown_tz_error("Mars/Olympus")["errors"]["tz"] == (
+        'I don\'t know the time zone "Mars/Olympus": use a tz database name such as '
+        "Europe/Berlin, America/New_York or Asia/Tokyo."
+    )
+
+
+def test_a_form_opened_before_it_had_a_zone_field_keeps_the_zone() -> None:
+    values = submitted(schedule_view(Schedule()))
+    del values["tz"]
+    assert parse_schedule_tz(values, current="Asia/Tokyo") == "Asia/Tokyo"

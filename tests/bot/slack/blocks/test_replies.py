@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 from bot.domain.model import THURSDAY, Team
+from bot.domain.views import ManagerRefusal
 from bot.sandbox.fakeslack import block_kit_errors
 from bot.slack.blocks import replies
 from bot.slack.blocks.render import render_message
@@ -32,6 +33,7 @@ def test_every_answer_is_one_valid_section_with_the_same_notification_text() -> 
         replies.schedule_saved(TEAM, weekday=THURSDAY, at=time(15), next_pulse=None),
         replies.managers_of(TEAM, ["U1", "U2"]),
         replies.manager_added(TEAM, "U1", added=True),
+        *(replies.manager_refused(TEAM, "U1", why=why) for why in ManagerRefusal),
         replies.manager_removed(TEAM, "U1", removed=False),
     ]
     for answer in answers:
@@ -95,3 +97,20 @@ def test_slacks_reason_and_names_are_escaped() -> None:
     for answer in (replies.status_hidden(hostile), replies.digest_posted(hostile, 1)):
         assert "<!channel>" not in answer["text"]
         assert "&lt;!channel&gt;" in answer["text"]
+
+
+def test_a_refused_manager_is_named_with_the_reason() -> None:
+    def refused(user_id: str, why: ManagerRefusal) -> str:
+        return render_message(replies.manager_refused(TEAM, user_id, why=why))
+
+    assert refused("UBOT", ManagerRefusal.BOT) == (
+        ":no_entry: <@UBOT> is a bot, not a person: only people can manage #payments."
+    )
+    assert refused("UGONE", ManagerRefusal.DEACTIVATED) == (
+        ":no_entry: <@UGONE>'s account is deactivated: only active members of the workspace "
+        "can manage #payments."
+    )
+    assert refused("UNOPE", ManagerRefusal.UNKNOWN) == (
+        ":no_entry: Slack knows no user `UNOPE` in this workspace, so nobody was made a manager "
+        "of #payments. Mention the person with `@` and pick them from Slack's list."
+    )

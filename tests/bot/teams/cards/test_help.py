@@ -18,8 +18,8 @@ LINES = (
     "@SDO Pulse status — where this team stands · @SDO Pulse status all — every team "
     "(managers, admins)",
     "@SDO Pulse digest — post the digest to this channel now (managers)",
-    "@SDO Pulse schedule <day> <HH:MM> [weekly|biweekly] — when the pulse goes out, in the "
-    "team's time zone (managers)",
+    "@SDO Pulse schedule <day> <HH:MM> [weekly|biweekly] [Area/City] — when the pulse goes "
+    "out, in the team's time zone; a zone such as America/New_York changes it (managers)",
     "@SDO Pulse managers · @SDO Pulse managers add @person · @SDO Pulse managers remove "
     "@person (managers)",
     "@SDO Pulse help — this message",
@@ -39,7 +39,7 @@ def test_commands_are_bold_and_never_read_as_markdown() -> None:
     assert line["type"] == "RichTextBlock"
     assert line["inlines"][0] == {
         "type": "TextRun",
-        "text": "@SDO Pulse schedule <day> <HH:MM> [weekly|biweekly]",
+        "text": "@SDO Pulse schedule <day> <HH:MM> [weekly|biweekly] [Area/City]",
         "weight": "Bolder",
     }
     assert markdown_texts(card) == []
@@ -51,7 +51,9 @@ def test_every_command_is_one_the_grammar_knows() -> None:
     for shown in commands:
         words = shown.removeprefix("@SDO Pulse ")
         assert words != shown
-        example = words.replace("<day> <HH:MM> [weekly|biweekly]", "thursday 15:00 biweekly")
+        example = words.replace(
+            "<day> <HH:MM> [weekly|biweekly] [Area/City]", "thursday 15:00 biweekly Asia/Tokyo"
+        )
         # A mention stands for a person: the Teams listener writes it <@29:…> before parsing.
         example = example.replace("@person", "<@29:1abc>")
         parsed = parse_command(example, syntax=TEAMS_SYNTAX)

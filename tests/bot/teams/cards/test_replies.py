@@ -9,6 +9,7 @@ from datetime import UTC, datetime, time
 import pytest
 
 from bot.domain.model import THURSDAY, Team
+from bot.domain.views import ManagerRefusal
 from bot.slack.blocks import replies as slack_replies
 from bot.teams.cards import replies
 
@@ -34,6 +35,7 @@ def every_reply(team: Team = TEAM, name: str = "Ann Lee") -> list[str]:
         replies.schedule_saved(team, weekday=THURSDAY, at=time(15), next_pulse=None),
         replies.managers_of(team, [name, "Bo"]),
         replies.manager_added(team, name, added=True),
+        *(replies.manager_refused(team, name, why=why) for why in ManagerRefusal),
         replies.manager_removed(team, name, removed=False),
         replies.database_unavailable(),
     ]
@@ -50,7 +52,7 @@ def test_there_is_one_teams_reply_for_each_slack_reply_with_the_same_arguments()
     # The note while Slack's 429s hold a command up: Slack only (the Teams connector waits
     # out Teams' 429s without telling the person; see docs/architecture.md).
     slack.pop("slack_pacing")
-    assert len(slack) == 17
+    assert len(slack) == 18
     for name, fn in slack.items():
         teams_fn = getattr(replies, renamed.get(name, name))
         slack_params = inspect.signature(fn).parameters
@@ -147,3 +149,18 @@ def test_names_and_reasons_written_elsewhere_never_become_markup(hostile: str) -
         assert re.search(r"(?<!\\)[<\[]", text) is None, text
         assert "**x**" not in text
     assert "\\[x\\](https://evil.example)" in replies.status_hidden(HOSTILE)
+
+
+def test_a_refused_manager_is_named_with_the_reason() -> None:
+    assert replies.manager_refused(TEAM, "Helper Bot", why=ManagerRefusal.BOT) == (
+        "⛔ **Helper Bot** is a bot, not a person: only people can manage **payments**."
+    )
+    assert replies.manager_refused(TEAM, "Ann Lee", why=ManagerRefusal.DEACTIVATED) == (
+        "⛔ **Ann Lee**'s account is deactivated: only active members can manage **payments**."
+    )
+    assert replies.manager_refused(TEAM, "that person", why=ManagerRefusal.UNKNOWN) == (
+        "⛔ I cannot find that person in this team, so nobody was made a manager of "
+        "**payments**. Mention someone from the team and pick them from Teams' list."
+    )
+    hostile = replies.manager_refused(HOSTILE, "[x](https://evil.example)", why=ManagerRefusal.BOT)
+    assert hostile.count("\\[x\\](https://evil.example)") == 2  # escaped: no link

@@ -22,13 +22,18 @@ FULL = "▰▰▰▰▰▰▰▰▰▰ 100%"
 EMPTY = "▱▱▱▱▱▱▱▱▱▱ 0%"
 PICTURE = ImageRef("https://files.example/alpha.png", "alpha is in the Center")
 ANSWER_WORDS = ("Yes", "Partly", "Not sure", "Your answer", "Your note")
+SCHEDULE = (
+    "📅 Schedule: pulse Thursday 15:00 every week, reminder Friday 11:00, digest Monday 10:00 "
+    "· time zone Europe/Berlin"
+)
 
 
 def test_a_team_without_a_pulse_says_how_to_send_one() -> None:
     card = status_card(team_status(), show_failures=True, picture=PICTURE)
     assert read(card) == (
         "alpha — Not enough answers\n"
-        "No pulse yet for alpha (4 members). A manager can send one with @SDO Pulse pulse."
+        "No pulse yet for alpha (4 members). A manager can send one with @SDO Pulse pulse.\n"
+        + SCHEDULE
     )
     assert card["fallbackText"] == "alpha: no pulse yet"
     assert card_errors(card) == []
@@ -62,6 +67,7 @@ def test_status_reads_region_scores_participation_trend_and_nudges() -> None:
             f"✅ 📦 How to deliver: {FULL}",
             "📝 2 evidence notes, 1 about internal customers (support, finance, …)",
             "📈 Trend: Feasibility practice → Center — ↗ moving toward the center",
+            SCHEDULE,
             "**Toward the center**",
             "• Show the idea to a customer.",
             "• Keep demoing.",
@@ -104,6 +110,7 @@ def test_below_the_minimum_only_participation_shows() -> None:
             "👥 2 of 4 answered",
             "Scores appear once at least 3 people have answered.",
             "📈 Trend: no closed rounds yet.",
+            SCHEDULE,
         )
     )
     assert "%" not in read(card)  # no score, no bar
