@@ -99,3 +99,22 @@ async def test_schedule_with_a_zone_sets_the_teams_zone(db_url: str) -> None:
 
             await people.say(owner, "status", in_channel=team)
             assert "time zone America/New_York" in _reply_text(fake)
+
+
+async def test_a_member_is_found_in_their_own_team_of_a_tenant_with_several(db_url: str) -> None:
+    async with FakeTeams() as fake, TeamsApp(fake=fake, db_url=db_url) as app:
+        checkout = fake.generate_team(members=2, name="Checkout")
+        search = fake.generate_team(members=2, name="Search")
+        assert checkout.tenant_id == search.tenant_id
+        owner, ann = (fake.users[i] for i in checkout.member_ids)
+        async with TeamsSimulator(app.url, fake) as people:
+            await people.install(checkout)
+            await people.say(owner, "setup", in_channel=checkout)
+            # Search was set up last; Ann is only in Checkout's roster, where she is named.
+            await people.install(search)
+            await people.say(fake.users[search.member_ids[0]], "setup", in_channel=search)
+
+            await people.say(
+                owner, f"managers add <at>{ann.name}</at>", in_channel=checkout, mentions=[ann]
+            )
+            assert _reply_text(fake) == f"**{ann.name}** is now a manager of **Checkout**."
