@@ -117,7 +117,12 @@ class Managers:
     user_id: str | None = None
 
 
-Command = Help | Invalid | Setup | Pulse | Status | Digest | Schedule | Managers
+@dataclass(frozen=True, slots=True)
+class Export:
+    """The team's round aggregates as a file (CSV), sent to the caller."""
+
+
+Command = Help | Invalid | Setup | Pulse | Status | Digest | Schedule | Managers | Export
 
 
 def schedule_usage(syntax: Syntax = SLACK) -> str:
@@ -199,6 +204,8 @@ def parse_command(text: str | None, *, syntax: Syntax = SLACK) -> Command:
         return _schedule(args, syntax)
     if verb in ("managers", "manager"):
         return _managers(args, syntax)
+    if verb == "export":
+        return Export() if not args else Invalid(f"`{syntax.command} export` takes no arguments.")
     return Help(unknown=words[0])
 
 

@@ -350,15 +350,33 @@ async def _play(demo: _Demo, pictures: Path) -> None:
         "status all", user=_members(DEMO_TEAMS[0])[0], channel=DEMO_TEAMS[0].channel_id
     )
     demo.block("/sdo status all", overview)
+    written.append(await _export(demo, pictures))
     org = pictures / "all-teams.png"
     org.write_bytes(venn.render_org_map(teams=headlines, title="All teams"))
     written.append(org)
     demo.print(
-        f"\nVenn pictures ({len(written)} PNG files, one per team and round, a trend per "
-        "team and the organisation map):"
+        f"\nVenn pictures ({len(written) - 1} PNG files, one per team and round, a trend per "
+        "team and the organisation map) and the first team's export:"
     )
     for path in written:
         demo.print(f"  {path}")
+
+
+async def _export(demo: _Demo, folder: Path) -> Path:
+    """`/sdo export` by the first team's manager: the CSV Slack received in their DM, written
+    to ``folder`` and shown."""
+    spec = DEMO_TEAMS[0]
+    manager = _members(spec)[0]
+    answer = await demo.ask("export", user=manager, channel=spec.channel_id)
+    demo.print(f"\n/sdo export in #{spec.name} → {answer}")
+    (shared,) = [m for m in demo.fake.messages[demo.fake.dm_channel_id(manager)] if m.get("files")]
+    file = shared["files"][0]
+    content = demo.fake.uploads[file["id"]]
+    lines = content.decode().splitlines()
+    demo.block(f"{file['name']} in {manager}'s DM (aggregates only)", "\n".join(lines))
+    path = folder / str(file["name"])
+    path.write_bytes(content)
+    return path
 
 
 def _write_pictures(folder: Path, team: str, rounds: list[RoundView]) -> list[Path]:

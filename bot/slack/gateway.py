@@ -331,6 +331,47 @@ class SlackGateway:
         )
         return file_id
 
+    async def send_file_dm(
+        self,
+        *,
+        user_id: str,
+        content: bytes,
+        filename: str,
+        title: str,
+        comment: str,
+        content_type: str = "text/csv",
+        workspace_id: str | None = None,
+    ) -> str:
+        """Upload a file into a person's DM with the bot, with a comment; returns the file id.
+
+        The DM channel is the one remembered from their pulse DMs (``bot.slack.dms``), else
+        conversations.open's; then files.getUploadURLExternal → POST the bytes →
+        files.completeUploadExternal shared into that channel (``channel_id``).
+        """
+        auth = await self._auth(workspace_id)
+        channel_id = None
+        if self.dms is not None and workspace_id is not None:
+            channel_id = await self.dms.get(workspace_id=workspace_id, user_id=user_id)
+        if channel_id is None:
+            opened = await self.client.conversations_open(users=user_id, **auth)
+            channel_id = str(opened["channel"]["id"])
+        url = await self.client.files_getUploadURLExternal(
+            filename=filename, length=len(content), **auth
+        )
+        async with self.session.post(
+            str(url["upload_url"]), data=content, headers={"Content-Type": content_type}
+        ) as uploaded:
+            if uploaded.status >= 400:
+                raise UploadError(f"upload_http_{uploaded.status}")
+        file_id = str(url["file_id"])
+        await self.client.files_completeUploadExternal(
+            files=[{"id": file_id, "title": title}],
+            channel_id=channel_id,
+            initial_comment=comment,
+            **auth,
+        )
+        return file_id
+
     async def respond(
         self,
         *,

@@ -133,6 +133,18 @@ class TeamsPlatform:
             activity=card_activity(reminder_card(reminder), summary="A reminder"),
         )
 
+    async def send_text(self, *, workspace_id: str, user_id: str, text: str) -> SentMessage:
+        """A markdown message in the person's one-to-one chat with the bot (the export)."""
+        service_url, conversation_id = await self._chat(workspace_id, user_id)
+        activity_id = await self.connector.send(
+            service_url=service_url,
+            conversation_id=conversation_id,
+            activity=Activity.model_validate(
+                {"type": "message", "text": text, "textFormat": "markdown"}
+            ),
+        )
+        return SentMessage(channel_id=conversation_id, ts=activity_id)
+
     async def post_digest(self, *, team: Team, digest: DigestView) -> SentMessage:
         picture = await self.pictures.digest(digest)
         trend_picture = None

@@ -198,3 +198,20 @@ def manager_removed(team: Team, user_id: str, *, removed: bool) -> dict[str, Any
         f"<@{user_id}> stays: they are not a manager of #{escape(team.name)}, "
         "or they are its last one (add another manager first)."
     )
+
+
+def export_sent(team: Team, rounds: int) -> dict[str, Any]:
+    """`/sdo export` done: the file is in the caller's DM with the bot."""
+    return text_message(
+        f":inbox_tray: The export of #{escape(team.name)} ({_plural(rounds, 'round')}, "
+        "aggregates only) is in your DM with me."
+    )
+
+
+def export_comment(team: Team, rounds: int) -> dict[str, Any]:
+    """The message that comes with the export file in the caller's DM."""
+    return text_message(
+        f"#{escape(team.name)}: {_plural(rounds, 'round')}, one row each — region, scores, "
+        "participation, how many notes, disagreements. No one's answers or notes are in it; a "
+        "round with too few answers says `Not enough answers` and has no scores."
+    )

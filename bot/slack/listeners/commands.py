@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,13 +25,14 @@ from slack_sdk.errors import SlackApiError
 from bot.delivery.digests import post_digest
 from bot.delivery.platform import PlatformError
 from bot.domain import grammar
+from bot.domain.export import to_csv
 from bot.domain.model import Round, Team
 from bot.domain.views import Role
 from bot.slack.blocks import replies
 from bot.slack.blocks.help import help_message
 from bot.slack.blocks.status import org_status_message, status_message
 from bot.slack.context import AppContext
-from bot.slack.gateway import SlackGateway
+from bot.slack.gateway import SlackGateway, UploadError
 from bot.slack.listeners.shared import pulse_team
 from bot.slack.retries import waiting_on_slack
 from storage.db import DatabaseUnavailable
@@ -169,6 +171,7 @@ _MANAGERS_ONLY = {
     grammar.Digest: "post the digest",
     grammar.Schedule: "change the schedule",
     grammar.Managers: "change managers",
+    grammar.Export: "export the team's history",
 }
 
 
@@ -189,6 +192,8 @@ async def _team_command(
             return await _digest(ctx, team)
         case grammar.Schedule():
             return await _schedule(ctx, team, cmd)
+        case grammar.Export():
+            return await _export(ctx, team, req)
         case grammar.Managers(action=action, user_id=user_id) if user_id:
             return await _managers(ctx, team, action, user_id)
     return help_message()
@@ -275,6 +280,26 @@ async def _digest(ctx: AppContext, team: Team) -> dict[str, Any]:
         services=ctx.services, platform=ctx.platform, team=team, view=view, again=True
     )
     return replies.digest_posted(team, view.round.round.number)
+
+
+async def _export(ctx: AppContext, team: Team, req: CommandRequest) -> dict[str, Any]:
+    """The team's rounds (aggregates only) as a CSV file in the caller's DM with the bot."""
+    rows = await ctx.services.export.team(team=team)
+    if not rows:
+        return replies.no_round_yet()
+    day = ctx.services.store.now().strftime("%Y-%m-%d")
+    try:
+        await ctx.gateway.send_file_dm(
+            workspace_id=req.workspace_id,
+            user_id=req.user_id,
+            content=to_csv(rows).encode(),
+            filename=f"sdo-pulse-{re.sub(r'[^A-Za-z0-9_.-]+', '-', team.name)}-{day}.csv",
+            title=f"SDO Pulse: #{team.name}, {day}",
+            comment=replies.export_comment(team, len(rows))["text"],
+        )
+    except UploadError as exc:
+        return replies.slack_refused(str(exc))
+    return replies.export_sent(team, len(rows))
 
 
 async def _schedule(ctx: AppContext, team: Team, cmd: grammar.Schedule) -> dict[str, Any]:

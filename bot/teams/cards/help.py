@@ -34,6 +34,11 @@ USAGE_LINES: tuple[tuple[str, ...], ...] = (
         command("managers remove @person"),
         " (managers)",
     ),
+    (
+        command("export"),
+        " — this team's rounds in your personal chat with me: aggregates only, never anyone's "
+        "answers (managers)",
+    ),
     (command("help"), " — this message"),
 )
 

@@ -253,3 +253,31 @@ def in_the_teams_channel(words: str) -> str:
         f"{_cmd(words)} works in a team's channel: mention me there. Here, in our chat, "
         f"{_cmd('status')} shows your teams and {_cmd('help')} every command."
     )
+
+
+def export_sent(team: Team, rounds: int) -> str:
+    """`export` done: the rounds are in the caller's personal chat with the bot.
+
+    Args:
+        team: the team.
+        rounds: how many rounds the export holds.
+    """
+    return (
+        f"📥 The export of {_name(team.name)} ({plural(rounds, 'round')}, aggregates only) is "
+        f"in your personal chat with {BOT_NAME}."
+    )
+
+
+def export_comment(team: Team, rounds: int) -> str:
+    """What comes before the export's rows in the caller's personal chat.
+
+    Args:
+        team: the team.
+        rounds: how many rounds the export holds.
+    """
+    return (
+        f"{_name(team.name)}: {plural(rounds, 'round')}, one row each — region, scores, "
+        "participation, how many notes, disagreements. No one's answers or notes are in it; a "
+        "round with too few answers says Not enough answers and has no scores. The rows below "
+        "are CSV: paste them into a spreadsheet or a .csv file."
+    )

@@ -16,6 +16,7 @@ from bot.domain import grammar
 from bot.domain.model import Team
 from bot.teams.activity import TEAMS_SYNTAX, Origin
 from bot.teams.cards import replies
+from bot.teams.cards.export import export_message
 from bot.teams.cards.help import help_card
 from bot.teams.cards.status import org_status_card, status_card
 from bot.teams.context import TeamsContext
@@ -32,12 +33,14 @@ _NEEDS_CHANNEL = {
     grammar.Digest: "digest",
     grammar.Schedule: "schedule",
     grammar.Managers: "managers",
+    grammar.Export: "export",
 }
 _MANAGERS_ONLY = {
     grammar.Pulse: "send a pulse",
     grammar.Digest: "post the digest",
     grammar.Schedule: "change the schedule",
     grammar.Managers: "change managers",
+    grammar.Export: "export the team's history",
 }
 
 
@@ -71,6 +74,8 @@ async def run_team_command(ctx: TeamsContext, cmd: grammar.Command, origin: Orig
         return replies.managers_of(team, [await _name(ctx, team, m) for m in managers])
     if not role.can_manage:
         return replies.refusal(_MANAGERS_ONLY.get(type(cmd), "do that"))
+    if isinstance(cmd, grammar.Export):
+        return await _export(ctx, team, origin)
     return await _manage(ctx, cmd, team)
 
 
@@ -138,6 +143,20 @@ async def _add_manager(ctx: TeamsContext, team: Team, user_id: str) -> Reply:
     if outcome.refused is not None:
         return replies.manager_refused(team, name, why=outcome.refused)
     return replies.manager_added(team, name, added=outcome.added)
+
+
+async def _export(ctx: TeamsContext, team: Team, origin: Origin) -> Reply:
+    """`export`: the team's rounds (aggregates only) in the caller's personal chat; the
+    channel reads only that it was sent."""
+    rows = await ctx.services.export.team(team=team)
+    if not rows:
+        return replies.no_round_yet()
+    await ctx.platform.send_text(
+        workspace_id=team.workspace_id,
+        user_id=origin.caller.user_id,
+        text=export_message(team, rows),
+    )
+    return replies.export_sent(team, len(rows))
 
 
 async def _name(ctx: TeamsContext, team: Team, user_id: str) -> str:

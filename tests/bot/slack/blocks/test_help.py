@@ -24,6 +24,8 @@ def test_help_lists_every_command() -> None:
         "`/sdo schedule <day> <HH:MM> [weekly|biweekly] [Area/City]` — when the pulse goes "
         "out, in the team's time zone; a zone such as `America/New_York` changes it (managers)",
         "`/sdo managers` · `/sdo managers add @user` · `/sdo managers remove @user` (managers)",
+        "`/sdo export` — this team's rounds as a CSV file in your DM: aggregates only, never "
+        "anyone's answers (managers)",
         "`/sdo help` — this message",
     ):
         assert usage in USAGE

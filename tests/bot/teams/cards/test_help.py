@@ -22,6 +22,8 @@ LINES = (
     "out, in the team's time zone; a zone such as America/New_York changes it (managers)",
     "@SDO Pulse managers · @SDO Pulse managers add @person · @SDO Pulse managers remove "
     "@person (managers)",
+    "@SDO Pulse export — this team's rounds in your personal chat with me: aggregates only, "
+    "never anyone's answers (managers)",
     "@SDO Pulse help — this message",
 )
 
@@ -35,7 +37,8 @@ def test_help_lists_every_command_as_teams_users_type_it() -> None:
 
 def test_commands_are_bold_and_never_read_as_markdown() -> None:
     card = help_card()
-    line = card["body"][-3]  # the schedule line: its <day> and [..|..] are text, not markup
+    # The schedule line: its <day> and [..|..] are text, not markup.
+    (line,) = [b for b in card["body"] if "schedule <day>" in str(b.get("inlines"))]
     assert line["type"] == "RichTextBlock"
     assert line["inlines"][0] == {
         "type": "TextRun",
@@ -47,7 +50,7 @@ def test_commands_are_bold_and_never_read_as_markdown() -> None:
 
 def test_every_command_is_one_the_grammar_knows() -> None:
     commands = [p for parts in USAGE_LINES for p in parts[::2]]
-    assert len(commands) == 10
+    assert len(commands) == 11
     for shown in commands:
         words = shown.removeprefix("@SDO Pulse ")
         assert words != shown

@@ -38,6 +38,8 @@ def every_reply(team: Team = TEAM, name: str = "Ann Lee") -> list[str]:
         *(replies.manager_refused(team, name, why=why) for why in ManagerRefusal),
         replies.manager_removed(team, name, removed=False),
         replies.database_unavailable(),
+        replies.export_sent(team, 3),
+        replies.export_comment(team, 1),
     ]
 
 
@@ -52,7 +54,7 @@ def test_there_is_one_teams_reply_for_each_slack_reply_with_the_same_arguments()
     # The note while Slack's 429s hold a command up: Slack only (the Teams connector waits
     # out Teams' 429s without telling the person; see docs/architecture.md).
     slack.pop("slack_pacing")
-    assert len(slack) == 18
+    assert len(slack) == 20
     for name, fn in slack.items():
         teams_fn = getattr(replies, renamed.get(name, name))
         slack_params = inspect.signature(fn).parameters
