@@ -67,14 +67,15 @@ if CIRCLES != (Circle.WHAT, Circle.HOW, Circle.DELIVER):
     raise RuntimeError("CIRCLES are no longer W, H, D")
 
 # ``round_summary``'s columns in the order of the answer counts (``_answer_counts``), then the
-# members asked: ``w_yes`` … ``d_not_sure``, respondents, notes, internal-customer notes.
+# members asked and those away: ``w_yes`` … ``d_not_sure``, respondents, notes, internal-customer
+# notes.
 SUMMARY_ANSWER_COLUMNS: tuple[str, ...] = (
     *(f"{c.value.lower()}_{v}" for c, v in _TALLY_KEYS),
     "respondents",
     "notes",
     "internal_customer_notes",
 )
-SUMMARY_COLUMNS: tuple[str, ...] = (*SUMMARY_ANSWER_COLUMNS, "asked")
+SUMMARY_COLUMNS: tuple[str, ...] = (*SUMMARY_ANSWER_COLUMNS, "asked", "away")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,8 @@ class RoundAggregate:
     asked: int
     notes: int
     internal_customer_notes: int
+    # Members away when the round reached them: not in ``asked`` (migration 0009).
+    away: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,9 +209,12 @@ def _answer_counts() -> list[ColumnElement[Any]]:
 
 
 def _delivery_counts() -> list[ColumnElement[Any]]:
+    """Members asked (every delivery but the away ones), away, failed."""
     delivery = _DELIVERY.c
+    away = delivery.status == DeliveryStatus.AWAY.value
     return [
-        func.count(),
+        func.count(case((~away, 1))),
+        func.count(case((away, 1))),
         func.count(case((delivery.status == DeliveryStatus.FAILED.value, 1))),
     ]
 
@@ -235,10 +241,10 @@ def _deliveries_of(round_ids: Any) -> Any:
 
 
 def _counts_or_summary(answers: Any, deliveries: Any) -> list[ColumnElement[Any]]:
-    """The answer counts and members asked of a round: its summary's when it has one (its
-    answers may be gone), else those of its answer and delivery rows (0 when none)."""
+    """The answer counts, members asked and away of a round: its summary's when it has one
+    (its answers may be gone), else those of its answer and delivery rows (0 when none)."""
     summary = _SUMMARY.c
-    live = [*list(answers.c)[1:], deliveries.c[1]]
+    live = [*list(answers.c)[1:], deliveries.c[1], deliveries.c[2]]
     return [
         func.coalesce(summary[name], column, 0)
         for name, column in zip(SUMMARY_COLUMNS, live, strict=True)
@@ -304,7 +310,7 @@ def _recent_rounds(dialect: str, some_teams: bool) -> Any:
 
 @cache
 def _recent_statement(dialect: str, some_teams: bool) -> Select[Any]:
-    """Rows: the round's columns, answer counts, asked, failed, the team's member count."""
+    """Rows: the round's columns, answer counts, asked, away, failed, the team's member count."""
     recent = _recent_rounds(dialect, some_teams)
     ids: Select[Any] = select(recent.c.id)
     answers, deliveries = _answers_of(ids), _deliveries_of(ids)
@@ -313,7 +319,7 @@ def _recent_statement(dialect: str, some_teams: bool) -> Select[Any]:
         select(
             *[recent.c[c] for c in _ROUND_COLUMNS],
             *_counts_or_summary(answers, deliveries),
-            func.coalesce(deliveries.c[2], 0),
+            func.coalesce(deliveries.c[3], 0),
             func.coalesce(members.c.members, 0),
         )
         .select_from(recent)
@@ -345,12 +351,13 @@ def _member_count_statement(some_teams: bool) -> Select[Any]:
 
 
 def _aggregate(round_id: int, counts: Sequence[int]) -> RoundAggregate:
-    """A ``RoundAggregate`` from a row's counts (tallies…, respondents, notes, internal, asked).
+    """A ``RoundAggregate`` from a row's counts (tallies…, respondents, notes, internal, asked,
+    away).
 
     The statements coalesce every count to 0; an empty ``counts`` means nothing was found.
     """
     if not counts:
-        counts = (0,) * (len(_TALLY_KEYS) + 4)
+        counts = (0,) * (len(_TALLY_KEYS) + 5)
     # The tally columns go circle by circle (W, H, D), answers in Tally's field order.
     c = counts
     return RoundAggregate(
@@ -364,4 +371,5 @@ def _aggregate(round_id: int, counts: Sequence[int]) -> RoundAggregate:
         notes=c[13],
         internal_customer_notes=c[14],
         asked=c[15],
+        away=c[16],
     )

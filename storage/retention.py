@@ -33,6 +33,7 @@ from storage.aggregates import SUMMARY_COLUMNS, RoundAggregate, round_aggregates
 from storage.sql import dialect_insert, is_postgresql, rowcount
 from storage.tables import (
     AnswerRow,
+    AwayMarkRow,
     DeliveryRow,
     ManagerRow,
     MemberRow,
@@ -74,6 +75,7 @@ class DeletedPerson:
     manager_roles: int = 0
     profiles: int = 0
     teams_chats: int = 0
+    away_marks: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,7 +138,14 @@ async def summarise_rounds(
 
 def _summary_row(workspace_id: str, agg: RoundAggregate, *, now: datetime) -> dict[str, Any]:
     tallies = [getattr(agg.tallies[c], v) for c, v in _TALLY_FIELDS]
-    counts = [*tallies, agg.respondents, agg.notes, agg.internal_customer_notes, agg.asked]
+    counts = [
+        *tallies,
+        agg.respondents,
+        agg.notes,
+        agg.internal_customer_notes,
+        agg.asked,
+        agg.away,
+    ]
     return {
         "round_id": agg.round_id,
         "workspace_id": workspace_id,
@@ -263,7 +272,7 @@ async def delete_person_answers(
 async def delete_person(session: AsyncSession, *, workspace_id: str, user_id: str) -> DeletedPerson:
     """Delete what is stored about the person in the workspace, answers apart: their delivery
     ledger rows (with their DM channel ids), team memberships, manager roles, profile (name,
-    time zone) and Teams chat reference."""
+    time zone), Teams chat reference and managers' away marks of them."""
 
     async def gone(table: type[Any]) -> int:
         columns = table.__table__.c
@@ -281,6 +290,7 @@ async def delete_person(session: AsyncSession, *, workspace_id: str, user_id: st
         manager_roles=await gone(ManagerRow),
         profiles=await gone(MemberRow),
         teams_chats=await gone(TeamsChatRow),
+        away_marks=await gone(AwayMarkRow),
     )
 
 

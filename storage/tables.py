@@ -7,7 +7,7 @@ widths below (migration 0005).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -128,6 +128,20 @@ class ManagerRow(SQLModel, table=True):
     workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
     team_id: int = Field(primary_key=True, foreign_key="team.id")
     user_id: str = Field(primary_key=True, max_length=ID_CHARS)
+
+
+class AwayMarkRow(SQLModel, table=True):
+    """A manager marked a member away until a date (inclusive, the team's time zone): the
+    fan-out sends them nothing while it holds (``storage.away``, migration 0009)."""
+
+    __tablename__ = "away_mark"
+
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
+    team_id: int = Field(primary_key=True, foreign_key="team.id")
+    user_id: str = Field(primary_key=True, max_length=ID_CHARS)
+    until: date
+    marked_by: str | None = Field(default=None, max_length=ID_CHARS)
+    marked_at: datetime = _ts_required()
 
 
 class MemberRow(SQLModel, table=True):
@@ -270,6 +284,8 @@ class RoundSummaryRow(SQLModel, table=True):
     notes: int = 0
     internal_customer_notes: int = 0
     asked: int = 0
+    # Members away for the round (delivery status ``away``; migration 0009).
+    away: int = 0
     summarised_at: datetime = _ts_required()
 
 

@@ -26,6 +26,7 @@ from storage.sql import (
 )
 from storage.tables import (
     AnswerRow,
+    AwayMarkRow,
     DeliveryRow,
     DigestRow,
     ManagerRow,
@@ -72,6 +73,7 @@ async def delete_workspace(session: AsyncSession, *, workspace_id: str) -> None:
         (RoundRow, col(RoundRow.workspace_id)),
         (TeamMemberRow, col(TeamMemberRow.workspace_id)),
         (ManagerRow, col(ManagerRow.workspace_id)),
+        (AwayMarkRow, col(AwayMarkRow.workspace_id)),
         (MemberRow, col(MemberRow.workspace_id)),
         (TeamRow, col(TeamRow.workspace_id)),
         (WorkspaceRow, col(WorkspaceRow.id)),
@@ -94,7 +96,7 @@ async def delete_teams_in_channels(
     for child in (DigestRow, RoundSummaryRow, AnswerRow, DeliveryRow):
         await session.execute(delete(child).where(col(child.round_id).in_(round_ids)))
     await session.execute(delete(RoundRow).where(col(RoundRow.team_id).in_(team_ids)))
-    for member_table in (TeamMemberRow, ManagerRow):
+    for member_table in (TeamMemberRow, ManagerRow, AwayMarkRow):
         await session.execute(delete(member_table).where(col(member_table.team_id).in_(team_ids)))
     return rowcount(await session.execute(delete(TeamRow).where(col(TeamRow.id).in_(team_ids))))
 

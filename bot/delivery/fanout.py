@@ -22,6 +22,12 @@ Failures (a ``PlatformError`` from the ``ChatPlatform``):
   already waited ``Retry-After`` and retried): the row goes back to pending (never failed) and
   is retried after ``RETRY_DELAY``.
 
+Away members (``bot.services.away``): as a claim comes back, the rows claimed for the first
+time (``attempts == 1``) are checked once — a manager's mark, or the chat status the platform
+already knows (``ChatPlatform.statuses``, one call per claim) — and those away are recorded
+``away`` instead of being sent: no DM, no reminder, not asked. A status that cannot be read
+(the platform refused) makes no one away by status; marks still count.
+
 A database outage pauses the fan-out: every ledger write (claims, marks) waits for the database
 (``bot.delivery.patience``) and sending stops once ``UNMARKED_PER_SENDER × concurrency`` DMs wait
 for their marks; when the database is back the marks are written and the fan-out goes on. Only
@@ -69,11 +75,13 @@ RETRY_DELAY = timedelta(seconds=30)
 
 @dataclass(frozen=True, slots=True)
 class FanoutResult:
-    """What this call did: DMs it sent, members it marked failed, rows it left pending."""
+    """What this call did: DMs it sent, members it marked failed, rows it left pending, and
+    members it found away (sent nothing)."""
 
     sent: int
     failed: int
     pending: int
+    away: int = 0
 
 
 def new_owner() -> str:
@@ -100,13 +108,7 @@ async def deliver_round(
         concurrency: most DMs in flight at once.
         lease: how long a claimed row stays reserved without a heartbeat.
     """
-    members = await services.teams.member_count(team=team)
-    pulse = PulseView(
-        team_name=team.name,
-        round_id=rnd.id,
-        round_number=rnd.number,
-        min_respondents=team.rules.required_respondents(members),
-    )
+    pulse = await round_pulse(services=services, team=team, rnd=rnd)
     fanout = _RoundFanout(
         services=services,
         platform=platform,
@@ -117,6 +119,17 @@ async def deliver_round(
         lease=lease,
     )
     return await fanout.run()
+
+
+async def round_pulse(*, services: Services, team: Team, rnd: Round) -> PulseView:
+    """The round's pulse DM as every member first gets it."""
+    members = await services.teams.member_count(team=team)
+    return PulseView(
+        team_name=team.name,
+        round_id=rnd.id,
+        round_number=rnd.number,
+        min_respondents=team.rules.required_respondents(members),
+    )
 
 
 class _RoundFanout:
@@ -144,7 +157,7 @@ class _RoundFanout:
         self.batch_size = max(width, CLAIM_BATCH)
         # Room for a whole claim: the next claim runs while the senders still have work.
         self.queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=self.batch_size)
-        self.outcomes = {"sent": 0, "failed": 0, "pending": 0}
+        self.outcomes = {"sent": 0, "failed": 0, "pending": 0, "away": 0}
         # Sent or in flight, not yet marked sent: what a crash could duplicate.
         unmarked_limit = UNMARKED_PER_SENDER * width
         self.unmarked = asyncio.Semaphore(unmarked_limit)
@@ -181,10 +194,31 @@ class _RoundFanout:
             )
 
         while batch := await patiently(claim, what=f"claiming DMs of round {self.rnd.id}"):
-            for delivery in batch:
+            for delivery in await self._without_away(batch):
                 await self.queue.put(delivery)
         for _ in range(self.width):
             await self.queue.put(None)  # one "done" per sender
+
+    async def _without_away(self, batch: list[Delivery]) -> list[Delivery]:
+        """The claimed deliveries to send: those first claimed now of away members are recorded
+        away instead (once per member and round: a retried row is not judged again)."""
+        first = [d.user_id for d in batch if d.attempts == 1]
+        if not first:
+            return batch
+        team = self.team
+        try:
+            statuses = await self.platform.statuses(workspace_id=team.workspace_id, user_ids=first)
+        except PlatformError as exc:
+            log.warning("statuses of round %s unread: %s", self.rnd.id, exc.reason)
+            statuses = {}
+        away = await patiently(
+            lambda: self.services.away.set_aside(
+                team=team, round_id=self.rnd.id, owner=self.owner, user_ids=first, statuses=statuses
+            ),
+            what=f"setting away members of round {self.rnd.id} aside",
+        )
+        self.outcomes["away"] += len(away)
+        return [d for d in batch if d.user_id not in away]
 
     async def _send_all(self) -> None:
         while (delivery := await self.queue.get()) is not None:

@@ -8,9 +8,11 @@ reports every refusal or outage as a ``PlatformError`` — never its own excepti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.domain.away import ChatStatus
 from bot.domain.model import Team
 from bot.domain.views import DigestView, PersonInfo, PulseView, ReminderView
 
@@ -73,6 +75,14 @@ class ChatPlatform(Protocol):
 
     async def channel_humans(self, *, workspace_id: str, channel_id: str) -> list[PersonInfo]:
         """The humans in a channel (bots, the platform's own bot and deactivated users left out)."""
+        ...
+
+    async def statuses(
+        self, *, workspace_id: str, user_ids: Sequence[str]
+    ) -> dict[str, ChatStatus]:
+        """The chat statuses of these people, by user id (absent: none, or none readable),
+        from what the platform adapter already knows when it can (the fan-out asks once per
+        batch of a round's members, to set the away ones aside)."""
         ...
 
     async def upload_picture(

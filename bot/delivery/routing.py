@@ -6,9 +6,10 @@ which adapter serves it (Teams workspaces are ``msteams:<tenant>``; the rest are
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bot.delivery.platform import ChatPlatform, ImageRef, SentMessage
+from bot.domain.away import ChatStatus
 from bot.domain.model import Team
 from bot.domain.views import DigestView, PersonInfo, PulseView, ReminderView
 
@@ -57,6 +58,13 @@ class RoutedPlatform:
     async def channel_humans(self, *, workspace_id: str, channel_id: str) -> list[PersonInfo]:
         return await self.platform_of(workspace_id).channel_humans(
             workspace_id=workspace_id, channel_id=channel_id
+        )
+
+    async def statuses(
+        self, *, workspace_id: str, user_ids: Sequence[str]
+    ) -> dict[str, ChatStatus]:
+        return await self.platform_of(workspace_id).statuses(
+            workspace_id=workspace_id, user_ids=user_ids
         )
 
     async def upload_picture(

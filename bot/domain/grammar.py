@@ -10,7 +10,7 @@ import functools
 import re
 import zoneinfo
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 
 MAX_COMMAND_CHARS = 300
 
@@ -43,6 +43,7 @@ SLACK = Syntax(
     "after typing `#`. ",
 )
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DAYS = {
     name: i
     for i, names in enumerate(
@@ -122,7 +123,31 @@ class Export:
     """The team's round aggregates as a file (CSV), sent to the caller."""
 
 
-Command = Help | Invalid | Setup | Pulse | Status | Digest | Schedule | Managers | Export
+@dataclass(frozen=True, slots=True)
+class Away:
+    """``action`` is "list", "until" (``until``: the last day away, inclusive) or "off"."""
+
+    action: str = "list"
+    user_id: str | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PulseMe:
+    """A member back from being away asks for this round's pulse now."""
+
+
+Command = (
+    Help | Invalid | Setup | Pulse | Status | Digest | Schedule | Managers | Export | Away | PulseMe
+)
+
+
+def away_usage(syntax: Syntax = SLACK) -> str:
+    c = syntax.command
+    return (
+        f"Usage: `{c} away @user until <YYYY-MM-DD>` (the last day away, in the team's time "
+        f"zone), `{c} away @user off`, or `{c} away` to see who is marked away."
+    )
 
 
 def schedule_usage(syntax: Syntax = SLACK) -> str:
@@ -195,7 +220,9 @@ def parse_command(text: str | None, *, syntax: Syntax = SLACK) -> Command:
             )
         )
     if verb == "pulse":
-        return Pulse() if not args else Invalid(f"`{syntax.command} pulse` takes no arguments.")
+        return _pulse(args, syntax)
+    if verb == "away":
+        return _away(args, syntax)
     if verb == "digest":
         return Digest() if not args else Invalid(f"`{syntax.command} digest` takes no arguments.")
     if verb == "status":
@@ -254,3 +281,29 @@ def _managers(args: list[str], syntax: Syntax) -> Command:
             return Managers(action=args[0].lower(), user_id=m.group(1))
         return Invalid(syntax.mention_hint + managers_usage(syntax))
     return Invalid(managers_usage(syntax))
+
+
+def _pulse(args: list[str], syntax: Syntax) -> Command:
+    if not args:
+        return Pulse()
+    if len(args) == 1 and args[0].lower() == "me":
+        return PulseMe()
+    return Invalid(f"`{syntax.command} pulse` takes no arguments.")
+
+
+def _away(args: list[str], syntax: Syntax) -> Command:
+    if not args or (len(args) == 1 and args[0].lower() == "list"):
+        return Away()
+    m = syntax.user.match(args[0])
+    if m is None:
+        return Invalid(syntax.mention_hint + away_usage(syntax))
+    words = [a.lower() for a in args[1:]]
+    if words == ["off"]:
+        return Away(action="off", user_id=m.group(1))
+    if len(words) == 2 and words[0] == "until" and _DATE.match(words[1]):
+        try:
+            until = date.fromisoformat(words[1])
+        except ValueError:
+            return Invalid(f"`{args[2]}` is no date. " + away_usage(syntax))
+        return Away(action="until", user_id=m.group(1), until=until)
+    return Invalid(away_usage(syntax))

@@ -92,6 +92,8 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    # Away when the round reached them (``bot.domain.away``): no DM, no reminder, not asked.
+    AWAY = "away"
 
 
 @dataclass(frozen=True, slots=True)

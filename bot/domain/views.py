@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from bot.domain.away import ChatStatus
 from bot.domain.circles import Circle
 from bot.domain.model import Answer, Round, Team
 from bot.domain.nudges import Nudge
@@ -45,6 +46,8 @@ class PersonInfo:
     is_human: bool = True
     # A deactivated account (not human either; ``is_human`` False without it: a bot or app).
     deleted: bool = False
+    # Their chat status as last read (None: none, or the platform shows none).
+    status: ChatStatus | None = None
 
 
 class ManagerRefusal(StrEnum):
@@ -71,6 +74,8 @@ class ManagerAdded:
 class RoundView:
     round: Round
     score: RoundScore
+    # Members away for this round (not asked; a count, never who).
+    away: int = 0
 
     @property
     def region(self) -> Region | None:
@@ -163,6 +168,8 @@ class HomeTeam:
     team: Team
     status: TeamStatus
     manages: bool
+    # The open round this person was away for and may still ask for ("Pulse me now").
+    away_round_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

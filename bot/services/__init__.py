@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from bot.clock import Clock
 from bot.services.answers import Answers
+from bot.services.away import Away
 from bot.services.cache import DEFAULT_TTL_SECONDS
 from bot.services.digests import Digests
 from bot.services.due import DueWork
@@ -50,6 +51,7 @@ class Services:
         self.teams = Teams(self.store)
         self.rounds = Rounds(self.store)
         self.answers = Answers(self.store)
+        self.away = Away(self.store)
         self.ledger = Ledger(self.store)
         self.status = Status(self.store, ttl=status_ttl, monotonic=monotonic)
         self.digests = Digests(self.store, status=self.status)

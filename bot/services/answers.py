@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.domain.circles import AnswerValue, Circle
-from bot.domain.model import Answer, Round, Team
+from bot.domain.model import Answer, DeliveryStatus, Round, Team
 from bot.domain.views import AnswerOutcome
 from bot.services.store import UseCases
 from storage import ledger as ledger_sql
@@ -129,6 +129,6 @@ async def _refusal(
     delivery = await ledger_sql.get_delivery(
         s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
     )
-    if delivery is None:
+    if delivery is None or delivery.status is DeliveryStatus.AWAY:
         return AnswerOutcome(stored=False, reason="not_asked", round=rnd, team=team)
     return rnd, team

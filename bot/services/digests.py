@@ -11,7 +11,7 @@ from bot.domain.model import Team
 from bot.domain.nudges import nudges_for
 from bot.domain.trends import trend_of
 from bot.domain.views import DigestView, RoundView
-from bot.services.status import TREND_WINDOW, Status, score
+from bot.services.status import TREND_WINDOW, Status, view_of
 from bot.services.store import Store, UseCases
 from storage import ledger as ledger_sql
 from storage import rounds as rounds_sql
@@ -55,7 +55,7 @@ class Digests(UseCases):
                 agg = await round_aggregates(
                     s, workspace_id=team.workspace_id, round_ids=[earlier[-1].id]
                 )
-                previous = RoundView(earlier[-1], score(agg[earlier[-1].id], team))
+                previous = view_of(earlier[-1], agg[earlier[-1].id], team)
         nudges = nudges_for(shown.region, rotation=shown.round.number + team.id)
         return DigestView(
             team=team, round=shown, previous=previous, trend=status.trend, nudges=nudges
@@ -75,7 +75,7 @@ class Digests(UseCases):
             )
         if not rounds or rounds[-1].id != round_id:
             return None
-        views = [RoundView(r, score(counts[r.id], team)) for r in rounds]
+        views = [view_of(r, counts[r.id], team) for r in rounds]
         shown = views[-1]
         closed = [v for v in views if not v.round.is_open or v is shown]
         return DigestView(

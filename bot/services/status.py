@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from bot.domain.model import Team
+from bot.domain.model import Round, Team
 from bot.domain.nudges import nudges_for
 from bot.domain.scoring import RoundScore, score_round
 from bot.domain.trends import trend_of
@@ -99,7 +99,7 @@ class Status(UseCases):
                 s, workspace_id=team.workspace_id, limit=limit, team_ids=[team.id]
             )
         rounds = figures[team.id].rounds if team.id in figures else []
-        return [RoundView(f.round, score(f.aggregate, team)) for f in rounds]
+        return [view_of(f.round, f.aggregate, team) for f in rounds]
 
     async def org(self, *, workspace_id: str) -> list[TeamStatus]:
         """Every team of the workspace, sorted toward the center (Center first).
@@ -151,9 +151,14 @@ def score(agg: RoundAggregate, team: Team) -> RoundScore:
     )
 
 
+def view_of(rnd: Round, agg: RoundAggregate, team: Team) -> RoundView:
+    """A round as shown: its scores by the team's rules, and how many members were away."""
+    return RoundView(rnd, score(agg, team), away=agg.away)
+
+
 def _team_status(team: Team, figures: Sequence[RoundFigures], *, members: int) -> TeamStatus:
     """A team's status from its recent rounds (oldest first) and member count."""
-    views = [RoundView(f.round, score(f.aggregate, team)) for f in figures]
+    views = [view_of(f.round, f.aggregate, team) for f in figures]
     is_current = bool(figures) and figures[-1].round.is_open
     current = views[-1] if is_current else None
     closed = [v for v in views if not v.round.is_open]

@@ -13,6 +13,10 @@ Slack meters every method per workspace token, so calls are spent with care:
   left to look up one by one.
   Everyone read is kept ``DIRECTORY_TTL`` for setups and refreshes (a name or time zone a
   quarter of an hour old is fine), ``PERSON_CACHE_TTL`` for roles (admin rights change);
+* a round's away check reads its members' statuses (``profile.status_*``, part of what is
+  kept) from that cache; what is not there comes from ``users.list`` pages (one page serves
+  a workspace of 1,000, and every team whose round opens within ``DIRECTORY_TTL``), with
+  ``users.info`` only for a last unseen one: no ``users.info`` per member per round;
 * a first DM goes to the user id: ``chat.postMessage`` posts it into the bot's DM with them
   (the App Home's Messages tab) and answers with that channel, which is remembered
   (``bot.slack.dms``): no ``conversations.open`` (Tier 3, ~50 a minute) in any round;
@@ -27,7 +31,8 @@ import asyncio
 import hashlib
 import json
 import logging
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import aiohttp
@@ -38,6 +43,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.clock import Clock
 from bot.delivery.pacing import SendPacer
 from bot.delivery.platform import SentMessage
+from bot.domain.away import ChatStatus
 from bot.domain.views import PersonInfo
 from bot.slack.dms import STALE_CHANNEL_ERRORS, DMChannels
 
@@ -47,6 +53,9 @@ SLACKBOT_ID = "USLACKBOT"
 PERSON_CACHE_TTL = timedelta(minutes=5)
 DIRECTORY_TTL = timedelta(minutes=15)
 USERS_INFO_AT_MOST = 20
+# A fan-out reading its members' statuses pages the directory unless at most this many are
+# unknown (``SlackGateway.statuses``).
+STATUS_USERS_INFO_AT_MOST = 1
 PAGE_SIZE = 1000  # the most Slack gives per page of conversations.members and users.list
 MAX_KEPT = 200_000  # people, and published App Homes, kept in memory
 
@@ -73,8 +82,24 @@ def person_from_user(user: dict[str, Any]) -> PersonInfo:
         tz=user.get("tz"),
         is_admin=bool(user.get("is_admin") or user.get("is_owner")),
         is_human=human,
+        status=status_from_profile(profile),
         deleted=bool(user.get("deleted")),
     )
+
+
+def status_from_profile(profile: dict[str, Any]) -> ChatStatus | None:
+    """A profile's ``status_emoji``/``status_text`` and ``status_expiration`` (epoch seconds,
+    0: it does not expire); None when it has neither emoji nor text."""
+    emoji = str(profile.get("status_emoji") or "")[:100]
+    text = str(profile.get("status_text") or "")[:200]
+    if not emoji and not text:
+        return None
+    try:
+        expiration = int(profile.get("status_expiration") or 0)
+    except (TypeError, ValueError):
+        expiration = 0
+    expires_at = datetime.fromtimestamp(expiration, UTC) if expiration > 0 else None
+    return ChatStatus(emoji=emoji, text=text, expires_at=expires_at)
 
 
 class UploadError(Exception):
@@ -178,9 +203,39 @@ class SlackGateway:
             if not cursor:
                 break
         wanted = [u for u in dict.fromkeys(user_ids) if u != SLACKBOT_ID]
+        people = await self._look_up(workspace_id, wanted, auth)
+        return [p for p in people if p.is_human]
+
+    async def statuses(
+        self, *, workspace_id: str, user_ids: Sequence[str]
+    ) -> dict[str, ChatStatus]:
+        """The chat statuses of these people (those who have one), as the directory read them
+        within ``DIRECTORY_TTL`` (users.list and users.info carry ``profile.status_*``).
+
+        A round's fan-out soon after a setup or a refresh costs no call. Otherwise the
+        directory is read by users.list pages (Tier 2, 1,000 people each) until at most
+        ``STATUS_USERS_INFO_AT_MOST`` of them are unseen, and those are looked up with
+        users.info: never a users.info per member per round, and the pages read serve every
+        team of the workspace whose round opens within ``DIRECTORY_TTL`` (the same hour, often).
+        """
+        auth = await self._auth(workspace_id)
+        wanted = list(dict.fromkeys(user_ids))
+        people = await self._look_up(workspace_id, wanted, auth, few=STATUS_USERS_INFO_AT_MOST)
+        return {p.user_id: p.status for p in people if p.status is not None}
+
+    async def _look_up(
+        self,
+        workspace_id: str,
+        wanted: list[str],
+        auth: dict[str, Any],
+        *,
+        few: int = USERS_INFO_AT_MOST,
+    ) -> list[PersonInfo]:
+        """Who ``wanted`` are: from what is known, the directory's pages when more than ``few``
+        are not, users.info for the few left."""
         unknown = {u for u in wanted if self._known(workspace_id, u, DIRECTORY_TTL) is None}
-        if len(unknown) > USERS_INFO_AT_MOST:
-            await self._read_directory(workspace_id, unknown, auth)
+        if len(unknown) > few:
+            await self._read_directory(workspace_id, unknown, auth, few=few)
         gate = asyncio.Semaphore(self.concurrency)
 
         async def look_up(user_id: str) -> PersonInfo:
@@ -191,20 +246,24 @@ class SlackGateway:
                 response = await self.client.users_info(user=user_id, **auth)
                 return self._keep(workspace_id, person_from_user(response["user"]))
 
-        people = await asyncio.gather(*(look_up(u) for u in wanted))
-        return [p for p in people if p.is_human]
+        return list(await asyncio.gather(*(look_up(u) for u in wanted)))
 
     async def _read_directory(
-        self, workspace_id: str, wanted: set[str], auth: dict[str, Any]
+        self,
+        workspace_id: str,
+        wanted: set[str],
+        auth: dict[str, Any],
+        *,
+        few: int = USERS_INFO_AT_MOST,
     ) -> None:
-        """Page through users.list, keeping everyone, until at most a few ``wanted`` are unseen.
+        """Page through users.list, keeping everyone, until at most ``few`` ``wanted`` are unseen.
 
         The last few are looked up with users.info (Tier 4, side by side): cheaper than one
         more Tier 2 page, which in a large workspace is the call that meets a 429.
         """
         missing = set(wanted)
         cursor: str | None = None
-        while len(missing) > USERS_INFO_AT_MOST:
+        while len(missing) > few:
             response = await self.client.users_list(limit=PAGE_SIZE, cursor=cursor, **auth)
             for user in response.get("members") or []:
                 person = self._keep(workspace_id, person_from_user(user))

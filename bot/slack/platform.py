@@ -8,7 +8,7 @@ are uploaded once (``bot.delivery.pictures``), and every Slack refusal or outage
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.delivery.pictures import Pictures
 from bot.delivery.platform import ImageRef, PlatformError, SentMessage
+from bot.domain.away import ChatStatus
 from bot.domain.model import Team
 from bot.domain.views import DigestView, PersonInfo, PulseView, ReminderView
 from bot.metrics import SLACK, Metrics
@@ -164,6 +165,12 @@ class SlackPlatform:
             return await self.gateway.channel_humans(
                 workspace_id=workspace_id, channel_id=channel_id
             )
+
+    async def statuses(
+        self, *, workspace_id: str, user_ids: Sequence[str]
+    ) -> dict[str, ChatStatus]:
+        async with platform_errors():
+            return await self.gateway.statuses(workspace_id=workspace_id, user_ids=user_ids)
 
     async def upload_picture(
         self, *, workspace_id: str, png: bytes, filename: str, title: str, alt_text: str

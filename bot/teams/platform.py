@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Sequence
 from typing import Any
 
 from microsoft_agents.activity import Activity
 
 from bot.delivery.pictures import Pictures
 from bot.delivery.platform import ImageRef, PlatformError, SentMessage
+from bot.domain.away import ChatStatus
 from bot.domain.model import Team
 from bot.domain.views import DigestView, PersonInfo, PulseView, ReminderView
 from bot.metrics import TEAMS, Metrics
@@ -177,6 +179,13 @@ class TeamsPlatform:
         if member is None:
             raise PlatformError("user_not_found", passing=False)
         return person_from_member(member)
+
+    async def statuses(
+        self, *, workspace_id: str, user_ids: Sequence[str]
+    ) -> dict[str, ChatStatus]:
+        """None readable: Teams' presence and status need Graph permissions SDO Pulse does not
+        ask for, so in Teams only a manager's mark makes a member away."""
+        return {}
 
     async def channel_humans(self, *, workspace_id: str, channel_id: str) -> list[PersonInfo]:
         channel = await self.addresses.channel(workspace_id=workspace_id, channel_id=channel_id)

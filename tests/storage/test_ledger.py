@@ -278,7 +278,7 @@ async def test_failed_never_overrides_sent_and_counts_add_up(
         "U3": Delivery(rnd.id, "U3", FAILED, error="user_not_found", attempts=1),
     }
     assert absent is None
-    assert counts == {PENDING: 1, SENT: 2, FAILED: 1}
+    assert counts == {PENDING: 1, SENT: 2, FAILED: 1, DeliveryStatus.AWAY: 0}
     # A settled row holds no lease; a sent one keeps naming its sender.
     stored = {r["user_id"]: r for r in await rows("delivery", round_id=rnd.id)}
     assert {u: (r["lease_owner"], r["lease_until"]) for u, r in stored.items()} == {

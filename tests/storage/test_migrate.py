@@ -267,7 +267,8 @@ async def test_migration_0008_adds_the_round_summaries_and_downgrades_cleanly(
 
         await _downgrade(db, "0007")
         assert await current_revision(db) == "0007"
-        assert await _table_names(db) == set(metadata.tables) - {"round_summary"} | {
+        # (0009's away marks go too, on the way down.)
+        assert await _table_names(db) == set(metadata.tables) - {"round_summary", "away_mark"} | {
             "alembic_version"
         }
         async with db.read() as s:
@@ -288,3 +289,77 @@ async def test_migration_0008_adds_the_round_summaries_and_downgrades_cleanly(
 def _stored_time(dialect: str, at: datetime) -> datetime | str:
     """A timestamp as a raw statement passes it: SQLite stores UTC text."""
     return at.strftime("%Y-%m-%d %H:%M:%S.%f") if dialect == "sqlite" else at
+
+
+async def test_migration_0009_adds_away_marks_and_the_away_count_and_downgrades_cleanly(
+    dialect: str, databases: DatabaseFactory, clock: FrozenClock
+) -> None:
+    db = Database(await databases.create(dialect, migrated=False))
+    now = clock.now()
+    try:
+        await upgrade(db, "0008")
+        async with db.write() as s:
+            team, _ = await teams.upsert_team(
+                s, workspace_id="T1", channel_id="C1", name="a", tz="UTC", now=now
+            )
+            inserted = await s.execute(
+                text(
+                    "INSERT INTO round (workspace_id, team_id, period, number, opened_at,"
+                    " closed_at) VALUES ('T1', :team, 'old', 1, :opened, :closed) RETURNING id"
+                ),
+                {
+                    "team": team.id,
+                    "opened": _stored_time(dialect, now - 9 * DAY),
+                    "closed": _stored_time(dialect, now - 7 * DAY),
+                },
+            )
+            round_id = inserted.scalar_one()
+            # A summary written by 0008 (no away column yet): it reads 0 away after 0009.
+            await s.execute(
+                text(
+                    "INSERT INTO round_summary (round_id, workspace_id, w_yes, w_partly, w_no,"
+                    " w_not_sure, h_yes, h_partly, h_no, h_not_sure, d_yes, d_partly, d_no,"
+                    " d_not_sure, respondents, notes, internal_customer_notes, asked,"
+                    " summarised_at) VALUES (:r, 'T1', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,"
+                    " 0, 3, :t)"
+                ),
+                {"r": round_id, "t": _stored_time(dialect, now)},
+            )
+        assert "away_mark" not in await _table_names(db)
+
+        await upgrade(db)
+        assert await current_revision(db) == head_revision()
+        assert await _schema_differences(db) == []
+        async with db.read() as s:
+            kept = await aggregates.round_aggregates(s, workspace_id="T1", round_ids=[round_id])
+        assert (kept[round_id].asked, kept[round_id].away) == (3, 0)
+        until = (now + DAY).date()
+        async with db.write() as s:
+            await s.execute(
+                text(
+                    "INSERT INTO away_mark (workspace_id, team_id, user_id, until, marked_at)"
+                    " VALUES ('T1', :team, 'U1', :until, :t)"
+                ),
+                {
+                    "team": team.id,
+                    # SQLite stores a date as its ISO text.
+                    "until": until.isoformat() if dialect == "sqlite" else until,
+                    "t": _stored_time(dialect, now),
+                },
+            )
+
+        await _downgrade(db, "0008")
+        assert await current_revision(db) == "0008"
+        assert "away_mark" not in await _table_names(db)
+        async with db.read() as s:
+            columns = await s.run_sync(
+                lambda c: inspect(c.connection()).get_columns("round_summary")
+            )
+            assert "away" not in {c["name"] for c in columns}
+            summaries = await s.execute(text("SELECT asked FROM round_summary"))
+            assert [a for (a,) in summaries] == [3]  # the rebuilt table kept its rows
+
+        await upgrade(db)
+        assert await _schema_differences(db) == []
+    finally:
+        await db.dispose()

@@ -206,6 +206,7 @@ async def test_a_summary_holds_the_round_s_counts_and_is_written_once(
         "notes": 2,
         "internal_customer_notes": 1,
         "asked": 4,
+        "away": 0,
         "summarised_at": now,
     }
 

@@ -58,6 +58,9 @@ class Directory:
         deleted: bool = False,
         is_admin: bool = False,
         is_owner: bool = False,
+        status_emoji: str = "",
+        status_text: str = "",
+        status_expiration: int = 0,
     ) -> JsonDict:
         """Add (or replace) a workspace member.
 
@@ -70,6 +73,9 @@ class Directory:
             deleted: A deactivated account.
             is_admin: Workspace admin.
             is_owner: Workspace owner.
+            status_emoji: ``profile.status_emoji``, e.g. ``":palm_tree:"``.
+            status_text: ``profile.status_text``, e.g. ``"Vacationing"``.
+            status_expiration: ``profile.status_expiration``: epoch seconds, 0 = never.
 
         Returns:
             The ``users.info`` ``user`` object, live: changing it changes later answers.
@@ -97,6 +103,9 @@ class Directory:
                 "display_name": name,
                 "display_name_normalized": name,
                 "team": self.workspace_id,
+                "status_emoji": status_emoji,
+                "status_text": status_text,
+                "status_expiration": status_expiration,
             },
             "is_admin": is_admin,
             "is_owner": is_owner,
@@ -113,6 +122,14 @@ class Directory:
             )
         self.users[user_id] = user
         return user
+
+    def set_status(
+        self, user_id: str, *, emoji: str = "", text: str = "", expiration: int = 0
+    ) -> None:
+        """Set (or, with no arguments, clear) a member's status, as they would in Slack:
+        ``users.info`` and ``users.list`` answer with it from now on."""
+        profile = self.users[user_id]["profile"]
+        profile.update(status_emoji=emoji, status_text=text, status_expiration=expiration)
 
     def add_channel(
         self, channel_id: str, *, name: str, members: Sequence[str], is_private: bool = False

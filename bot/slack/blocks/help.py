@@ -17,6 +17,9 @@ USAGE = "\n".join(
         "`/sdo schedule <day> <HH:MM> [weekly|biweekly] [Area/City]` — when the pulse goes out, "
         "in the team's time zone; a zone such as `America/New_York` changes it (managers)",
         "`/sdo managers` · `/sdo managers add @user` · `/sdo managers remove @user` (managers)",
+        "`/sdo away` · `/sdo away @user until <YYYY-MM-DD>` · `/sdo away @user off` — who is "
+        "away: not asked, not counted (managers; a vacation or sick Slack status counts too)",
+        "`/sdo pulse me` — your own pulse now, when you were away as the round opened",
         "`/sdo export` — this team's rounds as a CSV file in your DM: aggregates only, never "
         "anyone's answers (managers)",
         "`/sdo help` — this message",

@@ -22,6 +22,29 @@ from bot.slack.blocks.text import (
 
 SEND_PULSE_ACTION_ID = "home_send_pulse"
 EDIT_SCHEDULE_ACTION_ID = "home_edit_schedule"
+PULSE_ME_ACTION_ID = "home_pulse_me"
+
+
+def pulse_me_blocks(item: HomeTeam) -> list[Block]:
+    """For a member who was away when the team's open round reached them: answer it anyway."""
+    return [
+        context(
+            ":palm_tree: You were away when this round opened, so it was not sent to you. "
+            "Back already? Answer it now."
+        ),
+        {
+            "type": "actions",
+            "block_id": f"away_{item.team.id}",
+            "elements": [
+                button(
+                    "Pulse me now",
+                    action_id=PULSE_ME_ACTION_ID,
+                    value=str(item.away_round_id),
+                    style="primary",
+                )
+            ],
+        },
+    ]
 
 
 def home_view(
@@ -65,6 +88,8 @@ def home_view(
         ]
         if item.team.id in pictures:
             blocks.append(image(pictures[item.team.id]))
+        if item.away_round_id is not None:
+            blocks += pulse_me_blocks(item)
         if item.manages:
             blocks.append(
                 section(f":calendar: {item.team.schedule.describe()} ({escape(item.team.tz)})")

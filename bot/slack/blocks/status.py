@@ -44,10 +44,15 @@ def region_line(view: RoundView | None) -> str:
     return f"{REGION_EMOJI[label]} *{label}*"
 
 
+def away(view: RoundView) -> str:
+    """E.g. " · 2 away" after the participation, when members were away (a count, never who)."""
+    return f" · {view.away} away" if view.away else ""
+
+
 def aggregate_lines(view: RoundView, *, required: int, notes_word: str = "about") -> list[str]:
     """Participation, then scores, disagreements and notes when the privacy rules allow."""
     shared = shareable(view.score)
-    lines = [f":busts_in_silhouette: {shared.respondents} of {shared.asked} answered"]
+    lines = [f":busts_in_silhouette: {shared.respondents} of {shared.asked} answered{away(view)}"]
     if shared.scores is None:
         lines.append(f"Scores appear once at least {required} people have answered.")
         return lines

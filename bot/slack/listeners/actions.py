@@ -1,4 +1,5 @@
-"""Button clicks: pulse answers, "Add a note", and "Send pulse now" on the App Home."""
+"""Button clicks: pulse answers, "Add a note", and "Send pulse now" and "Pulse me now" on the
+App Home."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 
 from bot.delivery.platform import SentMessage
+from bot.delivery.pulses import pulse_me
 from bot.domain.model import Team
 from bot.domain.views import AnswerOutcome
 from bot.services.answers import NOTE_MAX_CHARS
-from bot.slack.blocks.home import EDIT_SCHEDULE_ACTION_ID, SEND_PULSE_ACTION_ID
+from bot.slack.blocks.home import (
+    EDIT_SCHEDULE_ACTION_ID,
+    PULSE_ME_ACTION_ID,
+    SEND_PULSE_ACTION_ID,
+)
 from bot.slack.blocks.modals import NoteContext, note_modal, schedule_modal
 from bot.slack.blocks.pulse import (
     ANSWER_ACTION_IDS,
@@ -36,7 +42,13 @@ NOT_ASKED_TEXT = "This pulse was not sent to you, so I cannot record an answer f
 
 
 # Every action id this module answers (the answer buttons share one handler).
-ACTION_IDS = (*ANSWER_ACTION_IDS, NOTE_ACTION_ID, SEND_PULSE_ACTION_ID, EDIT_SCHEDULE_ACTION_ID)
+ACTION_IDS = (
+    *ANSWER_ACTION_IDS,
+    NOTE_ACTION_ID,
+    SEND_PULSE_ACTION_ID,
+    EDIT_SCHEDULE_ACTION_ID,
+    PULSE_ME_ACTION_ID,
+)
 
 
 def register(app: AsyncApp, ctx: AppContext) -> None:
@@ -44,6 +56,7 @@ def register(app: AsyncApp, ctx: AppContext) -> None:
     app.action(NOTE_ACTION_ID)(tolerate_slack_errors(_add_note(ctx)))
     app.action(SEND_PULSE_ACTION_ID)(tolerate_slack_errors(_send_pulse(ctx)))
     app.action(EDIT_SCHEDULE_ACTION_ID)(tolerate_slack_errors(_edit_schedule(ctx)))
+    app.action(PULSE_ME_ACTION_ID)(tolerate_slack_errors(_pulse_me(ctx)))
 
 
 def _message_location(body: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -170,6 +183,35 @@ def _send_pulse(ctx: AppContext) -> Any:
         await publish_home(ctx, workspace_id=workspace_id, user_id=user_id, notice=notice)
 
     return handle_send_pulse
+
+
+def _pulse_me(ctx: AppContext) -> Any:
+    async def handle_pulse_me(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        workspace_id = str(body["team"]["id"])
+        user_id = str(body["user"]["id"])
+        try:
+            round_id = int(str(action.get("value", "")))
+        except ValueError:
+            return
+        outcomes = await pulse_me(
+            services=ctx.services,
+            platform=ctx.platform,
+            workspace_id=workspace_id,
+            user_id=user_id,
+            round_id=round_id,
+        )
+        done = next((o for o in outcomes if o.result in ("sent", "pending")), None)
+        if done is None:
+            notice = "You were not away for that round any more: your pulse is in your DMs."
+        else:
+            notice = (
+                f":mailbox_with_mail: Round {done.round.number} of #{escape(done.team.name)} is "
+                "in your DMs now."
+            )
+        await publish_home(ctx, workspace_id=workspace_id, user_id=user_id, notice=notice)
+
+    return handle_pulse_me
 
 
 def _edit_schedule(ctx: AppContext) -> Any:

@@ -33,6 +33,7 @@ from bot.slack.blocks.help import help_message
 from bot.slack.blocks.status import org_status_message, status_message
 from bot.slack.context import AppContext
 from bot.slack.gateway import SlackGateway, UploadError
+from bot.slack.listeners.away import away_command, pulse_me_command
 from bot.slack.listeners.shared import pulse_team
 from bot.slack.retries import waiting_on_slack
 from storage.db import DatabaseUnavailable
@@ -157,6 +158,10 @@ async def run_command(
             return await _status_all(ctx, req)
         case grammar.Status(channel_id=channel_id):
             return await _status(ctx, req, channel_id or req.channel_id)
+        case grammar.PulseMe():
+            return await pulse_me_command(
+                ctx, workspace_id=req.workspace_id, user_id=req.user_id, channel_id=req.channel_id
+            )
     team = await ctx.services.teams.for_channel(
         workspace_id=req.workspace_id, channel_id=req.channel_id
     )
@@ -171,6 +176,7 @@ _MANAGERS_ONLY = {
     grammar.Digest: "post the digest",
     grammar.Schedule: "change the schedule",
     grammar.Managers: "change managers",
+    grammar.Away: "mark members away or see who is",
     grammar.Export: "export the team's history",
 }
 
@@ -192,6 +198,8 @@ async def _team_command(
             return await _digest(ctx, team)
         case grammar.Schedule():
             return await _schedule(ctx, team, cmd)
+        case grammar.Away():
+            return await away_command(ctx, team, req.user_id, cmd)
         case grammar.Export():
             return await _export(ctx, team, req)
         case grammar.Managers(action=action, user_id=user_id) if user_id:
@@ -267,6 +275,7 @@ async def _pulse(ctx: AppContext, team: Team, req: CommandRequest) -> dict[str, 
         sent=sent.sent,
         failed=sent.failed,
         pending=sent.pending,
+        away=sent.away,
     )
 
 

@@ -39,6 +39,15 @@ USAGE_LINES: tuple[tuple[str, ...], ...] = (
         " — this team's rounds in your personal chat with me: aggregates only, never anyone's "
         "answers (managers)",
     ),
+    (
+        command("away"),
+        " · ",
+        command("away @person until <YYYY-MM-DD>"),
+        " · ",
+        command("away @person off"),
+        " — who is away: not asked, not counted (managers)",
+    ),
+    (command("pulse me"), " — your own pulse now, when you were away as the round opened"),
     (command("help"), " — this message"),
 )
 

@@ -72,7 +72,8 @@ def aggregate_elements(
         notes_word: "about" (status) or "with" (digest) internal customers.
     """
     shared = shareable(view.score)
-    elements = [text_block(f"👥 {shared.respondents} of {shared.asked} answered")]
+    away = f" · {view.away} away" if view.away else ""  # a count, never who
+    elements = [text_block(f"👥 {shared.respondents} of {shared.asked} answered{away}")]
     if shared.scores is None:
         elements.append(text_block(f"Scores appear once at least {required} people have answered."))
         return elements

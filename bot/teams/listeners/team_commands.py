@@ -20,6 +20,7 @@ from bot.teams.cards.export import export_message
 from bot.teams.cards.help import help_card
 from bot.teams.cards.status import org_status_card, status_card
 from bot.teams.context import TeamsContext
+from bot.teams.listeners.away import away_reply, pulse_me_reply
 
 # A line of text, an Adaptive Card, or several cards in one message.
 Reply = str | dict[str, Any] | list[dict[str, Any]]
@@ -34,6 +35,7 @@ _NEEDS_CHANNEL = {
     grammar.Schedule: "schedule",
     grammar.Managers: "managers",
     grammar.Export: "export",
+    grammar.Away: "away",
 }
 _MANAGERS_ONLY = {
     grammar.Pulse: "send a pulse",
@@ -41,6 +43,7 @@ _MANAGERS_ONLY = {
     grammar.Schedule: "change the schedule",
     grammar.Managers: "change managers",
     grammar.Export: "export the team's history",
+    grammar.Away: "mark members away or see who is",
 }
 
 
@@ -53,6 +56,8 @@ async def run_team_command(ctx: TeamsContext, cmd: grammar.Command, origin: Orig
             return message
         case grammar.Status(all_teams=True):
             return await _status_all(ctx, origin)
+        case grammar.PulseMe():
+            return await pulse_me_reply(ctx, origin)
     if origin.channel_id is None:
         return await _personal(ctx, cmd, origin)
     if isinstance(cmd, grammar.Setup):
@@ -74,8 +79,15 @@ async def run_team_command(ctx: TeamsContext, cmd: grammar.Command, origin: Orig
         return replies.managers_of(team, [await _name(ctx, team, m) for m in managers])
     if not role.can_manage:
         return replies.refusal(_MANAGERS_ONLY.get(type(cmd), "do that"))
+    return await _managed(ctx, cmd, team, origin)
+
+
+async def _managed(ctx: TeamsContext, cmd: grammar.Command, team: Team, origin: Origin) -> Reply:
+    """A managers-only command, asked by one of them."""
     if isinstance(cmd, grammar.Export):
         return await _export(ctx, team, origin)
+    if isinstance(cmd, grammar.Away):
+        return await away_reply(ctx, team, origin.caller.user_id, cmd)
     return await _manage(ctx, cmd, team)
 
 
@@ -105,6 +117,7 @@ async def _manage(ctx: TeamsContext, cmd: grammar.Command, team: Team) -> Reply:
                 sent=pulse.sent.sent,
                 failed=pulse.sent.failed,
                 pending=pulse.sent.pending,
+                away=pulse.sent.away,
             )
         case grammar.Digest():
             view = await ctx.services.digests.view(team=team)

@@ -6,11 +6,13 @@ the unit under test, and the adapters have their own suites over real HTTP.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.delivery.platform import ImageRef, SentMessage
 from bot.delivery.routing import RoutedPlatform
+from bot.domain.away import ChatStatus
 from bot.domain.model import Team
 from bot.domain.views import PersonInfo, PulseView, ReminderView
 
@@ -42,6 +44,12 @@ class Recorder:
         self.calls.append(("channel_humans", workspace_id))
         return []
 
+    async def statuses(
+        self, *, workspace_id: str, user_ids: Sequence[str]
+    ) -> dict[str, ChatStatus]:
+        self.calls.append(("statuses", workspace_id))
+        return {}
+
     async def upload_picture(
         self, *, workspace_id: str, png: bytes, filename: str, title: str, alt_text: str
     ) -> ImageRef:
@@ -62,12 +70,13 @@ async def test_each_workspace_reaches_its_own_platform_for_every_method() -> Non
         await routed.post_digest(team=team, digest=None)
         await routed.person(workspace_id=workspace, user_id="u")
         await routed.channel_humans(workspace_id=workspace, channel_id="C")
+        await routed.statuses(workspace_id=workspace, user_ids=["u"])
         await routed.upload_picture(
             workspace_id=workspace, png=b"", filename="f", title="", alt_text="a"
         )
     assert {w for _, w in slack.calls} == {"T0001"}
     assert {w for _, w in teams.calls} == {"msteams:tenant-1"}
-    assert len(slack.calls) == len(teams.calls) == 7
+    assert len(slack.calls) == len(teams.calls) == 8
 
 
 def test_the_longest_prefix_wins() -> None:

@@ -24,6 +24,9 @@ LINES = (
     "@person (managers)",
     "@SDO Pulse export — this team's rounds in your personal chat with me: aggregates only, "
     "never anyone's answers (managers)",
+    "@SDO Pulse away · @SDO Pulse away @person until <YYYY-MM-DD> · @SDO Pulse away @person off"
+    " — who is away: not asked, not counted (managers)",
+    "@SDO Pulse pulse me — your own pulse now, when you were away as the round opened",
     "@SDO Pulse help — this message",
 )
 
@@ -50,7 +53,7 @@ def test_commands_are_bold_and_never_read_as_markdown() -> None:
 
 def test_every_command_is_one_the_grammar_knows() -> None:
     commands = [p for parts in USAGE_LINES for p in parts[::2]]
-    assert len(commands) == 11
+    assert len(commands) == 15
     for shown in commands:
         words = shown.removeprefix("@SDO Pulse ")
         assert words != shown
@@ -58,7 +61,7 @@ def test_every_command_is_one_the_grammar_knows() -> None:
             "<day> <HH:MM> [weekly|biweekly] [Area/City]", "thursday 15:00 biweekly Asia/Tokyo"
         )
         # A mention stands for a person: the Teams listener writes it <@29:…> before parsing.
-        example = example.replace("@person", "<@29:1abc>")
+        example = example.replace("@person", "<@29:1abc>").replace("<YYYY-MM-DD>", "2026-12-24")
         parsed = parse_command(example, syntax=TEAMS_SYNTAX)
         assert not isinstance(parsed, Help) or words == "help", words
         assert not isinstance(parsed, Invalid), words

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -40,6 +40,16 @@ def every_reply(team: Team = TEAM, name: str = "Ann Lee") -> list[str]:
         replies.database_unavailable(),
         replies.export_sent(team, 3),
         replies.export_comment(team, 1),
+        replies.pulse_sent(3, created=True, sent=2, failed=0, pending=0, away=2),
+        replies.away_marked(team, name, date(2026, 12, 24)),
+        replies.away_date_passed(team, date(2026, 1, 2)),
+        replies.away_cleared(team, name, cleared=True),
+        replies.away_cleared(team, name, cleared=False),
+        replies.away_list(team, [(name, date(2026, 12, 24))]),
+        replies.away_list(team, []),
+        replies.pulse_me_sent(team, 3, sent=True),
+        replies.pulse_me_sent(team, 3, sent=False),
+        replies.not_away(),
     ]
 
 
@@ -54,7 +64,7 @@ def test_there_is_one_teams_reply_for_each_slack_reply_with_the_same_arguments()
     # The note while Slack's 429s hold a command up: Slack only (the Teams connector waits
     # out Teams' 429s without telling the person; see docs/architecture.md).
     slack.pop("slack_pacing")
-    assert len(slack) == 20
+    assert len(slack) == 26
     for name, fn in slack.items():
         teams_fn = getattr(replies, renamed.get(name, name))
         slack_params = inspect.signature(fn).parameters
