@@ -57,7 +57,7 @@ async def _rows_of(s: Session, teams: Sequence[Team]) -> list[ExportRow]:
     for team in teams:
         found = figures.get(team.id)
         for f in found.rounds if found is not None else []:
-            # Away members per round come with the away-members work (issue 14, item 1):
-            # until a round records them, none are away.
-            rows.append(export_row(team, f.round, score(f.aggregate, team), away=0))
+            # Members away for the round (delivery status away; a summarised round's from its
+            # round_summary): not in asked.
+            rows.append(export_row(team, f.round, score(f.aggregate, team), away=f.aggregate.away))
     return rows

@@ -226,6 +226,8 @@ async def test_a_scheduled_round_skips_the_away_and_reminds_only_the_asked(
     status = await jobs.services.status.team(team=team)
     assert status.current is not None
     assert (status.current.score.asked, status.current.away) == (2, 2)
+    (exported,) = await jobs.services.export.team(team=team)
+    assert (exported.asked, exported.away) == (2, 2)
 
     # Carol's mark ended on Friday (inclusive) and Alice's status on Saturday: the next week's
     # round asks both.
