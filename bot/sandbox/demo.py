@@ -310,23 +310,7 @@ async def _play(demo: _Demo, pictures: Path) -> None:
     for week in range(WEEKS):
         sim.clock.travel_to(START + timedelta(weeks=week))
         for spec in DEMO_TEAMS:
-            people = _members(spec)
-            pulse = await demo.ask("pulse", user=people[0], channel=spec.channel_id)
-            if week == 0 and spec is DEMO_TEAMS[0]:
-                demo.print(f"\n/sdo pulse in #{spec.name} → {pulse}")
-            round_id = int(demo.dm(people[0])["blocks"][-2]["elements"][0]["value"])
-            target = spec.path[week]
-            # A week aimed at "not enough answers" has a single respondent.
-            for person in people[:1] if target is None else people:
-                for circle, value in _answers_for(target or Region.CENTER, demo.rng).items():
-                    await demo.click_answer(person, circle, value)
-                if demo.rng.random() < 0.3:
-                    await demo.write_note(person, round_id)
-            if week == 0 and spec is DEMO_TEAMS[0]:
-                demo.block(
-                    f"What {people[1]} sees in the pulse DM after answering",
-                    render_message(demo.dm(people[1])),
-                )
+            await _play_week(demo, spec, week)
 
     sim.clock.travel_to(START + timedelta(weeks=WEEKS - 1, days=4))
     written: list[Path] = []
@@ -360,6 +344,36 @@ async def _play(demo: _Demo, pictures: Path) -> None:
     )
     for path in written:
         demo.print(f"  {path}")
+
+
+async def _play_week(demo: _Demo, spec: DemoTeam, week: int) -> None:
+    """One team's pulse of one week, and its members' answers and notes."""
+    people = _members(spec)
+    # The first team's last member is on holiday in the last week: not asked.
+    away = people[-1] if week == WEEKS - 1 and spec is DEMO_TEAMS[0] else None
+    if away is not None:
+        demo.fake.set_status(away, emoji=":palm_tree:", text="On vacation")
+    pulse = await demo.ask("pulse", user=people[0], channel=spec.channel_id)
+    if week == 0 and spec is DEMO_TEAMS[0]:
+        demo.print(f"\n/sdo pulse in #{spec.name} → {pulse}")
+    if away is not None:
+        demo.print(
+            f"\n{away}'s Slack status is :palm_tree: On vacation: "
+            f"/sdo pulse in #{spec.name} → {pulse}"
+        )
+    round_id = int(demo.dm(people[0])["blocks"][-2]["elements"][0]["value"])
+    target = spec.path[week]
+    # A week aimed at "not enough answers" has a single respondent.
+    for person in [p for p in (people[:1] if target is None else people) if p != away]:
+        for circle, value in _answers_for(target or Region.CENTER, demo.rng).items():
+            await demo.click_answer(person, circle, value)
+        if demo.rng.random() < 0.3:
+            await demo.write_note(person, round_id)
+    if week == 0 and spec is DEMO_TEAMS[0]:
+        demo.block(
+            f"What {people[1]} sees in the pulse DM after answering",
+            render_message(demo.dm(people[1])),
+        )
 
 
 async def _export(demo: _Demo, folder: Path) -> Path:
