@@ -151,6 +151,11 @@ class SlackGateway:
         self.dms = dms
         self._people: dict[tuple[str, str], tuple[datetime, PersonInfo]] = {}
         self._homes: dict[tuple[str | None, str], bytes] = {}
+        # Where the last paging of a workspace's directory for statuses stopped: when that pass
+        # began, and the cursor of its next page ("" once it reached the end). Within
+        # DIRECTORY_TTL of its start the next one resumes there (the pages before are known):
+        # a 10,000-member round's batches read each page once, not from the first page again.
+        self._passes: dict[str, tuple[datetime, str]] = {}
 
     async def _auth(self, workspace_id: str | None) -> dict[str, Any]:
         """The ``token`` argument for a call on behalf of ``workspace_id`` (none: the client's)."""
@@ -165,6 +170,7 @@ class SlackGateway:
         """Drop what is cached about a workspace (after it uninstalled the app)."""
         for key in [k for k in self._people if k[0] == workspace_id]:
             del self._people[key]
+        self._passes.pop(workspace_id, None)
         for home in [k for k in self._homes if k[0] == workspace_id]:
             del self._homes[home]
         if self.dms is not None:
@@ -220,7 +226,9 @@ class SlackGateway:
         """
         auth = await self._auth(workspace_id)
         wanted = list(dict.fromkeys(user_ids))
-        people = await self._look_up(workspace_id, wanted, auth, few=STATUS_USERS_INFO_AT_MOST)
+        people = await self._look_up(
+            workspace_id, wanted, auth, few=STATUS_USERS_INFO_AT_MOST, resume=True
+        )
         return {p.user_id: p.status for p in people if p.status is not None}
 
     async def _look_up(
@@ -230,12 +238,14 @@ class SlackGateway:
         auth: dict[str, Any],
         *,
         few: int = USERS_INFO_AT_MOST,
+        resume: bool = False,
     ) -> list[PersonInfo]:
         """Who ``wanted`` are: from what is known, the directory's pages when more than ``few``
-        are not, users.info for the few left."""
+        are not (``resume``: from where the last such read stopped), users.info for the few
+        left."""
         unknown = {u for u in wanted if self._known(workspace_id, u, DIRECTORY_TTL) is None}
         if len(unknown) > few:
-            await self._read_directory(workspace_id, unknown, auth, few=few)
+            await self._read_directory(workspace_id, unknown, auth, few=few, resume=resume)
         gate = asyncio.Semaphore(self.concurrency)
 
         async def look_up(user_id: str) -> PersonInfo:
@@ -255,22 +265,35 @@ class SlackGateway:
         auth: dict[str, Any],
         *,
         few: int = USERS_INFO_AT_MOST,
+        resume: bool = False,
     ) -> None:
         """Page through users.list, keeping everyone, until at most ``few`` ``wanted`` are unseen.
 
         The last few are looked up with users.info (Tier 4, side by side): cheaper than one
-        more Tier 2 page, which in a large workspace is the call that meets a 429.
+        more Tier 2 page, which in a large workspace is the call that meets a 429. ``resume``:
+        start where the workspace's last resumable pass stopped, if it began within
+        ``DIRECTORY_TTL`` (after a pass that reached the end, read no page).
         """
         missing = set(wanted)
         cursor: str | None = None
+        began = self.clock.now()
+        kept = self._passes.get(workspace_id) if resume else None
+        if kept is not None and began - kept[0] < DIRECTORY_TTL:
+            began, cursor = kept[0], kept[1] or None
+            if not kept[1]:
+                return  # the whole directory was read: who is missing is not in it
+        pages = 0
         while len(missing) > few:
             response = await self.client.users_list(limit=PAGE_SIZE, cursor=cursor, **auth)
+            pages += 1
             for user in response.get("members") or []:
                 person = self._keep(workspace_id, person_from_user(user))
                 missing.discard(person.user_id)
             cursor = _next_cursor(response)
             if not cursor:
                 break
+        if resume and pages:
+            self._passes[workspace_id] = (began, cursor or "")
 
     def _known(self, workspace_id: str, user_id: str, ttl: timedelta) -> PersonInfo | None:
         cached = self._people.get((workspace_id, user_id))
@@ -281,6 +304,7 @@ class SlackGateway:
     def _keep(self, workspace_id: str, person: PersonInfo) -> PersonInfo:
         if len(self._people) >= MAX_KEPT:
             self._people.clear()  # rare: start over rather than track recency
+            self._passes.clear()
         self._people[(workspace_id, person.user_id)] = (self.clock.now(), person)
         return person
 

@@ -87,3 +87,31 @@ async def test_one_unknown_is_one_users_info_and_a_setup_s_read_costs_nothing(
     before = _calls(fake_slack)
     assert set(await slack.statuses(workspace_id=WORKSPACE, user_ids=TEAM)) == {CAROL}
     assert _calls(fake_slack) == before
+
+
+async def test_a_large_round_reads_each_directory_page_once(
+    fake_slack: FakeSlack, gateway: tuple[SlackGateway, FrozenClock]
+) -> None:
+    slack, clock = gateway
+    many = [f"UMANY{i:04d}" for i in range(2500)]
+    for user in many:
+        fake_slack.add_user(user, name=user.lower())
+    directory = list(fake_slack.users)  # users.list's order: pages of 1,000
+    batches = [many[i : i + 32] for i in range(0, len(many), 32)]
+
+    for batch in batches:  # a fan-out's claims, in the ledger's order
+        await slack.statuses(workspace_id=WORKSPACE, user_ids=batch)
+    # Three pages for the whole round (not from the first page again at each batch), and a
+    # users.info only for the last one unseen of a batch, at most.
+    assert len(fake_slack.calls_to("users.list")) == 3
+    assert len(fake_slack.calls_to("users.info")) <= len(batches)
+    assert len(directory) > 2000
+
+    # The next round within DIRECTORY_TTL: nothing; after it, the pages again.
+    for batch in batches:
+        await slack.statuses(workspace_id=WORKSPACE, user_ids=batch)
+    assert len(fake_slack.calls_to("users.list")) == 3
+    clock.advance(DIRECTORY_TTL)
+    for batch in batches:
+        await slack.statuses(workspace_id=WORKSPACE, user_ids=batch)
+    assert len(fake_slack.calls_to("users.list")) == 6
