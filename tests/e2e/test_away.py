@@ -92,6 +92,10 @@ async def test_away_members_are_not_asked_and_one_back_answers_with_pulse_me(
         CAROL: "away",
     }
 
+    # Two asked: two answers place the team (the minimum of 3 is capped by who was asked).
+    before_answers = await _ask(slack, "status", user=BOB)
+    assert "0 of 2 answered · 2 away" in before_answers
+    assert "Scores appear once at least 2 people have answered." in before_answers
     for user in (MANAGER, BOB):
         for circle in Circle:
             await answer(slack, user, circle, AnswerValue.YES)

@@ -75,6 +75,12 @@ def aggregate_lines(view: RoundView, *, required: int, notes_word: str = "about"
     return lines
 
 
+def _required(team: Team, view: RoundView, members: int) -> int:
+    """The respondents a round needs before scores show, as its score counts them: of the
+    members it asked (the away were not), or of the team's members before anyone was."""
+    return team.rules.required_respondents(view.score.asked or members)
+
+
 def round_summary(view: RoundView, *, title: str, required: int) -> list[Block]:
     """Region, meaning, and what the privacy rules let the team see of one round."""
     lines = [
@@ -102,7 +108,6 @@ def status_message(
 ) -> dict[str, Any]:
     """The ephemeral answer to `/sdo status` for one team (``picture``: its Venn diagram)."""
     team = status.team
-    required = team.rules.required_respondents(status.members)
     head = status.headline
     blocks: list[Block] = [header(f"#{team.name} — {region_label(head.region if head else None)}")]
     if status.current is None and status.last_closed is None:
@@ -117,9 +122,17 @@ def status_message(
     if picture is not None:
         blocks.append(image(picture))
     if status.current is not None:
-        blocks += round_summary(status.current, title="This round so far", required=required)
+        blocks += round_summary(
+            status.current,
+            title="This round so far",
+            required=_required(team, status.current, status.members),
+        )
     if status.last_closed is not None:
-        blocks += round_summary(status.last_closed, title="Last closed round", required=required)
+        blocks += round_summary(
+            status.last_closed,
+            title="Last closed round",
+            required=_required(team, status.last_closed, status.members),
+        )
     blocks.append(context(trend_line(status.trend)))
     blocks.append(context(schedule_line(team)))
     if status.nudges:

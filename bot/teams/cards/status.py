@@ -103,6 +103,12 @@ def aggregate_elements(
     return elements
 
 
+def _required(team: Team, view: RoundView, members: int) -> int:
+    """The respondents a round needs before scores show, as its score counts them: of the
+    members it asked (the away were not), or of the team's members before anyone was."""
+    return team.rules.required_respondents(view.score.asked or members)
+
+
 def round_summary(view: RoundView, *, title: str, required: int) -> Element:
     """Region, meaning, and what the privacy rules let the team see of one round.
 
@@ -163,7 +169,6 @@ def status_card(
         picture: the team's Venn picture, shown under the title.
     """
     team = status.team
-    required = team.rules.required_respondents(status.members)
     head = status.headline
     label = region_label(head.region if head else None)
     body: list[Element] = [heading(f"{team.name} — {label}")]
@@ -182,9 +187,21 @@ def status_card(
     if picture is not None:
         body.append(image(picture))
     if status.current is not None:
-        body.append(round_summary(status.current, title="This round so far", required=required))
+        body.append(
+            round_summary(
+                status.current,
+                title="This round so far",
+                required=_required(team, status.current, status.members),
+            )
+        )
     if status.last_closed is not None:
-        body.append(round_summary(status.last_closed, title="Last closed round", required=required))
+        body.append(
+            round_summary(
+                status.last_closed,
+                title="Last closed round",
+                required=_required(team, status.last_closed, status.members),
+            )
+        )
     body.append(text_block(trend_line(status.trend), subtle=True))
     body.append(text_block(schedule_line(team), subtle=True))
     body += nudge_elements(status.nudges)
