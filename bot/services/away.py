@@ -67,7 +67,11 @@ class Away(UseCases):
         statuses: Mapping[str, ChatStatus],
     ) -> set[str]:
         """Of the deliveries ``owner`` just claimed for the first time, record those of members
-        who are away (marked, or their status says so) as away; their user ids."""
+        who are away (marked, or their status says so) as away; their user ids.
+
+        The ids are those judged away, whether or not this call's write changed their rows: a
+        retry after a commit whose answer was lost finds them away already, and must not send
+        them."""
         now = self.store.now()
         rules = DEFAULT_AWAY_RULES
         by_status = {u for u in user_ids if away_by_status(statuses.get(u), now=now, rules=rules)}
@@ -82,7 +86,7 @@ class Away(UseCases):
             away = sorted(by_status | marked)
             if not away:
                 return set()
-            return await away_sql.set_aside(
+            await away_sql.set_aside(
                 s,
                 workspace_id=team.workspace_id,
                 round_id=round_id,
@@ -90,6 +94,7 @@ class Away(UseCases):
                 owner=owner,
                 now=now,
             )
+        return set(away)
 
     async def open_rounds(
         self, *, workspace_id: str, user_id: str, team: Team | None = None
