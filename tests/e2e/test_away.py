@@ -164,6 +164,14 @@ async def test_the_app_home_offers_pulse_me_now_to_an_away_member(slack: SlackHa
     )
     assert reply.status == 200
     await eventually(lambda: len(pulse_dms(slack.fake, ALICE)) == 1, what="Alice's pulse DM")
+    # The Home tab says so (after the DM: wait for it, or the next click's Home may come first).
+    await eventually(
+        lambda: (
+            "is in your DMs now"
+            in render_message(slack.fake.calls_to("views.publish")[-1].args["view"])
+        ),
+        what="the Home tab's first notice",
+    )
     # Clicked twice (an old Home tab): still one DM.
     await slack.click(
         action_id=PULSE_ME_ACTION_ID,

@@ -140,6 +140,7 @@ async def test_a_killed_fan_out_resumes_after_restart_with_few_duplicates(
         DeliveryStatus.SENT: members,
         DeliveryStatus.PENDING: 0,
         DeliveryStatus.FAILED: 0,
+        DeliveryStatus.AWAY: 0,
     }
     # Only DMs Slack accepted before the kill whose marks were not yet committed go twice.
     assert duplicates <= UNMARKED_PER_SENDER * concurrency
