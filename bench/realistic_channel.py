@@ -69,7 +69,7 @@ from bot.config import Settings
 from bot.delivery.pacing import IDLE_RESET_SECONDS
 from bot.sandbox.fakeslack import SLACK_TIERS, FakeSlack, TierTable
 from bot.sandbox.simulator import SlackSimulator, ack_message
-from bot.slack.gateway import PAGE_SIZE, SLACKBOT_ID, USERS_INFO_AT_MOST
+from bot.slack.people import PAGE_SIZE, SLACKBOT_ID, USERS_INFO_AT_MOST
 
 WORKSPACE, CHANNEL, CHANNEL_NAME = "TREAL0001", "CREAL0001", "everyone"
 GOALS = {"setup": 1.2, "pulse_1": 1.2, "pulse_2": 1.1}

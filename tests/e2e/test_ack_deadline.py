@@ -116,7 +116,7 @@ async def test_commands_and_clicks_are_acknowledged_while_slack_is_slow(
     slack.fake.delay("users.info", STALL)
     slack.fake.delay("chat.update", STALL)
     slack.fake.delay("response_url", STALL)  # where a click's DM update goes first
-    slack.runtime.slack.gateway._people.clear()  # make the next command ask Slack who it is
+    slack.runtime.slack.gateway.people.clear()  # make the next command ask Slack who it is
     (cmd_reply, response_url), cmd_s = await timed_pair(
         slack.command("status", user=ALICE, channel=TEAM_CHANNEL)
     )

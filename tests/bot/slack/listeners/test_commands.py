@@ -355,7 +355,7 @@ async def test_a_slow_answer_is_acknowledged_empty_in_time_and_follows_on_the_re
 ) -> None:
     await ask(slack, "setup", user=MANAGER)
     slack.fake.delay("users.info", 1.5)  # the answer needs Slack, and Slack is slow
-    slack.runtime.slack.gateway._people.clear()
+    slack.runtime.slack.gateway.people.clear()
 
     started = time.monotonic()
     reply, response_url = await slack.command("status", user=ALICE, channel=TEAM_CHANNEL)

@@ -1,4 +1,4 @@
-"""SlackGateway.statuses: members' chat statuses read from what the directory already holds,
+"""bot.slack.people, through the gateway: members' chat statuses read from what the directory already holds,
 a users.list page for many unknown, users.info only for a last one, kept ``DIRECTORY_TTL``."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import FrozenClock
 from bot.domain.away import ChatStatus
 from bot.sandbox.fakeslack import FakeSlack
-from bot.slack.gateway import DIRECTORY_TTL, SlackGateway, status_from_profile
+from bot.slack.gateway import SlackGateway
+from bot.slack.people import DIRECTORY_TTL, status_from_profile
 from tests.support.harness import WORKSPACE
 from tests.support.slack import ALICE, BOB, CAROL, MANAGER, TEAM_CHANNEL
 
