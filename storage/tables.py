@@ -144,6 +144,20 @@ class AwayMarkRow(SQLModel, table=True):
     marked_at: datetime = _ts_required()
 
 
+class TeamQuestionRow(SQLModel, table=True):
+    """A team's own wording of one circle's pulse question (``storage.questions``, migration
+    0010); a circle without a row keeps the default wording."""
+
+    __tablename__ = "team_question"
+
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
+    team_id: int = Field(primary_key=True, foreign_key="team.id")
+    circle: str = Field(primary_key=True, max_length=1)
+    text: str = Field(max_length=200)
+    updated_by: str | None = Field(default=None, max_length=ID_CHARS)
+    updated_at: datetime = _ts_required()
+
+
 class MemberRow(SQLModel, table=True):
     __tablename__ = "member"
 

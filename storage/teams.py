@@ -36,6 +36,7 @@ from storage.tables import (
     RoundRow,
     RoundSummaryRow,
     TeamMemberRow,
+    TeamQuestionRow,
     TeamRow,
     TeamsChannelRow,
     TeamsChatRow,
@@ -74,6 +75,7 @@ async def delete_workspace(session: AsyncSession, *, workspace_id: str) -> None:
         (TeamMemberRow, col(TeamMemberRow.workspace_id)),
         (ManagerRow, col(ManagerRow.workspace_id)),
         (AwayMarkRow, col(AwayMarkRow.workspace_id)),
+        (TeamQuestionRow, col(TeamQuestionRow.workspace_id)),
         (MemberRow, col(MemberRow.workspace_id)),
         (TeamRow, col(TeamRow.workspace_id)),
         (WorkspaceRow, col(WorkspaceRow.id)),
@@ -96,7 +98,7 @@ async def delete_teams_in_channels(
     for child in (DigestRow, RoundSummaryRow, AnswerRow, DeliveryRow):
         await session.execute(delete(child).where(col(child.round_id).in_(round_ids)))
     await session.execute(delete(RoundRow).where(col(RoundRow.team_id).in_(team_ids)))
-    for member_table in (TeamMemberRow, ManagerRow, AwayMarkRow):
+    for member_table in (TeamMemberRow, ManagerRow, AwayMarkRow, TeamQuestionRow):
         await session.execute(delete(member_table).where(col(member_table.team_id).in_(team_ids)))
     return rowcount(await session.execute(delete(TeamRow).where(col(TeamRow.id).in_(team_ids))))
 

@@ -129,6 +129,7 @@ async def round_pulse(*, services: Services, team: Team, rnd: Round) -> PulseVie
         round_id=rnd.id,
         round_number=rnd.number,
         min_respondents=team.rules.required_respondents(members),
+        wording=await services.questions.wording(team=team),
     )
 
 

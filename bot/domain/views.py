@@ -15,6 +15,7 @@ from bot.domain.away import ChatStatus
 from bot.domain.circles import Circle
 from bot.domain.model import Answer, Round, Team
 from bot.domain.nudges import Nudge
+from bot.domain.questions import DEFAULT_WORDING, Wording
 from bot.domain.regions import Region, region_label
 from bot.domain.scoring import RoundScore
 from bot.domain.trends import Trend
@@ -139,6 +140,8 @@ class AnswerOutcome:
     round: Round | None = None
     team: Team | None = None
     answers: dict[Circle, Answer] = field(default_factory=dict)
+    # The team's wording of the questions (the refreshed pulse keeps it).
+    wording: Wording = DEFAULT_WORDING
 
     def pulse(self, *, closed: bool = False) -> PulseView:
         """The member's pulse as it stands after this click or note (a stored or closed one)."""
@@ -151,6 +154,7 @@ class AnswerOutcome:
             min_respondents=self.team.rules.min_respondents,
             answers=tuple(self.answers.values()),
             closed=closed,
+            wording=self.wording,
         )
 
 
@@ -185,9 +189,15 @@ class PulseView:
     min_respondents: int
     answers: tuple[Answer, ...] = ()
     closed: bool = False
+    # The team's wording of the three questions (circles, order and answers are fixed).
+    wording: Wording = DEFAULT_WORDING
 
     def answer_to(self, circle: Circle) -> Answer | None:
         return next((a for a in self.answers if a.circle is circle), None)
+
+    def question(self, circle: Circle) -> str:
+        """The sentence this pulse asks for ``circle`` (the team's, else the default)."""
+        return self.wording.question(circle)
 
 
 @dataclass(frozen=True, slots=True)

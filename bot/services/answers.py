@@ -9,6 +9,7 @@ from bot.domain.model import Answer, DeliveryStatus, Round, Team
 from bot.domain.views import AnswerOutcome
 from bot.services.store import UseCases
 from storage import ledger as ledger_sql
+from storage import questions as questions_sql
 from storage import rounds as rounds_sql
 from storage import teams as teams_sql
 from storage.db import Session
@@ -97,7 +98,10 @@ class Answers(UseCases):
             answers = await rounds_sql.member_answers(
                 s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
             )
-        return AnswerOutcome(stored=True, reason=None, round=rnd, team=team, answers=answers)
+            wording = await questions_sql.get_wording(s, workspace_id=workspace_id, team_id=team.id)
+        return AnswerOutcome(
+            stored=True, reason=None, round=rnd, team=team, answers=answers, wording=wording
+        )
 
     async def mine(
         self, *, workspace_id: str, round_id: int, user_id: str
@@ -125,7 +129,8 @@ async def _refusal(
     if team is None:
         return AnswerOutcome(stored=False, reason="unknown_round")
     if not rnd.is_open:
-        return AnswerOutcome(stored=False, reason="closed", round=rnd, team=team)
+        wording = await questions_sql.get_wording(s, workspace_id=workspace_id, team_id=team.id)
+        return AnswerOutcome(stored=False, reason="closed", round=rnd, team=team, wording=wording)
     delivery = await ledger_sql.get_delivery(
         s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
     )

@@ -13,7 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import String, inspect, text
 
 from bot.clock import FrozenClock
-from storage import aggregates, due, retention, teams
+from bot.domain.circles import Circle
+from storage import aggregates, due, questions, retention, teams
 from storage.db import Database
 from storage.migrate import MIGRATIONS, current_revision, head_revision, upgrade
 from storage.tables import metadata
@@ -267,10 +268,9 @@ async def test_migration_0008_adds_the_round_summaries_and_downgrades_cleanly(
 
         await _downgrade(db, "0007")
         assert await current_revision(db) == "0007"
-        # (0009's away marks go too, on the way down.)
-        assert await _table_names(db) == set(metadata.tables) - {"round_summary", "away_mark"} | {
-            "alembic_version"
-        }
+        # (0009's away marks and 0010's questions go too, on the way down.)
+        later = {"round_summary", "away_mark", "team_question"}
+        assert await _table_names(db) == set(metadata.tables) - later | {"alembic_version"}
         async with db.read() as s:
             kept_rows = await s.execute(text("SELECT id FROM round ORDER BY id"))
             assert [r for (r,) in kept_rows] == [old_id, current_id]
@@ -361,5 +361,49 @@ async def test_migration_0009_adds_away_marks_and_the_away_count_and_downgrades_
 
         await upgrade(db)
         assert await _schema_differences(db) == []
+    finally:
+        await db.dispose()
+
+
+async def test_migration_0010_adds_team_questions_and_downgrades_cleanly(
+    dialect: str, databases: DatabaseFactory, clock: FrozenClock
+) -> None:
+    db = Database(await databases.create(dialect, migrated=False))
+    now = clock.now()
+    try:
+        await upgrade(db, "0009")
+        assert "team_question" not in await _table_names(db)
+        async with db.write() as s:
+            team, _ = await teams.upsert_team(
+                s, workspace_id="T1", channel_id="C1", name="a", tz="UTC", now=now
+            )
+
+        await upgrade(db, "0010")
+        assert "team_question" in await _table_names(db)
+        async with db.write() as s:
+            await questions.set_wording(
+                s,
+                workspace_id="T1",
+                team_id=team.id,
+                texts={Circle.WHAT: "Did a customer say yes to an idea?"},
+                by="U1",
+                now=now,
+            )
+        async with db.read() as s:
+            wording = await questions.get_wording(s, workspace_id="T1", team_id=team.id)
+        assert wording.question(Circle.WHAT) == "Did a customer say yes to an idea?"
+
+        await _downgrade(db, "0009")
+        assert await current_revision(db) == "0009"
+        assert "team_question" not in await _table_names(db)
+        async with db.read() as s:
+            assert (await s.execute(text("SELECT count(*) FROM team"))).scalar_one() == 1
+
+        await upgrade(db)
+        assert await current_revision(db) == head_revision()
+        assert await _schema_differences(db) == []
+        async with db.read() as s:
+            wording = await questions.get_wording(s, workspace_id="T1", team_id=team.id)
+        assert wording.custom == ()  # the downgrade took the wording with it
     finally:
         await db.dispose()

@@ -48,7 +48,7 @@ def pulse_message(view: PulseView) -> dict[str, Any]:
         info = circle.info
         chosen = view.answer_to(circle)
         choice = chosen.value if chosen else None
-        line = f"{CIRCLE_EMOJI[circle]} *{info.short}*\n{info.question}"
+        line = f"{CIRCLE_EMOJI[circle]} *{info.short}*\n{escape(view.question(circle))}"
         if choice is not None:
             line += f"\n:white_check_mark: Your answer: *{choice.label}*"
         if chosen and chosen.note:

@@ -76,11 +76,12 @@ def _answer_buttons(round_id: int, circle: Circle, choice: AnswerValue | None) -
     return action_set(buttons, element_id=f"answers_{circle.value}")
 
 
-def _question(circle: Circle, chosen: Answer | None) -> Element:
+def _question(circle: Circle, question: str, chosen: Answer | None) -> Element:
     info = circle.info
     items = [
         text_block(f"{CIRCLE_EMOJI[circle]} **{info.short}**", spacing="Medium"),
-        text_block(info.question, spacing="None"),
+        # A team's own wording is shown as typed, never as markdown (a run is not parsed).
+        rich(question, spacing="None"),
     ]
     if chosen is not None and chosen.value is not None:
         items.append(text_block(f"✅ Your answer: **{chosen.value.label}**", color="Good"))
@@ -110,7 +111,7 @@ def pulse_card(pulse: PulseView) -> Element:
     ]
     for circle in CIRCLES:
         chosen = pulse.answer_to(circle)
-        body.append(_question(circle, chosen))
+        body.append(_question(circle, pulse.question(circle), chosen))
         if not pulse.closed:
             body.append(_answer_buttons(pulse.round_id, circle, chosen.value if chosen else None))
     answered = sum(1 for a in pulse.answers if a.value is not None)
