@@ -1,5 +1,6 @@
-"""bot.slack.people, through the gateway: members' chat statuses read from what the directory already holds,
-a users.list page for many unknown, users.info only for a last one, kept ``DIRECTORY_TTL``."""
+"""bot.slack.people, through the gateway: members' chat statuses read from what the directory
+already holds, a users.list page for many unknown, users.info only for a last one, kept
+``DIRECTORY_TTL``."""
 
 from __future__ import annotations
 
