@@ -9,8 +9,11 @@ from __future__ import annotations
 import functools
 import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
+
+from bot.domain.circles import Circle
 
 MAX_COMMAND_CHARS = 300
 
@@ -137,8 +140,32 @@ class PulseMe:
     """A member back from being away asks for this round's pulse now."""
 
 
+@dataclass(frozen=True, slots=True)
+class Questions:
+    """The team's wording of the three questions.
+
+    ``action``: "show" (Slack: the form), "set" (``circle`` reworded to ``text``) or "reset"
+    (``circle`` back to the default; ``circle`` None: all three).
+    """
+
+    action: str = "show"
+    circle: Circle | None = None
+    text: str | None = None
+
+
 Command = (
-    Help | Invalid | Setup | Pulse | Status | Digest | Schedule | Managers | Export | Away | PulseMe
+    Help
+    | Invalid
+    | Setup
+    | Pulse
+    | Status
+    | Digest
+    | Schedule
+    | Managers
+    | Export
+    | Away
+    | PulseMe
+    | Questions
 )
 
 
@@ -219,21 +246,38 @@ def parse_command(text: str | None, *, syntax: Syntax = SLACK) -> Command:
                 f"`{syntax.command} setup` takes no arguments: run it in the team's channel."
             )
         )
-    if verb == "pulse":
-        return _pulse(args, syntax)
-    if verb == "away":
-        return _away(args, syntax)
+    if (parse_args := _VERBS.get(verb)) is not None:
+        return parse_args(args, syntax)
     if verb == "digest":
         return Digest() if not args else Invalid(f"`{syntax.command} digest` takes no arguments.")
-    if verb == "status":
-        return _status(args, syntax)
-    if verb == "schedule":
-        return _schedule(args, syntax)
-    if verb in ("managers", "manager"):
-        return _managers(args, syntax)
     if verb == "export":
         return Export() if not args else Invalid(f"`{syntax.command} export` takes no arguments.")
     return Help(unknown=words[0])
+
+
+def questions_usage(syntax: Syntax = SLACK) -> str:
+    return (
+        f"Usage: `{syntax.command} questions` (the team's wording), "
+        f"`{syntax.command} questions W|H|D <new wording>` or "
+        f"`{syntax.command} questions reset [W|H|D]` (back to the default)."
+    )
+
+
+def _questions(args: list[str], syntax: Syntax) -> Command:
+    if not args:
+        return Questions()
+    first = args[0].upper()
+    if first == "RESET" and len(args) <= 2:
+        if len(args) == 1:
+            return Questions(action="reset")
+        if args[1].upper() in _QUESTION_CIRCLES:
+            return Questions(action="reset", circle=_QUESTION_CIRCLES[args[1].upper()])
+    if first in _QUESTION_CIRCLES and len(args) > 1:
+        return Questions(action="set", circle=_QUESTION_CIRCLES[first], text=" ".join(args[1:]))
+    return Invalid(questions_usage(syntax))
+
+
+_QUESTION_CIRCLES = {c.value: c for c in Circle}
 
 
 def _status(args: list[str], syntax: Syntax) -> Command:
@@ -307,3 +351,15 @@ def _away(args: list[str], syntax: Syntax) -> Command:
             return Invalid(f"`{args[2]}` is no date. " + away_usage(syntax))
         return Away(action="until", user_id=m.group(1), until=until)
     return Invalid(away_usage(syntax))
+
+
+# The verbs whose arguments a function of their own reads.
+_VERBS: dict[str, Callable[[list[str], Syntax], Command]] = {
+    "pulse": _pulse,
+    "away": _away,
+    "status": _status,
+    "schedule": _schedule,
+    "managers": _managers,
+    "manager": _managers,
+    "questions": _questions,
+}

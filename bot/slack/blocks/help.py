@@ -22,6 +22,9 @@ USAGE = "\n".join(
         "`/sdo pulse me` — your own pulse now, when you were away as the round opened",
         "`/sdo export` — this team's rounds as a CSV file in your DM: aggregates only, never "
         "anyone's answers (managers)",
+        "`/sdo questions` — reword this team's three questions in a form (each keeps its "
+        "circle and the answers Yes / Partly / No / Not sure) · `/sdo questions W|H|D <text>` · "
+        "`/sdo questions reset [W|H|D]` (managers)",
         "`/sdo help` — this message",
     )
 )

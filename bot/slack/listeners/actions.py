@@ -111,6 +111,7 @@ def _answer(ctx: AppContext) -> Any:
                     round=outcome.round,
                     team=outcome.team,
                     answers=mine,
+                    wording=outcome.wording,
                 )
                 await ctx.platform.replace_pulse(
                     workspace_id=workspace_id,

@@ -34,6 +34,7 @@ from bot.slack.blocks.status import org_status_message, status_message
 from bot.slack.context import AppContext
 from bot.slack.gateway import SlackGateway, UploadError
 from bot.slack.listeners.away import away_command, pulse_me_command
+from bot.slack.listeners.questions import questions_command
 from bot.slack.listeners.shared import pulse_team
 from bot.slack.retries import waiting_on_slack
 from storage.db import DatabaseUnavailable
@@ -74,6 +75,7 @@ def _handler(ctx: AppContext, answer_in_ack_seconds: float) -> Any:
                 channel_id=str(command["channel_id"]),
                 channel_name=str(command.get("channel_name") or command["channel_id"]),
                 progress=answer.progress,
+                trigger_id=str(command.get("trigger_id") or ""),
             )
             try:
                 with waiting_on_slack(on_rate_limit):
@@ -141,6 +143,8 @@ class CommandRequest:
     channel_name: str
     # Say something before the answer (``/sdo pulse`` to a large team says it is sending).
     progress: Callable[[dict[str, Any]], Awaitable[None]]
+    # What opens a modal in answer (``/sdo questions``); empty: none came with the command.
+    trigger_id: str = ""
 
 
 async def run_command(
@@ -178,12 +182,13 @@ _MANAGERS_ONLY = {
     grammar.Managers: "change managers",
     grammar.Away: "mark members away or see who is",
     grammar.Export: "export the team's history",
+    grammar.Questions: "reword its questions",
 }
 
 
 async def _team_command(
     ctx: AppContext, cmd: grammar.Command, req: CommandRequest, team: Team, role: Role
-) -> dict[str, Any]:
+) -> dict[str, Any] | None:
     """A command about the channel's team, for a caller whose ``role`` there is known."""
     if isinstance(cmd, grammar.Managers) and cmd.action == "list":
         if not role.can_view:
@@ -202,6 +207,10 @@ async def _team_command(
             return await away_command(ctx, team, req.user_id, cmd)
         case grammar.Export():
             return await _export(ctx, team, req)
+        case grammar.Questions():
+            return await questions_command(
+                ctx, team, user_id=req.user_id, trigger_id=req.trigger_id, cmd=cmd
+            )
         case grammar.Managers(action=action, user_id=user_id) if user_id:
             return await _managers(ctx, team, action, user_id)
     return help_message()

@@ -22,8 +22,10 @@ from bot.slack.blocks.modals import (
     parse_schedule_tz,
     unknown_tz_error,
 )
+from bot.slack.blocks.questions import QUESTIONS_CALLBACK_ID
 from bot.slack.blocks.text import escape
 from bot.slack.context import AppContext
+from bot.slack.listeners import questions
 from bot.slack.listeners.shared import (
     may_manage,
     named_team,
@@ -39,12 +41,13 @@ CLOSED_ERROR = "This round is closed: the note was not saved."
 MALFORMED_ERROR = "Something in this form was missing. Please close it and try again."
 
 
-CALLBACK_IDS = (NOTE_CALLBACK_ID, SCHEDULE_CALLBACK_ID)
+CALLBACK_IDS = (NOTE_CALLBACK_ID, SCHEDULE_CALLBACK_ID, QUESTIONS_CALLBACK_ID)
 
 
 def register(app: AsyncApp, ctx: AppContext) -> None:
     app.view(NOTE_CALLBACK_ID)(tolerate_slack_errors(_note_submitted(ctx)))
     app.view(SCHEDULE_CALLBACK_ID)(tolerate_slack_errors(_schedule_submitted(ctx)))
+    questions.register(app, ctx)  # the team's wording (`/sdo questions`)
 
 
 def _schedule_submitted(ctx: AppContext) -> Any:

@@ -48,6 +48,15 @@ USAGE_LINES: tuple[tuple[str, ...], ...] = (
         " — who is away: not asked, not counted (managers)",
     ),
     (command("pulse me"), " — your own pulse now, when you were away as the round opened"),
+    (
+        command("questions"),
+        " · ",
+        command("questions W <new wording>"),
+        " · ",
+        command("questions reset"),
+        " — this team's wording of the three questions: W, H or D each keeps its circle and "
+        "answers; reset [W|H|D] brings back the default (managers)",
+    ),
     (command("help"), " — this message"),
 )
 

@@ -74,7 +74,12 @@ async def on_answer(
             workspace_id=origin.workspace_id, round_id=round_id, user_id=origin.caller.user_id
         )
         outcome = AnswerOutcome(
-            stored=False, reason="closed", round=outcome.round, team=outcome.team, answers=mine
+            stored=False,
+            reason="closed",
+            round=outcome.round,
+            team=outcome.team,
+            answers=mine,
+            wording=outcome.wording,
         )
         return _card(pulse_card(outcome.pulse(closed=True)))
     return _card(pulse_card(outcome.pulse()))

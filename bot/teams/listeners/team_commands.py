@@ -21,6 +21,7 @@ from bot.teams.cards.help import help_card
 from bot.teams.cards.status import org_status_card, status_card
 from bot.teams.context import TeamsContext
 from bot.teams.listeners.away import away_reply, pulse_me_reply
+from bot.teams.listeners.questions import questions_reply
 
 # A line of text, an Adaptive Card, or several cards in one message.
 Reply = str | dict[str, Any] | list[dict[str, Any]]
@@ -36,6 +37,7 @@ _NEEDS_CHANNEL = {
     grammar.Managers: "managers",
     grammar.Export: "export",
     grammar.Away: "away",
+    grammar.Questions: "questions",
 }
 _MANAGERS_ONLY = {
     grammar.Pulse: "send a pulse",
@@ -44,6 +46,7 @@ _MANAGERS_ONLY = {
     grammar.Managers: "change managers",
     grammar.Export: "export the team's history",
     grammar.Away: "mark members away or see who is",
+    grammar.Questions: "reword its questions",
 }
 
 
@@ -88,6 +91,8 @@ async def _managed(ctx: TeamsContext, cmd: grammar.Command, team: Team, origin: 
         return await _export(ctx, team, origin)
     if isinstance(cmd, grammar.Away):
         return await away_reply(ctx, team, origin.caller.user_id, cmd)
+    if isinstance(cmd, grammar.Questions):
+        return await questions_reply(ctx, team, origin.caller.user_id, cmd)
     return await _manage(ctx, cmd, team)
 
 

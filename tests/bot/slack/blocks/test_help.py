@@ -26,6 +26,9 @@ def test_help_lists_every_command() -> None:
         "`/sdo managers` · `/sdo managers add @user` · `/sdo managers remove @user` (managers)",
         "`/sdo export` — this team's rounds as a CSV file in your DM: aggregates only, never "
         "anyone's answers (managers)",
+        "`/sdo questions` — reword this team's three questions in a form (each keeps its "
+        "circle and the answers Yes / Partly / No / Not sure) · `/sdo questions W|H|D <text>` · "
+        "`/sdo questions reset [W|H|D]` (managers)",
         "`/sdo help` — this message",
     ):
         assert usage in USAGE
