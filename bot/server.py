@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.delivery.platform import ChatPlatform
 from bot.delivery.routing import RoutedPlatform
 from bot.delivery.scheduler import Scheduler
+from bot.hooks.http import release_hook_route
 from bot.logs import keep_payloads_out_of_logs
 from bot.metrics import SLACK, TEAMS, Metrics
 from bot.services import Services
@@ -37,6 +38,7 @@ from bot.slack.context import AppContext, slack_context
 from bot.slack.signing import RequestVerifier
 from bot.teams.addresses import WORKSPACE_PREFIX
 from storage.db import Database
+from storage.installations import TokenCipher
 from storage.migrate import upgrade
 
 if TYPE_CHECKING:
@@ -110,6 +112,9 @@ async def start_runtime(
     # together; a call waiting out a Retry-After holds no connection.
     session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=settings.max_in_flight))
     services = Services(db=db, clock=clock)
+    if settings.encryption_key:
+        # Release hook secrets are stored encrypted, like installation tokens.
+        services.releases.use_cipher(TokenCipher(settings.encryption_key))
     slack = slack_context(
         settings, db=db, services=services, session=session, clock=clock, metrics=metrics
     )
@@ -189,6 +194,8 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Appl
                 )
             ]
         )
+    # Release webhooks (``/sdo release-hook``): platform-neutral, signed by each team's secret.
+    web_app.router.add_routes([release_hook_route(services=lambda: web_app[RUNTIME_KEY].services)])
     if settings.oauth_enabled:
         web_app.router.add_routes(http.oauth_routes(bolt=lambda: _bolt_of(web_app)))
     host: TeamsHost | None = None

@@ -37,6 +37,7 @@ from storage.tables import (
     DeliveryRow,
     ManagerRow,
     MemberRow,
+    ReleaseDeliveryRow,
     RoundRow,
     RoundSummaryRow,
     TeamMemberRow,
@@ -76,6 +77,8 @@ class DeletedPerson:
     profiles: int = 0
     teams_chats: int = 0
     away_marks: int = 0
+    # Their release pulse DMs and answers (``storage.releases``).
+    release_deliveries: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -291,6 +294,7 @@ async def delete_person(session: AsyncSession, *, workspace_id: str, user_id: st
         profiles=await gone(MemberRow),
         teams_chats=await gone(TeamsChatRow),
         away_marks=await gone(AwayMarkRow),
+        release_deliveries=await gone(ReleaseDeliveryRow),
     )
 
 

@@ -373,6 +373,58 @@ class PictureRow(SQLModel, table=True):
     created_at: datetime = _ts_required()
 
 
+class ReleaseHookRow(SQLModel, table=True):
+    """A team's release webhook: ``POST /hooks/release/<key>`` signed with ``secret``
+    (encrypted with ``SDO_ENCRYPTION_KEY`` when set; migration 0010)."""
+
+    __tablename__ = "release_hook"
+
+    team_id: int = Field(primary_key=True, foreign_key="team.id")
+    workspace_id: str = Field(max_length=WORKSPACE_CHARS)
+    key: str = Field(max_length=64, unique=True)
+    secret: str = Field(max_length=1000)
+    created_at: datetime = _ts_required()
+
+
+class ReleaseRow(SQLModel, table=True):
+    """A published release a hook reported: asked about at ``ask_at`` (NULL: rate-limited,
+    recorded but asks nobody); ``asked_at`` once its deliveries exist."""
+
+    __tablename__ = "release"
+    __table_args__ = (UniqueConstraint("team_id", "delivery_id", name="uq_release_delivery"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=WORKSPACE_CHARS, index=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    delivery_id: str = Field(max_length=200)
+    name: str = Field(max_length=200)
+    source: str = Field(max_length=16)
+    received_at: datetime = _ts_required()
+    ask_at: datetime | None = _ts()
+    asked_at: datetime | None = _ts()
+
+
+class ReleaseDeliveryRow(SQLModel, table=True):
+    """One member's release pulse DM (same lease/mark protocol as ``delivery``) and answer."""
+
+    __tablename__ = "release_delivery"
+    __table_args__ = (UniqueConstraint("release_id", "user_id", name="uq_release_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=WORKSPACE_CHARS)
+    release_id: int = Field(foreign_key="release.id", index=True)
+    user_id: str = Field(max_length=ID_CHARS)
+    status: str = Field(default="pending", max_length=16)
+    channel_id: str | None = Field(default=None, max_length=ID_CHARS)
+    message_ts: str | None = Field(default=None, max_length=ID_CHARS)
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = _ts()
+    attempts: int = 0
+    answer: str | None = Field(default=None, max_length=16)
+    answered_at: datetime | None = _ts()
+    updated_at: datetime = _ts_required()
+
+
 metadata = SQLModel.metadata
 
 # Multi-workspace installs (OAuth): slack-sdk's own installation and state tables, on our

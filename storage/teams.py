@@ -33,6 +33,9 @@ from storage.tables import (
     MemberRow,
     PictureRow,
     ProcessedEventRow,
+    ReleaseDeliveryRow,
+    ReleaseHookRow,
+    ReleaseRow,
     RoundRow,
     RoundSummaryRow,
     TeamMemberRow,
@@ -76,6 +79,9 @@ async def delete_workspace(session: AsyncSession, *, workspace_id: str) -> None:
         (ManagerRow, col(ManagerRow.workspace_id)),
         (AwayMarkRow, col(AwayMarkRow.workspace_id)),
         (TeamQuestionRow, col(TeamQuestionRow.workspace_id)),
+        (ReleaseDeliveryRow, col(ReleaseDeliveryRow.workspace_id)),
+        (ReleaseRow, col(ReleaseRow.workspace_id)),
+        (ReleaseHookRow, col(ReleaseHookRow.workspace_id)),
         (MemberRow, col(MemberRow.workspace_id)),
         (TeamRow, col(TeamRow.workspace_id)),
         (WorkspaceRow, col(WorkspaceRow.id)),
@@ -98,6 +104,12 @@ async def delete_teams_in_channels(
     for child in (DigestRow, RoundSummaryRow, AnswerRow, DeliveryRow):
         await session.execute(delete(child).where(col(child.round_id).in_(round_ids)))
     await session.execute(delete(RoundRow).where(col(RoundRow.team_id).in_(team_ids)))
+    release_ids = select(col(ReleaseRow.id)).where(col(ReleaseRow.team_id).in_(team_ids))
+    await session.execute(
+        delete(ReleaseDeliveryRow).where(col(ReleaseDeliveryRow.release_id).in_(release_ids))
+    )
+    for release_table in (ReleaseRow, ReleaseHookRow):
+        await session.execute(delete(release_table).where(col(release_table.team_id).in_(team_ids)))
     for member_table in (TeamMemberRow, ManagerRow, AwayMarkRow, TeamQuestionRow):
         await session.execute(delete(member_table).where(col(member_table.team_id).in_(team_ids)))
     return rowcount(await session.execute(delete(TeamRow).where(col(TeamRow.id).in_(team_ids))))

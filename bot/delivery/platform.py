@@ -14,6 +14,7 @@ from typing import Protocol
 
 from bot.domain.away import ChatStatus
 from bot.domain.model import Team
+from bot.domain.releases import ReleasePulseView
 from bot.domain.views import DigestView, PersonInfo, PulseView, ReminderView
 
 
@@ -59,6 +60,12 @@ class ChatPlatform(Protocol):
 
     async def update_pulse(self, *, workspace_id: str, sent: SentMessage, pulse: PulseView) -> None:
         """Show a changed pulse (the member's choices, or the round closed) in place."""
+        ...
+
+    async def send_release_pulse(
+        self, *, workspace_id: str, user_id: str, pulse: ReleasePulseView
+    ) -> SentMessage:
+        """Ask a member, in a direct message, whether a customer accepted a release."""
         ...
 
     async def remind(self, *, workspace_id: str, channel_id: str, reminder: ReminderView) -> None:

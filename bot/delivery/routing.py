@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from bot.delivery.platform import ChatPlatform, ImageRef, SentMessage
 from bot.domain.away import ChatStatus
 from bot.domain.model import Team
+from bot.domain.releases import ReleasePulseView
 from bot.domain.views import DigestView, PersonInfo, PulseView, ReminderView
 
 
@@ -40,6 +41,13 @@ class RoutedPlatform:
     async def update_pulse(self, *, workspace_id: str, sent: SentMessage, pulse: PulseView) -> None:
         await self.platform_of(workspace_id).update_pulse(
             workspace_id=workspace_id, sent=sent, pulse=pulse
+        )
+
+    async def send_release_pulse(
+        self, *, workspace_id: str, user_id: str, pulse: ReleasePulseView
+    ) -> SentMessage:
+        return await self.platform_of(workspace_id).send_release_pulse(
+            workspace_id=workspace_id, user_id=user_id, pulse=pulse
         )
 
     async def remind(self, *, workspace_id: str, channel_id: str, reminder: ReminderView) -> None:

@@ -13,8 +13,11 @@ One tick, in order:
 3. **pulse**: teams whose pulse time has come get a new round (one, however long the outage);
 4. **remind**: members of an open round who have not answered all three questions get one DM;
 5. **send**: open rounds with unsent pulse DMs are fanned out (new, interrupted, or to retry);
-6. **digest**: rounds closed in the last ``DIGEST_WINDOW`` get their channel digest, once.
-7. **retain**: once a day, with ``SDO_RETENTION_DAYS`` set, answers and notes of rounds closed
+6. **release**: published releases whose time has come (``bot.services.releases``: the team's
+   working hours) get a delivery per member, and their pending release pulse DMs go out
+   (``bot.delivery.releases``, the same lease/mark protocol);
+7. **digest**: rounds closed in the last ``DIGEST_WINDOW`` get their channel digest, once.
+8. **retain**: once a day, with ``SDO_RETENTION_DAYS`` set, answers and notes of rounds closed
    longer ago are deleted, their aggregates kept (``bot.services.retention``).
 
 A step that fails is logged and the next one still runs; the next tick tries again.
@@ -46,10 +49,12 @@ from bot.config import Settings
 from bot.delivery.digests import DigestOutcome, post_digest
 from bot.delivery.fanout import deliver_round
 from bot.delivery.platform import ChatPlatform, PlatformError
+from bot.delivery.releases import deliver_release
 from bot.domain.model import ReminderTarget, TeamRound, valid_tz
 from bot.domain.views import ReminderView
 from bot.metrics import Metrics
 from bot.services import Services
+from bot.services.releases import ReleaseToSend
 from bot.services.schedule import round_times
 from storage.db import DatabaseUnavailable
 
@@ -205,6 +210,7 @@ class Scheduler:
             ("remind", due.remind, self._remind),
             # A pulse opened by this tick has deliveries to send even if none waited before.
             ("send", due.send or due.pulse, self._send),
+            ("release", True, self._release),
             ("digest", due.digest or due.close, self._digest),
             ("retain", self.settings.retention_days is not None, self._retain),
         )
@@ -282,6 +288,29 @@ class Scheduler:
         # A random seed per tick: replicas fetch different batches of what is due.
         rounds = await self.services.due.rounds_to_send(seed=random.getrandbits(31))
         await self._across_workspaces(rounds, send, report, workspace=_workspace, what="send")
+
+    async def _release(self, report: TickReport) -> None:
+        services = self.services
+        await services.releases.open_due()
+
+        async def send(item: ReleaseToSend) -> None:
+            result = await deliver_release(
+                services=services,
+                platform=self.platform,
+                item=item,
+                concurrency=self.settings.send_concurrency,
+                lease=self.lease,
+            )
+            report.sent += result.sent
+            report.failed += result.failed
+
+        await self._across_workspaces(
+            await services.releases.to_send(),
+            send,
+            report,
+            workspace=lambda item: item.team.workspace_id,
+            what="release",
+        )
 
     async def _digest(self, report: TickReport) -> None:
         services = self.services

@@ -153,6 +153,13 @@ class Questions:
     text: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ReleaseHook:
+    """The team's release webhook (URL and secret); ``rotate``: a new secret first."""
+
+    rotate: bool = False
+
+
 Command = (
     Help
     | Invalid
@@ -166,6 +173,7 @@ Command = (
     | Away
     | PulseMe
     | Questions
+    | ReleaseHook
 )
 
 
@@ -252,7 +260,20 @@ def parse_command(text: str | None, *, syntax: Syntax = SLACK) -> Command:
         return Digest() if not args else Invalid(f"`{syntax.command} digest` takes no arguments.")
     if verb == "export":
         return Export() if not args else Invalid(f"`{syntax.command} export` takes no arguments.")
+    if verb == "release-hook":
+        return _release_hook(args, syntax)
     return Help(unknown=words[0])
+
+
+def _release_hook(args: list[str], syntax: Syntax) -> Command:
+    if not args:
+        return ReleaseHook()
+    if len(args) == 1 and args[0].lower() == "rotate":
+        return ReleaseHook(rotate=True)
+    return Invalid(
+        f"Usage: `{syntax.command} release-hook` (the team's release webhook) or "
+        f"`{syntax.command} release-hook rotate` (a new secret; the old one stops working)."
+    )
 
 
 def questions_usage(syntax: Syntax = SLACK) -> str:

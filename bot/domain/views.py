@@ -17,6 +17,7 @@ from bot.domain.model import Answer, Round, Team
 from bot.domain.nudges import Nudge
 from bot.domain.questions import DEFAULT_WORDING, Wording
 from bot.domain.regions import Region, region_label
+from bot.domain.releases import ReleaseLine
 from bot.domain.scoring import RoundScore
 from bot.domain.trends import Trend
 
@@ -94,6 +95,8 @@ class TeamStatus:
     nudges: list[Nudge]
     members: int
     failed_deliveries: int = 0
+    # The team's latest release pulse (``bot.domain.releases``): counts only.
+    release: ReleaseLine | None = None
 
     @property
     def headline(self) -> RoundView | None:
@@ -110,6 +113,8 @@ class DigestView:
     previous: RoundView | None
     trend: Trend
     nudges: list[Nudge]
+    # The latest release pulse since the round opened: counts only.
+    release: ReleaseLine | None = None
 
     def change(self) -> str:
         """How the team moved since the previous round, in plain words (every platform says

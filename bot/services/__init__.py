@@ -21,6 +21,7 @@ from bot.services.export import Export
 from bot.services.home import Home
 from bot.services.ledger import Ledger
 from bot.services.questions import Questions
+from bot.services.releases import Releases
 from bot.services.retention import Retention
 from bot.services.rounds import Rounds
 from bot.services.status import Status
@@ -60,6 +61,7 @@ class Services:
         self.due = DueWork(self.store)
         self.retention = Retention(self.store)
         self.export = Export(self.store)
+        self.releases = Releases(self.store)
         self.questions = Questions(self.store)
 
 

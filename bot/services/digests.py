@@ -11,6 +11,7 @@ from bot.domain.model import Team
 from bot.domain.nudges import nudges_for
 from bot.domain.trends import trend_of
 from bot.domain.views import DigestView, RoundView
+from bot.services.releases import release_line
 from bot.services.status import TREND_WINDOW, Status, view_of
 from bot.services.store import Store, UseCases
 from storage import ledger as ledger_sql
@@ -56,9 +57,15 @@ class Digests(UseCases):
                     s, workspace_id=team.workspace_id, round_ids=[earlier[-1].id]
                 )
                 previous = view_of(earlier[-1], agg[earlier[-1].id], team)
+            release = await release_line(s, team=team, since=shown.round.opened_at)
         nudges = nudges_for(shown.region, rotation=shown.round.number + team.id)
         return DigestView(
-            team=team, round=shown, previous=previous, trend=status.trend, nudges=nudges
+            team=team,
+            round=shown,
+            previous=previous,
+            trend=status.trend,
+            nudges=nudges,
+            release=release,
         )
 
     async def _of_round(self, *, team: Team, round_id: int) -> DigestView | None:
@@ -73,6 +80,9 @@ class Digests(UseCases):
             counts = await round_aggregates(
                 s, workspace_id=team.workspace_id, round_ids=[r.id for r in rounds]
             )
+            release = (
+                await release_line(s, team=team, since=rounds[-1].opened_at) if rounds else None
+            )
         if not rounds or rounds[-1].id != round_id:
             return None
         views = [view_of(r, counts[r.id], team) for r in rounds]
@@ -84,6 +94,7 @@ class Digests(UseCases):
             previous=views[-2] if len(views) > 1 else None,
             trend=trend_of([v.region for v in closed[-TREND_WINDOW:]], window=TREND_WINDOW),
             nudges=nudges_for(shown.region, rotation=shown.round.number + team.id),
+            release=release,
         )
 
     async def claim(

@@ -19,6 +19,7 @@ from bot.domain.scoring import RoundScore, score_round
 from bot.domain.trends import trend_of
 from bot.domain.views import ChannelStatus, Role, RoundView, TeamStatus
 from bot.services.cache import DEFAULT_TTL_SECONDS, SingleFlightCache
+from bot.services.releases import release_line
 from bot.services.store import Store, UseCases
 from bot.services.teams import role_in
 from storage import aggregates
@@ -63,7 +64,7 @@ class Status(UseCases):
         async def compute() -> TeamStatus:
             async with self.store.read() as s:
                 (status,) = await statuses_in(s, [team])
-            return status
+                return await _with_release(s, status)
 
         # The team itself is part of the key: its rules (threshold…) decide the scores.
         return await self._teams.get_or_compute(team, compute)
@@ -85,6 +86,8 @@ class Status(UseCases):
                     Role.ADMIN if platform_admin else await role_in(s, team=team, user_id=user_id)
                 )
                 status = (await statuses_in(s, [team]))[0] if role.can_view else None
+                if status is not None:
+                    status = await _with_release(s, status)
             return ChannelStatus(team, role, status)
 
         found = await self._channels.get_or_compute(
@@ -137,6 +140,15 @@ async def statuses_in(s: Session, teams: Sequence[Team]) -> list[TeamStatus]:
         else _team_status(t, [], members=members.get(t.id, 0))
         for t in teams
     ]
+
+
+async def _with_release(s: Session, status: TeamStatus) -> TeamStatus:
+    """The status with the team's latest release pulse since its headline round opened
+    (any, before its first round): counts only (``bot.services.releases``)."""
+    head = status.current or status.last_closed
+    since = head.round.opened_at if head is not None else None
+    line = await release_line(s, team=status.team, since=since)
+    return replace(status, release=line) if line is not None else status
 
 
 def score(agg: RoundAggregate, team: Team) -> RoundScore:

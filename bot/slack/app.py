@@ -7,7 +7,7 @@ import logging
 from slack_bolt.async_app import AsyncApp
 
 from bot.slack.context import AppContext
-from bot.slack.listeners import actions, commands, errors, events, views
+from bot.slack.listeners import actions, commands, errors, events, releases, views
 
 
 def create_app(ctx: AppContext) -> AsyncApp:
@@ -30,6 +30,7 @@ def create_app(ctx: AppContext) -> AsyncApp:
     )
     commands.register(app, ctx)
     actions.register(app, ctx)
+    releases.register(app, ctx)
     views.register(app, ctx)
     events.register(app, ctx)
     app.error(errors.on_error)

@@ -19,10 +19,12 @@ from bot.delivery.pictures import Pictures
 from bot.delivery.platform import ImageRef, PlatformError, SentMessage
 from bot.domain.away import ChatStatus
 from bot.domain.model import Team
+from bot.domain.releases import ReleasePulseView
 from bot.domain.views import DigestView, PersonInfo, PulseView, ReminderView
 from bot.metrics import SLACK, Metrics
 from bot.slack.blocks.digest import digest_message
 from bot.slack.blocks.pulse import pulse_message
+from bot.slack.blocks.release import release_message
 from bot.slack.blocks.reminder import reminder_message
 from bot.slack.gateway import NotInstalledError, SlackGateway, UploadError
 
@@ -90,6 +92,33 @@ class SlackPlatform:
                 ts=sent.ts,
                 message=pulse_message(pulse),
                 workspace_id=workspace_id,
+            )
+
+    async def send_release_pulse(
+        self, *, workspace_id: str, user_id: str, pulse: ReleasePulseView
+    ) -> SentMessage:
+        async with platform_errors():
+            return await self.gateway.send_dm(
+                user_id=user_id, message=release_message(pulse), workspace_id=workspace_id
+            )
+
+    async def replace_release_pulse(
+        self,
+        *,
+        workspace_id: str,
+        sent: SentMessage,
+        pulse: ReleasePulseView,
+        response_url: str | None,
+    ) -> None:
+        """Show a release pulse DM with the member's answer (Slack only, like ``replace_pulse``)."""
+        message = release_message(pulse)
+        if response_url and await self.gateway.replace_message(
+            response_url=response_url, message=message
+        ):
+            return
+        async with platform_errors():
+            await self.gateway.update(
+                channel_id=sent.channel_id, ts=sent.ts, message=message, workspace_id=workspace_id
             )
 
     async def replace_pulse(

@@ -18,12 +18,14 @@ from bot.delivery.pictures import Pictures
 from bot.delivery.platform import ImageRef, PlatformError, SentMessage
 from bot.domain.away import ChatStatus
 from bot.domain.model import Team
+from bot.domain.releases import ReleasePulseView
 from bot.domain.views import DigestView, PersonInfo, PulseView, ReminderView
 from bot.metrics import TEAMS, Metrics
 from bot.teams.addresses import TeamsAddresses
 from bot.teams.cards.common import attachment
 from bot.teams.cards.digest import digest_card
 from bot.teams.cards.pulse import pulse_card
+from bot.teams.cards.release import release_card
 from bot.teams.cards.reminder import reminder_card
 from bot.teams.connector import TeamsConnector
 
@@ -118,6 +120,19 @@ class TeamsPlatform:
                 self.metrics.dm_failed(TEAMS)
             raise
         self.metrics.dm_sent(TEAMS)
+        return SentMessage(channel_id=conversation_id, ts=activity_id)
+
+    async def send_release_pulse(
+        self, *, workspace_id: str, user_id: str, pulse: ReleasePulseView
+    ) -> SentMessage:
+        service_url, conversation_id = await self._chat(workspace_id, user_id)
+        activity_id = await self.connector.send(
+            service_url=service_url,
+            conversation_id=conversation_id,
+            activity=card_activity(
+                release_card(pulse), summary=f"Release {pulse.release_name}"[:100]
+            ),
+        )
         return SentMessage(channel_id=conversation_id, ts=activity_id)
 
     async def update_pulse(self, *, workspace_id: str, sent: SentMessage, pulse: PulseView) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import String, inspect, text
 
 from bot.clock import FrozenClock
 from bot.domain.circles import Circle
-from storage import aggregates, due, questions, retention, teams
+from storage import aggregates, due, questions, releases, retention, teams
 from storage.db import Database
 from storage.migrate import MIGRATIONS, current_revision, head_revision, upgrade
 from storage.tables import metadata
@@ -268,8 +268,15 @@ async def test_migration_0008_adds_the_round_summaries_and_downgrades_cleanly(
 
         await _downgrade(db, "0007")
         assert await current_revision(db) == "0007"
-        # (0009's away marks and 0010's questions go too, on the way down.)
-        later = {"round_summary", "away_mark", "team_question"}
+        # (0009's away marks, 0010's questions and 0011's releases go too, on the way down.)
+        later = {
+            "round_summary",
+            "away_mark",
+            "team_question",
+            "release_hook",
+            "release",
+            "release_delivery",
+        }
         assert await _table_names(db) == set(metadata.tables) - later | {"alembic_version"}
         async with db.read() as s:
             kept_rows = await s.execute(text("SELECT id FROM round ORDER BY id"))
@@ -405,5 +412,66 @@ async def test_migration_0010_adds_team_questions_and_downgrades_cleanly(
         async with db.read() as s:
             wording = await questions.get_wording(s, workspace_id="T1", team_id=team.id)
         assert wording.custom == ()  # the downgrade took the wording with it
+    finally:
+        await db.dispose()
+
+
+async def test_migration_0011_adds_release_hooks_releases_and_their_deliveries_and_downgrades(
+    dialect: str, databases: DatabaseFactory, clock: FrozenClock
+) -> None:
+    release_tables = {"release_hook", "release", "release_delivery"}
+    db = Database(await databases.create(dialect, migrated=False))
+    now = clock.now()
+    try:
+        await upgrade(db, "0010")
+        assert not release_tables & await _table_names(db)
+        async with db.write() as s:
+            team, _ = await teams.upsert_team(
+                s, workspace_id="T1", channel_id="C1", name="a", tz="UTC", now=now
+            )
+
+        await upgrade(db, "0011")
+        assert release_tables <= await _table_names(db)
+        async with db.write() as s:
+            await releases.set_hook(
+                s, workspace_id="T1", team_id=team.id, key="k" * 32, secret="s", now=now
+            )
+            first = await releases.record_release(
+                s,
+                workspace_id="T1",
+                team_id=team.id,
+                delivery_id="d-1",
+                name="v2.3",
+                source="github",
+                now=now,
+                ask_at=now,
+            )
+            again = await releases.record_release(
+                s,
+                workspace_id="T1",
+                team_id=team.id,
+                delivery_id="d-1",
+                name="v2.3",
+                source="github",
+                now=now,
+                ask_at=now,
+            )
+        assert first is not None
+        assert again is None  # one row per team and delivery id
+
+        await _downgrade(db, "0010")
+        assert await current_revision(db) == "0010"
+        assert not release_tables & await _table_names(db)
+        async with db.read() as s:
+            assert (await s.execute(text("SELECT count(*) FROM team"))).scalar_one() == 1
+
+        await upgrade(db)
+        assert await current_revision(db) == head_revision()
+        assert await _schema_differences(db) == []
+        async with db.write() as s:  # deleting the team takes its hook and releases along
+            await releases.set_hook(
+                s, workspace_id="T1", team_id=team.id, key="k" * 32, secret="s", now=now
+            )
+            assert await teams.delete_teams_in_channels(s, workspace_id="T1", channel_ids=["C1"])
     finally:
         await db.dispose()

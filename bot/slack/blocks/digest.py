@@ -39,6 +39,8 @@ def digest_message(
         ),
         context(trend_line(view.trend)),
     ]
+    if view.release is not None:
+        blocks.append(context(f":rocket: {escape(view.release.text)}"))
     if picture is not None:
         blocks.insert(1, image(picture))
     if trend_picture is not None:

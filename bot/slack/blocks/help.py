@@ -22,6 +22,8 @@ USAGE = "\n".join(
         "`/sdo pulse me` — your own pulse now, when you were away as the round opened",
         "`/sdo export` — this team's rounds as a CSV file in your DM: aggregates only, never "
         "anyone's answers (managers)",
+        "`/sdo release-hook` · `/sdo release-hook rotate` — this team's release webhook (URL "
+        "and secret) for GitHub, GitLab or any CI: each release asks who accepted it (managers)",
         "`/sdo questions` — reword this team's three questions in a form (each keeps its "
         "circle and the answers Yes / Partly / No / Not sure) · `/sdo questions W|H|D <text>` · "
         "`/sdo questions reset [W|H|D]` (managers)",

@@ -276,3 +276,20 @@ def not_away() -> dict[str, Any]:
         "You were not away for any open round here: your pulse is in your DMs already (or no "
         "round is open)."
     )
+
+
+def release_hook(team: Team, url: str, secret: str, *, rotated: bool) -> dict[str, Any]:
+    """`/sdo release-hook` (managers, ephemeral): the team's release webhook and its secret."""
+    first = ":arrows_counterclockwise: New secret for" if rotated else ":rocket: Release webhook of"
+    old = " The old secret no longer works: update it where the hook is set." if rotated else ""
+    return text_message(
+        f"{first} #{escape(team.name)}.{old}\n"
+        f"*URL:* `{url}`\n*Secret:* `{secret}`\n"
+        "GitHub: a webhook with this URL and secret, content type `application/json`, the "
+        "*Releases* event. GitLab: a webhook with this URL, the secret as its *Secret token*, "
+        '*Releases events*. Anything else: POST `{"name": "v2.3", "id": "<unique>"}` '
+        "with `X-SDO-Signature: sha256=<HMAC-SHA256 of the body with the secret>`.\n"
+        "Each published release asks every member (not away) in working hours (Mon–Fri "
+        "09:00–18:00, the team's time zone) whether a customer accepted it; one per hour. "
+        "`/sdo release-hook rotate` makes a new secret. Keep the secret private."
+    )

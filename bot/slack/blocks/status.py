@@ -134,6 +134,8 @@ def status_message(
             required=_required(team, status.last_closed, status.members),
         )
     blocks.append(context(trend_line(status.trend)))
+    if status.release is not None:
+        blocks.append(context(f":rocket: {escape(status.release.text)}"))
     blocks.append(context(schedule_line(team)))
     if status.nudges:
         blocks.append(divider())

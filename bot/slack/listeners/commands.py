@@ -27,6 +27,7 @@ from bot.delivery.platform import PlatformError
 from bot.domain import grammar
 from bot.domain.export import to_csv
 from bot.domain.model import Round, Team
+from bot.domain.releases import hook_url
 from bot.domain.views import Role
 from bot.slack.blocks import replies
 from bot.slack.blocks.help import help_message
@@ -183,6 +184,7 @@ _MANAGERS_ONLY = {
     grammar.Away: "mark members away or see who is",
     grammar.Export: "export the team's history",
     grammar.Questions: "reword its questions",
+    grammar.ReleaseHook: "see or rotate the release webhook",
 }
 
 
@@ -211,6 +213,10 @@ async def _team_command(
             return await questions_command(
                 ctx, team, user_id=req.user_id, trigger_id=req.trigger_id, cmd=cmd
             )
+        case grammar.ReleaseHook(rotate=rotate):
+            hook = await ctx.services.releases.hook(team=team, rotate=rotate)
+            url = hook_url(ctx.settings.public_url, hook.key)
+            return replies.release_hook(team, url, hook.secret, rotated=rotate)
         case grammar.Managers(action=action, user_id=user_id) if user_id:
             return await _managers(ctx, team, action, user_id)
     return help_message()

@@ -36,6 +36,8 @@ def digest_card(
         *aggregate_elements(rnd, required=required, notes_word="with"),
         text_block(trend_line(view.trend), subtle=True),
     ]
+    if view.release is not None:
+        body.append(rich(f"🚀 {view.release.text}"))
     if trend_picture is not None:
         body.append(image(trend_picture))
     body += nudge_elements(view.nudges)

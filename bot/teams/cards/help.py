@@ -49,6 +49,13 @@ USAGE_LINES: tuple[tuple[str, ...], ...] = (
     ),
     (command("pulse me"), " — your own pulse now, when you were away as the round opened"),
     (
+        command("release-hook"),
+        " · ",
+        command("release-hook rotate"),
+        " — this team's release webhook (URL and secret, in your personal chat) for GitHub, "
+        "GitLab or any CI: each release asks who accepted it (managers)",
+    ),
+    (
         command("questions"),
         " · ",
         command("questions W <new wording>"),

@@ -367,3 +367,36 @@ def not_away() -> str:
         "You were not away for any open round here: your pulse is in our personal chat already "
         "(or no round is open)."
     )
+
+
+def release_hook(team: Team, url: str, secret: str, *, rotated: bool) -> str:
+    """`release-hook` (managers): the team's release webhook and its secret.
+
+    Args:
+        team: the team.
+        url: the hook's URL.
+        secret: its secret.
+        rotated: a new secret was just made (the old one stopped working).
+    """
+    first = "🔄 New secret for" if rotated else "🚀 Release webhook of"
+    old = " The old secret no longer works: update it where the hook is set." if rotated else ""
+    return (
+        f"{first} {_name(team.name)}.{old}\n\n"
+        f"URL: `{url}`\n\nSecret: `{secret}`\n\n"
+        "GitHub: a webhook with this URL and secret, content type application/json, the "
+        "Releases event. GitLab: a webhook with this URL, the secret as its Secret token, "
+        'Releases events. Anything else: POST `{"name": "v2.3", "id": "<unique>"}` with '
+        "`X-SDO-Signature: sha256=<HMAC-SHA256 of the body with the secret>`.\n\n"
+        "Each published release asks every member (not away) in working hours (Mon–Fri "
+        "09:00–18:00, the team's time zone) whether a customer accepted it; one per hour. "
+        f"`@{BOT_NAME} release-hook rotate` makes a new secret. Keep the secret private."
+    )
+
+
+def release_hook_sent(team: Team) -> str:
+    """`release-hook` in a channel: the secret went to the caller's personal chat (Teams only:
+    a channel reply is seen by everyone in it)."""
+    return (
+        f"🔐 The release webhook of {_name(team.name)} (URL and secret) is in your personal chat "
+        f"with {BOT_NAME}."
+    )

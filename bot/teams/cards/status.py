@@ -203,6 +203,8 @@ def status_card(
             )
         )
     body.append(text_block(trend_line(status.trend), subtle=True))
+    if status.release is not None:
+        body.append(rich(f"🚀 {status.release.text}"))
     body.append(text_block(schedule_line(team), subtle=True))
     body += nudge_elements(status.nudges)
     if show_failures and status.failed_deliveries:

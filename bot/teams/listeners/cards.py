@@ -22,7 +22,13 @@ from bot.teams.activity import origin_of, wire
 from bot.teams.cards import note as note_cards
 from bot.teams.cards import replies
 from bot.teams.cards.pulse import ANSWER_VERB, parse_answer, parse_note_request, pulse_card
+from bot.teams.cards.release import RELEASE_VERB, parse_release_answer, release_card
 from bot.teams.context import TeamsContext
+from bot.teams.listeners.questions import (
+    is_questions_request,
+    questions_dialog_opened,
+    questions_dialog_saved,
+)
 from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -37,6 +43,12 @@ def register(app: AgentApplication[TurnState], ctx: TeamsContext) -> None:
         context: TurnContext, state: TurnState, data: Any
     ) -> AdaptiveCardInvokeResponse:
         return await on_answer(ctx, context, data)
+
+    @app.adaptive_card.action_execute(RELEASE_VERB)
+    async def release_answered(
+        context: TurnContext, state: TurnState, data: Any
+    ) -> AdaptiveCardInvokeResponse:
+        return await on_release_answer(ctx, context, data)
 
     @app.invoke("task/fetch")
     async def note_opened(context: TurnContext, state: TurnState) -> None:
@@ -85,8 +97,34 @@ async def on_answer(
     return _card(pulse_card(outcome.pulse()))
 
 
+async def on_release_answer(
+    ctx: TeamsContext, context: TurnContext, data: Any
+) -> AdaptiveCardInvokeResponse:
+    """A member's answer to a release pulse: stored, and the card shown with it."""
+    origin = origin_of(wire(context.activity))
+    click = parse_release_answer(data)
+    if origin is None or click is None:
+        return _message("That button sent something I do not understand.")
+    release_id, value = click
+    try:
+        view = await ctx.services.releases.answer(
+            workspace_id=origin.workspace_id,
+            release_id=release_id,
+            user_id=origin.caller.user_id,
+            value=value,
+        )
+    except DatabaseUnavailable:
+        return _message(replies.database_unavailable())
+    if view is None:
+        return _message(NOT_ASKED_TEXT)
+    return _card(release_card(view))
+
+
 async def on_note_opened(ctx: TeamsContext, context: TurnContext) -> None:
     activity = wire(context.activity)
+    if is_questions_request(_task_data(activity)):  # "Reword the questions" (managers)
+        await _reply(context, await questions_dialog_opened(ctx, activity, _task_data(activity)))
+        return
     origin = origin_of(activity)
     round_id = parse_note_request(_task_data(activity))
     if origin is None or round_id is None:
@@ -117,6 +155,9 @@ async def on_note_saved(ctx: TeamsContext, context: TurnContext) -> None:
     activity = wire(context.activity)
     origin = origin_of(activity)
     data = _task_data(activity)
+    if is_questions_request(data):  # the questions dialog's Save
+        await _reply(context, await questions_dialog_saved(ctx, activity, data))
+        return
     submitted = note_cards.parse_note_submit(data)
     circle = note_cards.parse_note_circle(data)
     if origin is None or submitted is None or circle is None:

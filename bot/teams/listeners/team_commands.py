@@ -14,6 +14,7 @@ from bot.delivery.platform import PlatformError
 from bot.delivery.pulses import pulse_now
 from bot.domain import grammar
 from bot.domain.model import Team
+from bot.domain.releases import hook_url
 from bot.teams.activity import TEAMS_SYNTAX, Origin
 from bot.teams.cards import replies
 from bot.teams.cards.export import export_message
@@ -38,6 +39,7 @@ _NEEDS_CHANNEL = {
     grammar.Export: "export",
     grammar.Away: "away",
     grammar.Questions: "questions",
+    grammar.ReleaseHook: "release-hook",
 }
 _MANAGERS_ONLY = {
     grammar.Pulse: "send a pulse",
@@ -47,6 +49,7 @@ _MANAGERS_ONLY = {
     grammar.Export: "export the team's history",
     grammar.Away: "mark members away or see who is",
     grammar.Questions: "reword its questions",
+    grammar.ReleaseHook: "see or rotate the release webhook",
 }
 
 
@@ -93,7 +96,23 @@ async def _managed(ctx: TeamsContext, cmd: grammar.Command, team: Team, origin: 
         return await away_reply(ctx, team, origin.caller.user_id, cmd)
     if isinstance(cmd, grammar.Questions):
         return await questions_reply(ctx, team, origin.caller.user_id, cmd)
+    if isinstance(cmd, grammar.ReleaseHook):
+        return await _release_hook(ctx, team, origin, rotate=cmd.rotate)
     return await _manage(ctx, cmd, team)
+
+
+async def _release_hook(ctx: TeamsContext, team: Team, origin: Origin, *, rotate: bool) -> Reply:
+    """`release-hook`: the URL and secret go to the caller's personal chat (a channel reply
+    is seen by everyone there); the channel reads only that they were sent."""
+    hook = await ctx.services.releases.hook(team=team, rotate=rotate)
+    await ctx.platform.send_text(
+        workspace_id=team.workspace_id,
+        user_id=origin.caller.user_id,
+        text=replies.release_hook(
+            team, hook_url(ctx.settings.public_url, hook.key), hook.secret, rotated=rotate
+        ),
+    )
+    return replies.release_hook_sent(team)
 
 
 async def _personal(ctx: TeamsContext, cmd: grammar.Command, origin: Origin) -> Reply:

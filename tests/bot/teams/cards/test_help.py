@@ -27,6 +27,9 @@ LINES = (
     "@SDO Pulse away · @SDO Pulse away @person until <YYYY-MM-DD> · @SDO Pulse away @person off"
     " — who is away: not asked, not counted (managers)",
     "@SDO Pulse pulse me — your own pulse now, when you were away as the round opened",
+    "@SDO Pulse release-hook · @SDO Pulse release-hook rotate — this team's release webhook "
+    "(URL and secret, in your personal chat) for GitHub, GitLab or any CI: each release asks "
+    "who accepted it (managers)",
     "@SDO Pulse questions · @SDO Pulse questions W <new wording> · @SDO Pulse questions reset"
     " — this team's wording of the three questions: W, H or D each keeps its circle and answers;"
     " reset [W|H|D] brings back the default (managers)",
@@ -56,7 +59,7 @@ def test_commands_are_bold_and_never_read_as_markdown() -> None:
 
 def test_every_command_is_one_the_grammar_knows() -> None:
     commands = [p for parts in USAGE_LINES for p in parts[::2]]
-    assert len(commands) == 18
+    assert len(commands) == 20
     for shown in commands:
         words = shown.removeprefix("@SDO Pulse ")
         assert words != shown

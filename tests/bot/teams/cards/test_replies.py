@@ -64,7 +64,7 @@ def test_there_is_one_teams_reply_for_each_slack_reply_with_the_same_arguments()
     # The note while Slack's 429s hold a command up: Slack only (the Teams connector waits
     # out Teams' 429s without telling the person; see docs/architecture.md).
     slack.pop("slack_pacing")
-    assert len(slack) == 26
+    assert len(slack) == 27
     for name, fn in slack.items():
         teams_fn = getattr(replies, renamed.get(name, name))
         slack_params = inspect.signature(fn).parameters

@@ -1,0 +1,1 @@
+"""Webhooks from outside the chat platforms (platform-neutral): ``bot.hooks.http``."""
