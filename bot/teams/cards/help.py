@@ -61,8 +61,8 @@ USAGE_LINES: tuple[tuple[str, ...], ...] = (
         command("questions W <new wording>"),
         " · ",
         command("questions reset"),
-        " — this team's wording of the three questions: W, H or D each keeps its circle and "
-        "answers; reset [W|H|D] brings back the default (managers)",
+        " — this team's wording of the three questions, and a dialog to reword them: W, H or "
+        "D each keeps its circle and answers; reset [W|H|D] brings back the default (managers)",
     ),
     (command("help"), " — this message"),
 )

@@ -31,8 +31,8 @@ LINES = (
     "(URL and secret, in your personal chat) for GitHub, GitLab or any CI: each release asks "
     "who accepted it (managers)",
     "@SDO Pulse questions · @SDO Pulse questions W <new wording> · @SDO Pulse questions reset"
-    " — this team's wording of the three questions: W, H or D each keeps its circle and answers;"
-    " reset [W|H|D] brings back the default (managers)",
+    " — this team's wording of the three questions, and a dialog to reword them: W, H or D each"
+    " keeps its circle and answers; reset [W|H|D] brings back the default (managers)",
     "@SDO Pulse help — this message",
 )
 
