@@ -150,6 +150,16 @@ async def asked_near(
     return found.first() is not None
 
 
+async def any_due(session: AsyncSession, *, now: datetime) -> bool:
+    """Whether a release's asking time has come and it has no deliveries yet (a read: the
+    tick writes only when there is something to claim)."""
+    r = _RELEASE.c
+    found = await session.execute(
+        select(r.id).where(r.ask_at.is_not(None), r.ask_at <= now, r.asked_at.is_(None)).limit(1)
+    )
+    return found.first() is not None
+
+
 async def claim_due_releases(
     session: AsyncSession, *, now: datetime, limit: int = 50
 ) -> list[StoredRelease]:
@@ -339,12 +349,32 @@ async def latest_tally(
     return ReleaseTally(name=latest.name, accepted=counts[0], answered=counts[1], asked=counts[2])
 
 
-async def count_releases(session: AsyncSession, *, workspace_id: str, team_id: int) -> int:
-    r = _RELEASE.c
-    found = await session.execute(
-        select(func.count()).where(r.workspace_id == workspace_id, r.team_id == team_id)
+def _answered_before(cutoff: datetime) -> object:
+    d, r = _DELIVERY.c, _RELEASE.c
+    return and_(
+        d.answer.is_not(None),
+        d.release_id.in_(select(r.id).where(r.received_at < cutoff)),
     )
-    return int(found.scalar_one())
+
+
+async def any_answered_before(session: AsyncSession, *, cutoff: datetime) -> bool:
+    """Whether a release received before ``cutoff`` still holds an answer."""
+    d = _DELIVERY.c
+    found = await session.execute(
+        select(d.id).where(_answered_before(cutoff)).limit(1)  # type: ignore[arg-type]
+    )
+    return found.first() is not None
+
+
+async def forget_answers_before(session: AsyncSession, *, cutoff: datetime) -> int:
+    """Blank the answers of releases received before ``cutoff`` (``SDO_RETENTION_DAYS``);
+    how many."""
+    result = await session.execute(
+        update(_DELIVERY)
+        .where(_answered_before(cutoff))  # type: ignore[arg-type]
+        .values(answer=None, answered_at=None)
+    )
+    return rowcount(result)
 
 
 async def previous_answer_at(

@@ -228,6 +228,8 @@ class Scheduler:
         # Once per 24 hours of the app's clock; a run longer than a tick's share goes on at
         # the next tick (bot.services.retention).
         await self.services.retention.daily(days=self.settings.retention_days)
+        if self.settings.retention_days is not None:
+            await self.services.releases.forget_answers(days=self.settings.retention_days)
 
     async def _arm(self, report: TickReport) -> None:
         report.armed += await self.services.due.arm()

@@ -153,6 +153,9 @@ class Releases(UseCases):
     async def open_due(self) -> int:
         """Releases whose time has come get a pending delivery per active team member."""
         now = self.store.now()
+        async with self.store.read() as s:
+            if not await releases_sql.any_due(s, now=now):
+                return 0
         async with self.store.write(affects_status=False) as s:
             due = await releases_sql.claim_due_releases(s, now=now)
             for release in due:
@@ -277,6 +280,16 @@ class Releases(UseCases):
             release_name=release.name,
             answer=value,
         )
+
+    async def forget_answers(self, *, days: int) -> int:
+        """``SDO_RETENTION_DAYS``: blank the answers of releases received more than ``days``
+        days ago (the release and who was asked stay); how many."""
+        cutoff = self.store.now() - timedelta(days=days)
+        async with self.store.read() as s:  # most ticks find none, and write nothing
+            if not await releases_sql.any_answered_before(s, cutoff=cutoff):
+                return 0
+        async with self.store.write() as s:
+            return await releases_sql.forget_answers_before(s, cutoff=cutoff)
 
     async def line(self, *, team: Team, since: datetime | None = None) -> ReleaseLine | None:
         """The team's latest release pulse as counts (since ``since``, when given)."""

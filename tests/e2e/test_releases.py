@@ -226,6 +226,13 @@ async def test_a_signed_release_asks_every_member_once_and_nothing_else_does(
     assert "Release v2.3: 2 of 3 say accepted" in status_text
     for who in (MANAGER, ALICE, BOB):
         assert who not in status_text
+    # The digest shows the same line.
+    before = len(slack.fake.calls_to("chat.postMessage", ok=True))
+    await _ask(slack, "digest")
+    posts = slack.fake.calls_to("chat.postMessage", ok=True)[before:]
+    digest = [render_message(c.args) for c in posts if c.args["channel"] == TEAM_CHANNEL]
+    assert len(digest) == 1
+    assert "Release v2.3: 2 of 3 say accepted" in digest[0]
     # Answers change nothing that was sent: still one DM each.
     assert _counts(slack.fake) == dict.fromkeys(TEAM, 1)
 
