@@ -31,6 +31,7 @@ from bot.domain.circles import CIRCLES, AnswerValue, Circle
 from bot.domain.regions import Region, region_label
 from bot.domain.views import RoundView
 from bot.sandbox.fakeslack import SLACK_TIERS, FakeSlack
+from bot.sandbox.release_demo import play_release
 from bot.sandbox.simulator import SlackSimulator, eventually
 from bot.slack.blocks.modals import NOTE_CALLBACK_ID
 from bot.slack.blocks.pulse import ANSWER_ACTION_PREFIX, NOTE_ACTION_ID, AnswerClick
@@ -313,6 +314,8 @@ async def _play(demo: _Demo, pictures: Path) -> None:
             await _play_week(demo, spec, week)
 
     sim.clock.travel_to(START + timedelta(weeks=WEEKS - 1, days=4))
+    first = DEMO_TEAMS[0]
+    await play_release(demo, channel_id=first.channel_id, team=first.name, people=_members(first))
     written: list[Path] = []
     headlines: list[tuple[str, Region | None]] = []
     for spec in DEMO_TEAMS:
