@@ -36,7 +36,8 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 PATH = "/hooks/release/{key}"
-MAX_BODY_BYTES = 256 * 1024
+# As Slack's edge: GitHub's release event carries the release notes (up to 125,000 characters).
+MAX_BODY_BYTES = 1024 * 1024
 DELIVERY_ID_CHARS = 200
 
 

@@ -286,6 +286,9 @@ async def test_a_generic_signed_body_asks_too_and_a_replay_once(slack: SlackHarn
     assert await _releases(slack) == 1
     await slack.runtime.scheduler.tick()
     assert _counts(slack.fake) == dict.fromkeys(TEAM, 1)
+    # Over 1 MiB: 413, whatever it says.
+    huge = b'{"name": "v9", "id": "x", "pad": "' + b"x" * (1024 * 1024) + b'"}'
+    assert (await _post(slack, path, huge, {"X-SDO-Signature": _sig(secret, huge)}))[0] == 413
     # A body without an id cannot be deduplicated: 400.
     bare = b'{"name": "v2.4"}'
     assert (await _post(slack, path, bare, {"X-SDO-Signature": _sig(secret, bare)}))[0] == 400
