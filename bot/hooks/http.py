@@ -137,7 +137,8 @@ def release_hook_route(*, services: Callable[[], Services]) -> web.RouteDef:
         if (request.content_length or 0) > MAX_BODY_BYTES:
             return web.Response(status=413, text="request body too large")
         try:
-            body = await request.content.read(MAX_BODY_BYTES + 1)
+            # The whole body (``content.read(n)`` may stop at a chunk: the signature would fail).
+            body = await request.read()
         except web.HTTPRequestEntityTooLarge:
             return web.Response(status=413, text="request body too large")
         if len(body) > MAX_BODY_BYTES:

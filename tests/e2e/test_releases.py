@@ -292,3 +292,8 @@ async def test_a_generic_signed_body_asks_too_and_a_replay_once(slack: SlackHarn
     # A body without an id cannot be deduplicated: 400.
     bare = b'{"name": "v2.4"}'
     assert (await _post(slack, path, bare, {"X-SDO-Signature": _sig(secret, bare)}))[0] == 400
+    # Long release notes (half a MiB, many network chunks): the signature covers all of it.
+    notes = json.dumps({"name": "v2.5", "id": "build-78", "notes": "n" * 500_000}).encode()
+    status, _ = await _post(slack, path, notes, {"X-SDO-Signature": _sig(secret, notes)})
+    assert status == 202
+    assert await _releases(slack) == 2
