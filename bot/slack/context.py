@@ -14,7 +14,6 @@ from bot.delivery.pictures import Pictures
 from bot.metrics import Metrics
 from bot.services import Services
 from bot.slack import installs
-from bot.slack.counting import RateLimitCounter
 from bot.slack.dms import DMChannels
 from bot.slack.gateway import SlackGateway
 from bot.slack.platform import SlackPlatform
@@ -61,8 +60,7 @@ def slack_context(
     """
     metrics = metrics or Metrics()
     pacer = SendPacer(bursts=True)  # Slack's limits are token buckets
-    client = web_client(settings, session, pacer=pacer)
-    client.retry_handlers.insert(0, RateLimitCounter(metrics=metrics))  # sees every answer
+    client = web_client(settings, session, pacer=pacer, metrics=metrics)
     store = installs.installation_store(settings, db.engine) if settings.oauth_enabled else None
     # Expiring tokens (Slack's token rotation) refreshed once, for Bolt and for the scheduler.
     rotation = installs.token_rotation(settings, client=client, store=store, clock=clock)

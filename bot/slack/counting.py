@@ -1,9 +1,9 @@
 """Counting the 429s Slack's Web API answers, for ``sdo_rate_limited_total{platform="slack"}``.
 
-``RateLimitCounter`` goes first among the Web API client's retry handlers (``bot.slack.context``
-puts it there): slack_sdk asks each handler in turn whether it retries an answer, so the
-counter sees every answer, counts the 429s, and always says no, leaving the retrying to the
-handlers after it (``bot.slack.retries``).
+``RateLimitCounter`` goes first among the Web API client's retry handlers (``web_client`` in
+``bot.slack.retries`` puts it there): slack_sdk asks each handler in turn whether it retries an
+answer, so the counter sees every answer, counts the 429s, and always says no, leaving the
+retrying to the patient handlers after it.
 """
 
 from __future__ import annotations

@@ -46,6 +46,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.delivery.pacing import SendPacer
+from bot.metrics import Metrics
+from bot.slack.counting import RateLimitCounter
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +108,11 @@ def waiting_on_slack(listener: Callable[[float], None]) -> Iterator[None]:
 
 
 def web_client(
-    settings: Settings, session: aiohttp.ClientSession, *, pacer: SendPacer | None = None
+    settings: Settings,
+    session: aiohttp.ClientSession,
+    *,
+    pacer: SendPacer | None = None,
+    metrics: Metrics | None = None,
 ) -> AsyncWebClient:
     """The app's Web API client: waits out 429s, 5xx and dropped connections.
 
@@ -114,12 +120,17 @@ def web_client(
         settings: the token (single-workspace mode) and the API's base URL.
         session: the app's one aiohttp session.
         pacer: told of every 429 on ``chat.postMessage``, so the sends that follow are paced.
+        metrics: counts every 429 (its counter goes first: slack_sdk asks the handlers in turn).
     """
+    counting: list[AsyncRetryHandler] = (
+        [RateLimitCounter(metrics=metrics)] if metrics is not None else []
+    )
     return AsyncWebClient(
         token=settings.slack_bot_token or None,
         base_url=settings.slack_api_url,
         session=session,
         retry_handlers=[
+            *counting,
             PatientRateLimitRetryHandler(pacer=pacer),
             PatientServerErrorRetryHandler(),
         ],

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from bot.domain.circles import AnswerValue, Circle
 from bot.sandbox.fakeslack import FakeSlack
+from bot.slack.blocks.home import EDIT_SCHEDULE_ACTION_ID
 from bot.slack.blocks.modals import NOTE_CALLBACK_ID, NoteContext
 from tests.support.databases import DatabaseFactory
 from tests.support.harness import WORKSPACE, SlackHarness, eventually
@@ -191,3 +192,30 @@ async def install(slack: SlackHarness) -> None:
         headers={"Cookie": cookie},
     )
     assert done.status == 200, done.text[:500]
+
+
+async def open_settings(slack: SlackHarness) -> dict[str, Any]:
+    """The manager opens the App Home and clicks to edit the team's schedule: the modal."""
+    await slack.event(
+        {"type": "app_home_opened", "user": MANAGER, "tab": "home", "event_ts": "1.0"}
+    )
+    await eventually(lambda: bool(slack.fake.calls_to("views.publish")), what="home")
+    home = slack.fake.calls_to("views.publish")[-1].args["view"]
+    edit = next(
+        e
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == EDIT_SCHEDULE_ACTION_ID
+    )
+    reply, _ = await slack.click(
+        action_id=EDIT_SCHEDULE_ACTION_ID,
+        value=edit["value"],
+        user=MANAGER,
+        channel="",
+        ts="",
+        view=home,
+    )
+    assert reply.status == 200
+    await eventually(lambda: bool(slack.fake.calls_to("views.open")), what="the settings modal")
+    return dict(slack.fake.calls_to("views.open")[-1].args["view"])

@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 from zoneinfo import ZoneInfo
 
-from bot.slack.blocks.home import EDIT_SCHEDULE_ACTION_ID, SEND_PULSE_ACTION_ID
+from bot.slack.blocks.home import SEND_PULSE_ACTION_ID
 from bot.slack.blocks.modals import SCHEDULE_CALLBACK_ID
 from bot.slack.blocks.render import render_message
 from storage import teams
 from tests.support.harness import WORKSPACE, SlackHarness, eventually, eventually_async
-from tests.support.slack import ALICE, BOT, MANAGER, OUTSIDER, TEAM_CHANNEL, TEAM_HUMANS
+from tests.support.slack import (
+    ALICE,
+    BOT,
+    MANAGER,
+    OUTSIDER,
+    TEAM_CHANNEL,
+    TEAM_HUMANS,
+    open_settings,
+)
 
 
 async def member_ids(slack: SlackHarness) -> list[str]:
@@ -185,29 +193,7 @@ def schedule_submission(view: dict[str, object], *, user: str) -> dict[str, obje
 
 async def test_managers_change_the_schedule_from_the_app_home(slack: SlackHarness) -> None:
     await slack.command_and_answer("setup", user=MANAGER, channel=TEAM_CHANNEL)
-    await slack.event(
-        {"type": "app_home_opened", "user": MANAGER, "tab": "home", "event_ts": "1.0"}
-    )
-    await eventually(lambda: bool(slack.fake.calls_to("views.publish")), what="home")
-    home = slack.fake.calls_to("views.publish")[0].args["view"]
-    edit = next(
-        e
-        for b in home["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == EDIT_SCHEDULE_ACTION_ID
-    )
-    reply, _ = await slack.click(
-        action_id=EDIT_SCHEDULE_ACTION_ID,
-        value=edit["value"],
-        user=MANAGER,
-        channel="",
-        ts="",
-        view=home,
-    )
-    assert reply.status == 200
-    await eventually(lambda: bool(slack.fake.calls_to("views.open")), what="the settings modal")
-    modal = slack.fake.calls_to("views.open")[0].args["view"]
+    modal = await open_settings(slack)
     assert modal["callback_id"] == SCHEDULE_CALLBACK_ID
     shown = render_message(modal)
     assert "Pulse day: <select: Monday / Tuesday" in shown

@@ -11,11 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.model import NextRuns, Team
-from bot.slack.blocks.home import EDIT_SCHEDULE_ACTION_ID
 from bot.slack.blocks.render import render_message
 from storage import teams
 from tests.support.harness import WORKSPACE, SlackHarness, eventually
-from tests.support.slack import ALICE, MANAGER, TEAM_CHANNEL
+from tests.support.slack import ALICE, MANAGER, TEAM_CHANNEL, open_settings
 
 NOW = datetime(2027, 3, 2, 12, 0, tzinfo=UTC)  # a Tuesday
 
@@ -123,33 +122,6 @@ async def test_members_cannot_change_the_zone(slack: SlackHarness) -> None:
 
 
 # -- the App Home's schedule settings
-
-
-async def open_settings(slack: SlackHarness) -> dict[str, Any]:
-    """The manager opens the App Home and clicks to edit the team's schedule: the modal."""
-    await slack.event(
-        {"type": "app_home_opened", "user": MANAGER, "tab": "home", "event_ts": "1.0"}
-    )
-    await eventually(lambda: bool(slack.fake.calls_to("views.publish")), what="home")
-    home = slack.fake.calls_to("views.publish")[-1].args["view"]
-    edit = next(
-        e
-        for b in home["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == EDIT_SCHEDULE_ACTION_ID
-    )
-    reply, _ = await slack.click(
-        action_id=EDIT_SCHEDULE_ACTION_ID,
-        value=edit["value"],
-        user=MANAGER,
-        channel="",
-        ts="",
-        view=home,
-    )
-    assert reply.status == 200
-    await eventually(lambda: bool(slack.fake.calls_to("views.open")), what="the settings modal")
-    return dict(slack.fake.calls_to("views.open")[-1].args["view"])
 
 
 def with_zone(modal: dict[str, Any], zone: str) -> dict[str, Any]:
