@@ -18,15 +18,67 @@ from datetime import date, datetime
 from sqlalchemy import ColumnElement, and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.away import AwayMark
+from bot.domain.away import DEFAULT_AWAY_RULES, AwayMark, AwayRules
 from bot.domain.model import DeliveryStatus, Round
 from storage.sql import dialect_insert, rowcount
-from storage.tables import AwayMarkRow, DeliveryRow, RoundRow
+from storage.tables import AwayMarkRow, DeliveryRow, RoundRow, TeamAwayRulesRow
 
 _MARK = AwayMarkRow.__table__  # type: ignore[attr-defined]
+_RULES = TeamAwayRulesRow.__table__  # type: ignore[attr-defined]
 _DELIVERY = DeliveryRow.__table__  # type: ignore[attr-defined]
 _ROUND = RoundRow.__table__  # type: ignore[attr-defined]
 _PENDING, _AWAY = DeliveryStatus.PENDING.value, DeliveryStatus.AWAY.value
+
+
+# ---------------------------------------------------------------------------------------------
+# a team's list of the statuses that mean away
+
+
+async def get_rules(session: AsyncSession, *, workspace_id: str, team_id: int) -> AwayRules:
+    """The team's list (the defaults when it never changed it)."""
+    r = _RULES.c
+    row = (
+        await session.execute(
+            select(r.emoji, r.words).where(r.workspace_id == workspace_id, r.team_id == team_id)
+        )
+    ).first()
+    if row is None:
+        return DEFAULT_AWAY_RULES
+    return AwayRules(emoji=_lines(row.emoji), words=_lines(row.words))
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line for line in text.split("\n") if line)
+
+
+async def set_rules(
+    session: AsyncSession,
+    *,
+    workspace_id: str,
+    team_id: int,
+    rules: AwayRules | None,
+    by: str | None,
+    now: datetime,
+) -> None:
+    """Store the team's whole list (None: back to the defaults, no row)."""
+    r = _RULES.c
+    if rules is None:
+        await session.execute(
+            delete(_RULES).where(r.workspace_id == workspace_id, r.team_id == team_id)
+        )
+        return
+    values = {
+        "emoji": "\n".join(rules.emoji),
+        "words": "\n".join(rules.words),
+        "updated_by": by,
+        "updated_at": now,
+    }
+    stmt = dialect_insert(session, TeamAwayRulesRow).values(
+        workspace_id=workspace_id, team_id=team_id, **values
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=["workspace_id", "team_id"], set_=values)
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -144,6 +144,20 @@ class AwayMarkRow(SQLModel, table=True):
     marked_at: datetime = _ts_required()
 
 
+class TeamAwayRulesRow(SQLModel, table=True):
+    """A team's own list of the chat statuses that mean away (``storage.away``, migration
+    0012): its emoji and its words, one per line; no row keeps the defaults."""
+
+    __tablename__ = "team_away_rules"
+
+    workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
+    team_id: int = Field(primary_key=True, foreign_key="team.id")
+    emoji: str = Field(default="", max_length=4000)
+    words: str = Field(default="", max_length=4000)
+    updated_by: str | None = Field(default=None, max_length=ID_CHARS)
+    updated_at: datetime = _ts_required()
+
+
 class TeamQuestionRow(SQLModel, table=True):
     """A team's own wording of one circle's pulse question (``storage.questions``, migration
     0010); a circle without a row keeps the default wording."""

@@ -38,6 +38,7 @@ from storage.tables import (
     ReleaseRow,
     RoundRow,
     RoundSummaryRow,
+    TeamAwayRulesRow,
     TeamMemberRow,
     TeamQuestionRow,
     TeamRow,
@@ -78,6 +79,7 @@ async def delete_workspace(session: AsyncSession, *, workspace_id: str) -> None:
         (TeamMemberRow, col(TeamMemberRow.workspace_id)),
         (ManagerRow, col(ManagerRow.workspace_id)),
         (AwayMarkRow, col(AwayMarkRow.workspace_id)),
+        (TeamAwayRulesRow, col(TeamAwayRulesRow.workspace_id)),
         (TeamQuestionRow, col(TeamQuestionRow.workspace_id)),
         (ReleaseDeliveryRow, col(ReleaseDeliveryRow.workspace_id)),
         (ReleaseRow, col(ReleaseRow.workspace_id)),
@@ -110,7 +112,13 @@ async def delete_teams_in_channels(
     )
     for release_table in (ReleaseRow, ReleaseHookRow):
         await session.execute(delete(release_table).where(col(release_table.team_id).in_(team_ids)))
-    for member_table in (TeamMemberRow, ManagerRow, AwayMarkRow, TeamQuestionRow):
+    for member_table in (
+        TeamMemberRow,
+        ManagerRow,
+        AwayMarkRow,
+        TeamAwayRulesRow,
+        TeamQuestionRow,
+    ):
         await session.execute(delete(member_table).where(col(member_table.team_id).in_(team_ids)))
     return rowcount(await session.execute(delete(TeamRow).where(col(TeamRow.id).in_(team_ids))))
 

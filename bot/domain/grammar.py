@@ -10,9 +10,10 @@ import functools
 import re
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 
+from bot.domain.away import AwayItems, parse_away_items
 from bot.domain.circles import Circle
 
 MAX_COMMAND_CHARS = 300
@@ -136,6 +137,15 @@ class Away:
 
 
 @dataclass(frozen=True, slots=True)
+class AwayStatuses:
+    """Which chat statuses mean away for the team: ``action`` "show", "add", "remove" (the
+    ``items``) or "reset" (back to the defaults)."""
+
+    action: str = "show"
+    items: AwayItems = field(default_factory=AwayItems)
+
+
+@dataclass(frozen=True, slots=True)
 class PulseMe:
     """A member back from being away asks for this round's pulse now."""
 
@@ -171,6 +181,7 @@ Command = (
     | Managers
     | Export
     | Away
+    | AwayStatuses
     | PulseMe
     | Questions
     | ReleaseHook
@@ -182,6 +193,15 @@ def away_usage(syntax: Syntax = SLACK) -> str:
     return (
         f"Usage: `{c} away @user until <YYYY-MM-DD>` (the last day away, in the team's time "
         f"zone), `{c} away @user off`, or `{c} away` to see who is marked away."
+    )
+
+
+def away_statuses_usage(syntax: Syntax = SLACK) -> str:
+    c = syntax.command
+    return (
+        f"Usage: `{c} away statuses` (which statuses mean away), "
+        f"`{c} away statuses add :baby:, parental leave` or `… remove …` (emoji and words, "
+        f"separated by commas), `{c} away statuses reset` (back to the defaults)."
     )
 
 
@@ -359,6 +379,8 @@ def _pulse(args: list[str], syntax: Syntax) -> Command:
 def _away(args: list[str], syntax: Syntax) -> Command:
     if not args or (len(args) == 1 and args[0].lower() == "list"):
         return Away()
+    if args[0].lower() in ("statuses", "status"):
+        return _away_statuses(args[1:], syntax)
     m = syntax.user.match(args[0])
     if m is None:
         return Invalid(syntax.mention_hint + away_usage(syntax))
@@ -372,6 +394,18 @@ def _away(args: list[str], syntax: Syntax) -> Command:
             return Invalid(f"`{args[2]}` is no date. " + away_usage(syntax))
         return Away(action="until", user_id=m.group(1), until=until)
     return Invalid(away_usage(syntax))
+
+
+def _away_statuses(args: list[str], syntax: Syntax) -> Command:
+    action = args[0].lower() if args else "show"
+    if action in ("show", "reset") and len(args) <= 1:
+        return AwayStatuses(action=action)
+    if action in ("add", "remove") and len(args) > 1:
+        items = parse_away_items(" ".join(args[1:]))
+        if isinstance(items, str):
+            return Invalid(items + " " + away_statuses_usage(syntax))
+        return AwayStatuses(action=action, items=items)
+    return Invalid(away_statuses_usage(syntax))
 
 
 # The verbs whose arguments a function of their own reads.

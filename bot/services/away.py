@@ -13,7 +13,15 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.away import DEFAULT_AWAY_RULES, AwayMark, ChatStatus, away_by_status
+from bot.domain.away import (
+    AwayItems,
+    AwayMark,
+    AwayRules,
+    ChatStatus,
+    MarkOutcome,
+    away_by_status,
+    change_rules,
+)
 from bot.domain.model import Round, Team, valid_tz
 from bot.services.store import UseCases
 from storage import away as away_sql
@@ -27,11 +35,16 @@ class Away(UseCases):
         """The date in the team's time zone now (a mark's "until" is inclusive there)."""
         return self.store.now().astimezone(ZoneInfo(valid_tz(team.tz))).date()
 
-    async def mark(self, *, team: Team, user_id: str, until: date, by: str | None) -> bool:
-        """Mark a member away until ``until`` (inclusive). False when that date has passed."""
+    async def mark(self, *, team: Team, user_id: str, until: date, by: str | None) -> MarkOutcome:
+        """Mark a member away until ``until`` (inclusive); refused when that date has passed
+        or the person is no member of the team (a bot, someone from another channel)."""
         if until < self.today(team):
-            return False
+            return MarkOutcome.DATE_PASSED
         async with self.store.write() as s:
+            if not await teams_sql.is_team_member(
+                s, workspace_id=team.workspace_id, team_id=team.id, user_id=user_id
+            ):
+                return MarkOutcome.NOT_A_MEMBER
             await away_sql.set_mark(
                 s,
                 workspace_id=team.workspace_id,
@@ -41,7 +54,7 @@ class Away(UseCases):
                 marked_by=by,
                 now=self.store.now(),
             )
-        return True
+        return MarkOutcome.MARKED
 
     async def unmark(self, *, team: Team, user_id: str) -> bool:
         """Take a member's mark off (they are asked from the next round). False: none."""
@@ -56,6 +69,36 @@ class Away(UseCases):
             return await away_sql.marks(
                 s, workspace_id=team.workspace_id, team_id=team.id, today=self.today(team)
             )
+
+    async def rules(self, *, team: Team) -> AwayRules:
+        """The chat statuses that mean away for the team (the defaults unless it changed them)."""
+        async with self.store.read() as s:
+            return await away_sql.get_rules(s, workspace_id=team.workspace_id, team_id=team.id)
+
+    async def change_rules(
+        self, *, team: Team, action: str, items: AwayItems, by: str | None
+    ) -> tuple[AwayRules, str | None]:
+        """Add or remove ``items`` (``action`` "add" or "remove"), or "reset" to the defaults;
+        the list as it stands after, and why it was refused (None: changed)."""
+        ws, team_id, now = team.workspace_id, team.id, self.store.now()
+        async with self.store.write() as s:
+            if action == "reset":
+                await away_sql.set_rules(
+                    s, workspace_id=ws, team_id=team_id, rules=None, by=by, now=now
+                )
+                return AwayRules(), None
+            rules = await away_sql.get_rules(s, workspace_id=ws, team_id=team_id)
+            changed = change_rules(
+                rules,
+                add=items if action == "add" else None,
+                remove=items if action == "remove" else None,
+            )
+            if isinstance(changed, str):
+                return rules, changed
+            await away_sql.set_rules(
+                s, workspace_id=ws, team_id=team_id, rules=changed, by=by, now=now
+            )
+            return changed, None
 
     async def set_aside(
         self,
@@ -73,9 +116,11 @@ class Away(UseCases):
         retry after a commit whose answer was lost finds them away already, and must not send
         them."""
         now = self.store.now()
-        rules = DEFAULT_AWAY_RULES
-        by_status = {u for u in user_ids if away_by_status(statuses.get(u), now=now, rules=rules)}
         async with self.store.write() as s:
+            rules = await away_sql.get_rules(s, workspace_id=team.workspace_id, team_id=team.id)
+            by_status = {
+                u for u in user_ids if away_by_status(statuses.get(u), now=now, rules=rules)
+            }
             marked = await away_sql.marked_among(
                 s,
                 workspace_id=team.workspace_id,

@@ -10,13 +10,23 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from bot.domain.away import MarkOutcome
 from bot.domain.circles import AnswerValue, Circle
 from bot.sandbox.fakeslack import FakeSlack
 from bot.slack.blocks.home import PULSE_ME_ACTION_ID
 from bot.slack.blocks.render import render_message
 from tests.support.harness import SlackHarness, eventually
 from tests.support.jobs import JobsHarness, pulse_dms, reminders
-from tests.support.slack import ALICE, BOB, CAROL, MANAGER, TEAM_CHANNEL, answer
+from tests.support.slack import (
+    ALICE,
+    BOB,
+    BOT,
+    CAROL,
+    MANAGER,
+    OUTSIDER,
+    TEAM_CHANNEL,
+    answer,
+)
 
 # A Thursday morning; the team's time zone is the manager's, Europe/Berlin.
 NOW = datetime(2026, 12, 10, 9, tzinfo=UTC)
@@ -131,6 +141,81 @@ async def test_away_members_are_not_asked_and_one_back_answers_with_pulse_me(
     assert "3 of 3 answered · 1 away" in await _ask(slack, "status", user=MANAGER)
 
 
+async def test_a_team_changes_which_statuses_mean_away(slack_any_db: SlackHarness) -> None:
+    slack = slack_any_db
+    slack.clock.travel_to(NOW)
+    until = _epoch(NOW + timedelta(days=3))
+    slack.fake.set_status(ALICE, emoji=":baby:", text="", expiration=until)
+    slack.fake.set_status(BOB, emoji="", text="PTO till Monday", expiration=until)
+    slack.fake.set_status(CAROL, emoji=":airplane:", text="", expiration=until)
+    await _ask(slack, "setup")
+
+    refused = await _ask(slack, "away statuses add :baby:", user=ALICE)
+    assert refused == (
+        ":lock: Sorry — only this team's managers (or workspace admins) can change which "
+        "statuses mean away."
+    )
+    shown = await _ask(slack, "away statuses")
+    assert shown.startswith(
+        ":palm_tree: In #team, a Slack status means away when its emoji is one of :palm_tree: "
+        ":airplane: :face_with_thermometer: :house_with_garden: or its text has “vacation”, "
+        "“holiday”, “OOO”, “out of office”, “sick”, “leave” (the defaults;"
+    ), shown
+    added = await _ask(slack, "away statuses add :Baby:, PTO, parental   leave")
+    assert added.startswith(":white_check_mark: Saved. In #team, a Slack status means away"), added
+    assert ":house_with_garden: :baby: or its text" in added
+    assert "“leave”, “PTO”, “parental leave” (this team's own list;" in added
+    removed = await _ask(slack, "away statuses remove :airplane:, HOLIDAY")
+    assert ":palm_tree: :face_with_thermometer: :house_with_garden: :baby: or" in removed
+    assert "“holiday”" not in removed
+    # A typo is told, with the usage; nothing changes.
+    odd = await _ask(slack, "away statuses add :no way:")
+    assert odd.startswith("“:no way:” can hold letters, digits, spaces, hyphens, apost"), odd
+    assert "Usage: `/sdo away statuses`" in odd
+    assert (await _ask(slack, "away statuses add :Ünï:, PTO")).startswith(
+        "`:Ünï:` is no emoji name: write it as Slack does, e.g. `:palm_tree:`. Usage:"
+    )
+    assert ":airplane:" not in await _ask(slack, "away statuses")
+
+    pulse = await _ask(slack, "pulse")
+    assert "Round 1 is open: sent to 2 members." in pulse
+    assert await _deliveries(slack) == {
+        MANAGER: "sent",
+        ALICE: "away",  # :baby:, the team's own
+        BOB: "away",  # "PTO", the team's own
+        CAROL: "sent",  # :airplane: taken off the list
+    }
+
+    reset, _usage = (await _ask(slack, "away statuses reset")).split("\n")
+    assert "(the defaults;" in reset
+    assert ":airplane:" in reset
+    assert ":baby:" not in reset
+    slack.clock.advance(timedelta(minutes=5))
+    assert "Round 2 is open: sent to 3 members." in await _ask(slack, "pulse")
+    assert await _deliveries(slack) == {
+        MANAGER: "sent",
+        ALICE: "sent",
+        BOB: "sent",
+        CAROL: "away",
+    }
+    async with slack.runtime.db.read() as s:
+        assert (await s.execute(text("SELECT count(*) FROM team_away_rules"))).scalar_one() == 0
+
+
+async def test_only_a_member_of_the_team_can_be_marked_away(slack: SlackHarness) -> None:
+    slack.clock.travel_to(NOW)
+    await _ask(slack, "setup")
+    for who in (BOT, OUTSIDER, "UNOBODY99"):
+        reply = await _ask(slack, f"away <@{who}> until 2026-12-24")
+        assert reply == (
+            f"<@{who}> is not a member of #team, so its pulses never ask them: nothing marked. "
+            "(Members are the people in the team's channel.)"
+        )
+    assert "Nobody is marked away" in await _ask(slack, "away")
+    async with slack.runtime.db.read() as s:
+        assert (await s.execute(text("SELECT count(*) FROM away_mark"))).scalar_one() == 0
+
+
 async def test_the_app_home_offers_pulse_me_now_to_an_away_member(slack: SlackHarness) -> None:
     slack.clock.travel_to(NOW)
     _statuses(slack.fake, slack.clock.now())
@@ -212,8 +297,11 @@ async def test_a_scheduled_round_skips_the_away_and_reminds_only_the_asked(
         channel_id=TEAM_CHANNEL, name="team", tz="Europe/Berlin", user_ids=TEAM
     )
     _statuses(jobs.fake, pulse_at)
-    assert await jobs.services.away.mark(
-        team=team, user_id=CAROL, until=date(2026, 10, 23), by=MANAGER
+    assert (
+        await jobs.services.away.mark(
+            team=team, user_id=CAROL, until=date(2026, 10, 23), by=MANAGER
+        )
+        == MarkOutcome.MARKED
     )
 
     await jobs.run_until(pulse_at)

@@ -63,3 +63,32 @@ async def test_a_marked_member_gets_no_card_until_they_ask(db_url: str) -> None:
                 owner, f"away <at>{ann.name}</at> off", in_channel=team, mentions=[ann]
             )
             assert "next round asks them again" in _last_reply(fake)
+
+
+async def test_teams_marks_only_members_and_reads_no_statuses(db_url: str) -> None:
+    until = (datetime.now(UTC) + timedelta(days=10)).date()
+    async with FakeTeams() as fake, TeamsApp(fake=fake, db_url=db_url) as app:
+        team = fake.generate_team(members=2, name="Checkout")
+        other = fake.generate_team(members=1, name="Design")
+        owner = fake.users[team.member_ids[0]]
+        stranger = fake.users[other.member_ids[0]]
+        async with TeamsSimulator(app.url, fake) as people:
+            await people.install(team)
+            await people.say(owner, "setup", in_channel=team)
+
+            await people.say(
+                owner,
+                f"away <at>{stranger.name}</at> until {until}",
+                in_channel=team,
+                mentions=[stranger],
+            )
+            assert "is not a member of **Checkout**, so its pulses never ask them" in (
+                _last_reply(fake)
+            )
+            await people.say(owner, "away", in_channel=team)
+            assert "Nobody is marked away from **Checkout**" in _last_reply(fake)
+
+            await people.say(owner, "away statuses add :baby:, PTO", in_channel=team)
+            assert "SDO Pulse does not read Teams presence or status" in _last_reply(fake)
+            await people.say(owner, "pulse", in_channel=team)
+            assert "sent to 2 members" in _last_reply(fake)

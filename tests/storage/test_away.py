@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.clock import FrozenClock
+from bot.domain.away import DEFAULT_AWAY_RULES, AwayRules
 from bot.domain.model import SentDM
-from storage import aggregates, away, ledger, retention
+from storage import aggregates, away, ledger, retention, teams
 from storage.db import Database
-from tests.storage.conftest import DeliveryMaker, RoundMaker, TeamMaker
+from tests.storage.conftest import DeliveryMaker, RoundMaker, RowReader, TeamMaker
 from tests.support.rows import close_round
 
 LEASE = timedelta(seconds=15)
@@ -148,3 +149,48 @@ async def test_the_away_count_survives_retention(
         figures = await aggregates.team_figures(s, workspace_id="T1", limit=5)
     assert (agg.asked, agg.away) == (1, 2)
     assert figures[team.id].rounds[-1].aggregate.away == 2
+
+
+async def test_a_team_s_away_rules_are_its_own_whole_list_and_reset_deletes_them(
+    db: Database, clock: FrozenClock, new_team: TeamMaker, rows: RowReader
+) -> None:
+    team = await new_team()
+    other = await new_team(channel_id="C2", name="beta")
+    elsewhere = await new_team(workspace_id="T2")
+    now, ids = clock.now(), {"workspace_id": "T1", "team_id": team.id}
+    own = AwayRules(emoji=(":baby:", ":palm_tree:"), words=("parental leave", "PTO"))
+    async with db.read() as s:
+        assert await away.get_rules(s, **ids) == DEFAULT_AWAY_RULES
+    async with db.write() as s:
+        await away.set_rules(s, **ids, rules=AwayRules(emoji=(":x:",)), by="UM", now=now)
+        await away.set_rules(s, **ids, rules=own, by="UX", now=now)  # replaces the first
+        await away.set_rules(
+            s, workspace_id="T2", team_id=elsewhere.id, rules=AwayRules(words=()), by=None, now=now
+        )
+    async with db.read() as s:
+        assert await away.get_rules(s, **ids) == own
+        assert await away.get_rules(s, workspace_id="T1", team_id=other.id) == DEFAULT_AWAY_RULES
+        # Another workspace's team with the same id sees only its own.
+        assert await away.get_rules(s, workspace_id="T2", team_id=team.id) != own
+        # An empty list is a list: nothing means away.
+        assert await away.get_rules(s, workspace_id="T2", team_id=elsewhere.id) == AwayRules(
+            emoji=DEFAULT_AWAY_RULES.emoji, words=()
+        )
+    (stored,) = await rows("team_away_rules", workspace_id="T1")
+    assert (stored["emoji"], stored["words"], stored["updated_by"]) == (
+        ":baby:\n:palm_tree:",
+        "parental leave\nPTO",
+        "UX",
+    )
+    async with db.write() as s:
+        await away.set_rules(s, **ids, rules=None, by="UM", now=now)
+    assert await rows("team_away_rules", workspace_id="T1") == []
+    async with db.read() as s:
+        assert await away.get_rules(s, **ids) == DEFAULT_AWAY_RULES
+
+    # Deleting the team, or the workspace, deletes its list.
+    async with db.write() as s:
+        await away.set_rules(s, **ids, rules=own, by="UM", now=now)
+        assert await teams.delete_teams_in_channels(s, workspace_id="T1", channel_ids=["C1"]) == 1
+        await teams.delete_workspace(s, workspace_id="T2")
+    assert await rows("team_away_rules") == []

@@ -268,10 +268,11 @@ async def test_migration_0008_adds_the_round_summaries_and_downgrades_cleanly(
 
         await _downgrade(db, "0007")
         assert await current_revision(db) == "0007"
-        # (0009's away marks, 0010's questions and 0011's releases go too, on the way down.)
+        # (0009's away marks, 0010's questions, 0011's releases and 0012's away rules go too.)
         later = {
             "round_summary",
             "away_mark",
+            "team_away_rules",
             "team_question",
             "release_hook",
             "release",

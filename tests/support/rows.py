@@ -32,6 +32,12 @@ WORKSPACE_DATA_TABLES = (
     "teams_tenant",
     "teams_channel",
     "teams_chat",
+    "away_mark",
+    "team_away_rules",
+    "team_question",
+    "release_hook",
+    "release",
+    "release_delivery",
 )
 
 _ROUND = metadata.tables["round"]

@@ -19,6 +19,8 @@ USAGE = "\n".join(
         "`/sdo managers` · `/sdo managers add @user` · `/sdo managers remove @user` (managers)",
         "`/sdo away` · `/sdo away @user until <YYYY-MM-DD>` · `/sdo away @user off` — who is "
         "away: not asked, not counted (managers; a vacation or sick Slack status counts too)",
+        "`/sdo away statuses` · `/sdo away statuses add :baby:, parental leave` · `… remove …` · "
+        "`… reset` — which Slack status emoji and words mean away for this team (managers)",
         "`/sdo pulse me` — your own pulse now, when you were away as the round opened",
         "`/sdo export` — this team's rounds as a CSV file in your DM: aggregates only, never "
         "anyone's answers (managers)",

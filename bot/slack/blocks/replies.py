@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from bot.domain.model import WEEKDAY_NAMES, Team
@@ -216,65 +216,6 @@ def export_comment(team: Team, rounds: int) -> dict[str, Any]:
         f"#{escape(team.name)}: {_plural(rounds, 'round')}, one row each — region, scores, "
         "participation, how many notes, disagreements. No one's answers or notes are in it; a "
         "round with too few answers says `Not enough answers` and has no scores."
-    )
-
-
-def away_marked(team: Team, user_id: str, until: date) -> dict[str, Any]:
-    """`/sdo away @user until <date>` done."""
-    return text_message(
-        f":palm_tree: <@{user_id}> is away from #{escape(team.name)}'s pulses until "
-        f"{until:%A %d %B %Y} (inclusive): no DM, no reminder, not counted as asked. They can "
-        "still answer a round with `/sdo pulse me`."
-    )
-
-
-def away_date_passed(team: Team, until: date) -> dict[str, Any]:
-    """`/sdo away @user until <date>` with a date already past in the team's time zone."""
-    return text_message(
-        f":calendar: {until:%d %B %Y} has passed in #{escape(team.name)}'s time zone "
-        f"({escape(team.tz)}): give the last day they are away."
-    )
-
-
-def away_cleared(team: Team, user_id: str, *, cleared: bool) -> dict[str, Any]:
-    """`/sdo away @user off`: asked again from the next round."""
-    if not cleared:
-        return text_message(f"<@{user_id}> was not marked away from #{escape(team.name)}.")
-    return text_message(
-        f":wave: <@{user_id}> is back: #{escape(team.name)}'s next round asks them again."
-    )
-
-
-def away_list(team: Team, marks: Sequence[tuple[str, date]]) -> dict[str, Any]:
-    """`/sdo away` (managers): who is marked away, until when (chat statuses are not listed:
-    they are read as each round opens)."""
-    if not marks:
-        return text_message(
-            f"Nobody is marked away from #{escape(team.name)}. (A vacation or sick Slack status "
-            "also makes someone away when a round opens.)"
-        )
-    lines = "\n".join(f"• <@{user_id}> until {until:%a %d %b %Y}" for user_id, until in marks)
-    return text_message(f":palm_tree: Marked away from #{escape(team.name)}:\n{lines}")
-
-
-def pulse_me_sent(team: Team, round_number: int, *, sent: bool) -> dict[str, Any]:
-    """`/sdo pulse me` (or "Pulse me now"): the member's pulse of a round they were away for."""
-    if not sent:
-        return text_message(
-            f":hourglass_flowing_sand: Round {round_number} of #{escape(team.name)} could not "
-            "reach you just now: it follows in your DMs in a moment."
-        )
-    return text_message(
-        f":mailbox_with_mail: Welcome back: round {round_number} of #{escape(team.name)} is in "
-        "your DMs, and you count as asked now."
-    )
-
-
-def not_away() -> dict[str, Any]:
-    """`/sdo pulse me` by someone who was away for no open round."""
-    return text_message(
-        "You were not away for any open round here: your pulse is in your DMs already (or no "
-        "round is open)."
     )
 
 

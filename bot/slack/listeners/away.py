@@ -1,5 +1,5 @@
-"""`/sdo away …` (managers) and `/sdo pulse me` (a member back from being away): one service
-call each, answered with a reply of ``bot.slack.blocks.replies``."""
+"""`/sdo away …` and `/sdo away statuses …` (managers) and `/sdo pulse me` (a member back from
+being away): one service call each, answered with a reply of ``bot.slack.blocks.away``."""
 
 from __future__ import annotations
 
@@ -7,26 +7,54 @@ from typing import Any
 
 from bot.delivery.pulses import pulse_me
 from bot.domain import grammar
+from bot.domain.away import DEFAULT_AWAY_RULES, MarkOutcome
 from bot.domain.model import Team
-from bot.slack.blocks import replies
+from bot.slack.blocks import away as replies
+from bot.slack.blocks.replies import slack_refused
 from bot.slack.context import AppContext
 
 
 async def away_command(
-    ctx: AppContext, team: Team, caller: str, cmd: grammar.Away
+    ctx: AppContext, team: Team, caller: str, cmd: grammar.Away | grammar.AwayStatuses
 ) -> dict[str, Any]:
-    """Mark, unmark or list (the caller manages ``team``)."""
+    """Mark, unmark or list; or the statuses that mean away (the caller manages ``team``)."""
+    if isinstance(cmd, grammar.AwayStatuses):
+        return await _statuses(ctx, team, caller, cmd)
     if cmd.action == "until" and cmd.user_id and cmd.until is not None:
-        if not await ctx.services.away.mark(
+        outcome = await ctx.services.away.mark(
             team=team, user_id=cmd.user_id, until=cmd.until, by=caller
-        ):
+        )
+        if outcome is MarkOutcome.DATE_PASSED:
             return replies.away_date_passed(team, cmd.until)
+        if outcome is MarkOutcome.NOT_A_MEMBER:
+            return replies.away_not_member(team, cmd.user_id)
         return replies.away_marked(team, cmd.user_id, cmd.until)
     if cmd.action == "off" and cmd.user_id:
         cleared = await ctx.services.away.unmark(team=team, user_id=cmd.user_id)
         return replies.away_cleared(team, cmd.user_id, cleared=cleared)
     marks = await ctx.services.away.marks(team=team)
     return replies.away_list(team, [(m.user_id, m.until) for m in marks])
+
+
+async def _statuses(
+    ctx: AppContext, team: Team, caller: str, cmd: grammar.AwayStatuses
+) -> dict[str, Any]:
+    """Show, change or reset the statuses that mean away (the caller manages ``team``)."""
+    if cmd.action == "show":
+        rules, refused = await ctx.services.away.rules(team=team), None
+    else:
+        rules, refused = await ctx.services.away.change_rules(
+            team=team, action=cmd.action, items=cmd.items, by=caller
+        )
+    if refused is not None:
+        return replies.away_statuses_refused(team, refused)
+    return replies.away_statuses(
+        team,
+        rules.emoji,
+        rules.words,
+        custom=rules != DEFAULT_AWAY_RULES,
+        changed=cmd.action != "show",
+    )
 
 
 async def pulse_me_command(
@@ -46,7 +74,7 @@ async def pulse_me_command(
     if not done:
         refused = next((o for o in outcomes if o.result == "failed"), None)
         if refused is not None:
-            return replies.slack_refused(refused.reason or "refused")
+            return slack_refused(refused.reason or "refused")
         return replies.not_away()
     first = done[0]
     return replies.pulse_me_sent(first.team, first.round.number, sent=first.result == "sent")

@@ -182,6 +182,7 @@ _MANAGERS_ONLY = {
     grammar.Schedule: "change the schedule",
     grammar.Managers: "change managers",
     grammar.Away: "mark members away or see who is",
+    grammar.AwayStatuses: "change which statuses mean away",
     grammar.Export: "export the team's history",
     grammar.Questions: "reword its questions",
     grammar.ReleaseHook: "see or rotate the release webhook",
@@ -205,7 +206,7 @@ async def _team_command(
             return await _digest(ctx, team)
         case grammar.Schedule():
             return await _schedule(ctx, team, cmd)
-        case grammar.Away():
+        case grammar.Away() | grammar.AwayStatuses():
             return await away_command(ctx, team, req.user_id, cmd)
         case grammar.Export():
             return await _export(ctx, team, req)

@@ -9,7 +9,7 @@ else wrote passes through ``escape_markdown``. Teams has no Slack mention syntax
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from bot.domain.model import WEEKDAY_NAMES, Team
 from bot.domain.views import ManagerRefusal
@@ -285,87 +285,6 @@ def export_comment(team: Team, rounds: int) -> str:
         "participation, how many notes, disagreements. No one's answers or notes are in it; a "
         "round with too few answers says Not enough answers and has no scores. The rows below "
         "are CSV: paste them into a spreadsheet or a .csv file."
-    )
-
-
-def away_marked(team: Team, person: str, until: date) -> str:
-    """`away @person until <date>` done.
-
-    Args:
-        team: the team.
-        person: their display name.
-        until: the last day away (inclusive).
-    """
-    return (
-        f"🌴 {_name(person)} is away from {_name(team.name)}'s pulses until "
-        f"{until:%A %d %B %Y} (inclusive): no message, no reminder, not counted as asked. They "
-        f"can still answer a round with {_cmd('pulse me')}."
-    )
-
-
-def away_date_passed(team: Team, until: date) -> str:
-    """`away @person until <date>` with a date already past in the team's time zone.
-
-    Args:
-        team: the team.
-        until: the date given.
-    """
-    return (
-        f"📅 {until:%d %B %Y} has passed in {_name(team.name)}'s time zone "
-        f"({escape_markdown(team.tz)}): give the last day they are away."
-    )
-
-
-def away_cleared(team: Team, person: str, *, cleared: bool) -> str:
-    """`away @person off`: asked again from the next round.
-
-    Args:
-        team: the team.
-        person: their display name.
-        cleared: a mark was taken off (else there was none).
-    """
-    if not cleared:
-        return f"{_name(person)} was not marked away from {_name(team.name)}."
-    return f"👋 {_name(person)} is back: {_name(team.name)}'s next round asks them again."
-
-
-def away_list(team: Team, marks: Sequence[tuple[str, date]]) -> str:
-    """`away` (managers): who is marked away, until when.
-
-    Args:
-        team: the team.
-        marks: (display name, last day away) each.
-    """
-    if not marks:
-        return f"Nobody is marked away from {_name(team.name)}."
-    lines = "\n".join(f"- {_name(person)} until {until:%a %d %b %Y}" for person, until in marks)
-    return f"🌴 Marked away from {_name(team.name)}:\n\n{lines}"
-
-
-def pulse_me_sent(team: Team, round_number: int, *, sent: bool) -> str:
-    """`pulse me`: the member's pulse of a round they were away for.
-
-    Args:
-        team: the team.
-        round_number: the round.
-        sent: it is in their chat now (else it follows in a moment).
-    """
-    if not sent:
-        return (
-            f"⏳ Round {round_number} of {_name(team.name)} could not reach you just now: it "
-            "follows in our chat in a moment."
-        )
-    return (
-        f"📬 Welcome back: round {round_number} of {_name(team.name)} is in our personal chat, "
-        "and you count as asked now."
-    )
-
-
-def not_away() -> str:
-    """`pulse me` by someone who was away for no open round."""
-    return (
-        "You were not away for any open round here: your pulse is in our personal chat already "
-        "(or no round is open)."
     )
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 from bot.delivery.platform import PlatformError
 from bot.delivery.pulses import pulse_me
 from bot.domain import grammar
+from bot.domain.away import MarkOutcome
 from bot.domain.model import Team
 from bot.teams.activity import Origin
-from bot.teams.cards import replies
+from bot.teams.cards import away as replies
+from bot.teams.cards.replies import platform_refused
 from bot.teams.context import TeamsContext
 
 
@@ -24,13 +26,20 @@ async def _name(ctx: TeamsContext, team: Team, user_id: str) -> str:
     return person.name
 
 
-async def away_reply(ctx: TeamsContext, team: Team, caller: str, cmd: grammar.Away) -> str:
-    """Mark, unmark or list (the caller manages ``team``)."""
+async def away_reply(
+    ctx: TeamsContext, team: Team, caller: str, cmd: grammar.Away | grammar.AwayStatuses
+) -> str:
+    """Mark, unmark or list (the caller manages ``team``); statuses are not read in Teams."""
+    if isinstance(cmd, grammar.AwayStatuses):
+        return replies.away_statuses_not_read(team)
     if cmd.action == "until" and cmd.user_id and cmd.until is not None:
-        if not await ctx.services.away.mark(
+        outcome = await ctx.services.away.mark(
             team=team, user_id=cmd.user_id, until=cmd.until, by=caller
-        ):
+        )
+        if outcome is MarkOutcome.DATE_PASSED:
             return replies.away_date_passed(team, cmd.until)
+        if outcome is MarkOutcome.NOT_A_MEMBER:
+            return replies.away_not_member(team, await _name(ctx, team, cmd.user_id))
         return replies.away_marked(team, await _name(ctx, team, cmd.user_id), cmd.until)
     if cmd.action == "off" and cmd.user_id:
         cleared = await ctx.services.away.unmark(team=team, user_id=cmd.user_id)
@@ -58,7 +67,7 @@ async def pulse_me_reply(ctx: TeamsContext, origin: Origin) -> str:
     if not done:
         refused = next((o for o in outcomes if o.result == "failed"), None)
         if refused is not None:
-            return replies.platform_refused(refused.reason or "refused")
+            return platform_refused(refused.reason or "refused")
         return replies.not_away()
     first = done[0]
     return replies.pulse_me_sent(first.team, first.round.number, sent=first.result == "sent")

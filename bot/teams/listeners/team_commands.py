@@ -38,6 +38,7 @@ _NEEDS_CHANNEL = {
     grammar.Managers: "managers",
     grammar.Export: "export",
     grammar.Away: "away",
+    grammar.AwayStatuses: "away statuses",
     grammar.Questions: "questions",
     grammar.ReleaseHook: "release-hook",
 }
@@ -48,6 +49,7 @@ _MANAGERS_ONLY = {
     grammar.Managers: "change managers",
     grammar.Export: "export the team's history",
     grammar.Away: "mark members away or see who is",
+    grammar.AwayStatuses: "change which statuses mean away",
     grammar.Questions: "reword its questions",
     grammar.ReleaseHook: "see or rotate the release webhook",
 }
@@ -92,7 +94,7 @@ async def _managed(ctx: TeamsContext, cmd: grammar.Command, team: Team, origin: 
     """A managers-only command, asked by one of them."""
     if isinstance(cmd, grammar.Export):
         return await _export(ctx, team, origin)
-    if isinstance(cmd, grammar.Away):
+    if isinstance(cmd, grammar.Away | grammar.AwayStatuses):
         return await away_reply(ctx, team, origin.caller.user_id, cmd)
     if isinstance(cmd, grammar.Questions):
         return await questions_reply(ctx, team, origin.caller.user_id, cmd)

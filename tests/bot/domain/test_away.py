@@ -8,7 +8,17 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.domain import grammar
-from bot.domain.away import AwayRules, ChatStatus, away_by_mark, away_by_status
+from bot.domain.away import (
+    DEFAULT_AWAY_RULES,
+    MAX_AWAY_ITEMS,
+    AwayItems,
+    AwayRules,
+    ChatStatus,
+    away_by_mark,
+    away_by_status,
+    change_rules,
+    parse_away_items,
+)
 from bot.teams.activity import TEAMS_SYNTAX
 
 NOW = datetime(2026, 12, 10, 9, tzinfo=UTC)
@@ -130,3 +140,95 @@ def test_teams_writes_the_same_words_with_its_mentions() -> None:
     )
     assert grammar.parse_command("pulse me", syntax=TEAMS_SYNTAX) == grammar.PulseMe()
     assert "/sdo" not in grammar.away_usage(TEAMS_SYNTAX)
+
+
+@pytest.mark.parametrize(
+    ("typed", "items"),
+    [
+        (":baby:", AwayItems(emoji=(":baby:",))),
+        (":Baby: :baby:", AwayItems(emoji=(":baby:",))),
+        ("PTO", AwayItems(words=("PTO",))),
+        (
+            ":baby:, parental   leave, PTO, pto",
+            AwayItems(emoji=(":baby:",), words=("parental leave", "PTO")),
+        ),
+        (
+            ":sunny: day off, o.o.o, kid's-day",
+            AwayItems(emoji=(":sunny:",), words=("day off", "o.o.o", "kid's-day")),
+        ),
+        (":+1: , :beach_with_umbrella:", AwayItems(emoji=(":+1:", ":beach_with_umbrella:"))),
+        ("Urlaub, congé", AwayItems(words=("Urlaub", "congé"))),
+    ],
+)
+def test_away_items_are_read_as_typed(typed: str, items: AwayItems) -> None:
+    assert parse_away_items(typed) == items
+
+
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [
+        ("", "Name at least one emoji"),
+        (" , ,", "Name at least one emoji"),
+        (":Ünï:", "`:Ünï:` is no emoji name"),
+        ("<script>", "“<script>” can hold letters, digits"),
+        ("a" * 41, "“" + "a" * 40 + "…” is too long: at most 40 characters"),
+        ("---", "“---” can hold letters"),
+    ],
+)
+def test_odd_away_items_are_refused_with_a_reason(typed: str, why: str) -> None:
+    refused = parse_away_items(typed)
+    assert isinstance(refused, str)
+    assert refused.startswith(why), refused
+
+
+def test_changing_the_rules_adds_once_removes_in_any_case_and_caps_the_list() -> None:
+    added = change_rules(
+        DEFAULT_AWAY_RULES, add=AwayItems(emoji=(":baby:", ":airplane:"), words=("ooo", "PTO"))
+    )
+    assert isinstance(added, AwayRules)
+    assert added.emoji == (*DEFAULT_AWAY_RULES.emoji, ":baby:")
+    assert added.words == (*DEFAULT_AWAY_RULES.words, "PTO")
+    removed = change_rules(added, remove=AwayItems(emoji=(":AIRPLANE:",), words=("Sick", "nope")))
+    assert isinstance(removed, AwayRules)
+    assert ":airplane:" not in removed.emoji
+    assert "sick" not in removed.words
+    assert away_by_status(ChatStatus(text="PTO"), now=NOW, rules=removed)
+    assert not away_by_status(ChatStatus(text="sick"), now=NOW, rules=removed)
+    emptied = change_rules(removed, remove=AwayItems(emoji=removed.emoji, words=removed.words))
+    assert emptied == AwayRules(emoji=(), words=())
+    assert not away_by_status(ChatStatus(emoji=":palm_tree:", text="OOO"), now=NOW, rules=emptied)
+
+    full = AwayRules(emoji=tuple(f":e{i}:" for i in range(MAX_AWAY_ITEMS)), words=())
+    refused = change_rules(full, add=AwayItems(emoji=(":one_more:",)))
+    assert refused == ("A team's list holds at most 30 emoji and 30 words: remove some first.")
+    assert change_rules(full, add=AwayItems(emoji=(":e0:",))) == full  # already there
+
+
+@pytest.mark.parametrize(
+    ("typed", "parsed"),
+    [
+        ("away statuses", grammar.AwayStatuses()),
+        ("away STATUS show", grammar.AwayStatuses()),
+        ("away statuses reset", grammar.AwayStatuses("reset")),
+        (
+            "away statuses add :baby:, PTO",
+            grammar.AwayStatuses("add", AwayItems(emoji=(":baby:",), words=("PTO",))),
+        ),
+        (
+            "away statuses remove leave",
+            grammar.AwayStatuses("remove", AwayItems(words=("leave",))),
+        ),
+    ],
+)
+def test_the_away_statuses_grammar(typed: str, parsed: grammar.Command) -> None:
+    assert grammar.parse_command(typed) == parsed
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["away statuses add", "away statuses reset now", "away statuses clear", "away statuses add ::"],
+)
+def test_a_wrong_away_statuses_is_told_how_to_write_it(typed: str) -> None:
+    parsed = grammar.parse_command(typed)
+    assert isinstance(parsed, grammar.Invalid), typed
+    assert "Usage: `/sdo away statuses`" in parsed.message

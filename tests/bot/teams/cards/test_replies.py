@@ -10,8 +10,9 @@ import pytest
 
 from bot.domain.model import THURSDAY, Team
 from bot.domain.views import ManagerRefusal
+from bot.slack.blocks import away as slack_away
 from bot.slack.blocks import replies as slack_replies
-from bot.teams.cards import replies
+from bot.teams.cards import away, replies
 
 TEAM = Team(id=1, workspace_id="T1", channel_id="C1", name="payments", tz="Europe/Berlin")
 HOSTILE = Team(id=2, workspace_id="T1", channel_id="C9", name="[x](https://evil.example)", tz="UTC")
@@ -41,32 +42,39 @@ def every_reply(team: Team = TEAM, name: str = "Ann Lee") -> list[str]:
         replies.export_sent(team, 3),
         replies.export_comment(team, 1),
         replies.pulse_sent(3, created=True, sent=2, failed=0, pending=0, away=2),
-        replies.away_marked(team, name, date(2026, 12, 24)),
-        replies.away_date_passed(team, date(2026, 1, 2)),
-        replies.away_cleared(team, name, cleared=True),
-        replies.away_cleared(team, name, cleared=False),
-        replies.away_list(team, [(name, date(2026, 12, 24))]),
-        replies.away_list(team, []),
-        replies.pulse_me_sent(team, 3, sent=True),
-        replies.pulse_me_sent(team, 3, sent=False),
-        replies.not_away(),
+        away.away_marked(team, name, date(2026, 12, 24)),
+        away.away_date_passed(team, date(2026, 1, 2)),
+        away.away_cleared(team, name, cleared=True),
+        away.away_cleared(team, name, cleared=False),
+        away.away_list(team, [(name, date(2026, 12, 24))]),
+        away.away_list(team, []),
+        away.away_not_member(team, name),
+        away.away_statuses_not_read(team),
+        away.pulse_me_sent(team, 3, sent=True),
+        away.pulse_me_sent(team, 3, sent=False),
+        away.not_away(),
     ]
 
 
 def test_there_is_one_teams_reply_for_each_slack_reply_with_the_same_arguments() -> None:
     renamed = {"slack_refused": "platform_refused"}
+    pairs = ((slack_replies, replies), (slack_away, away))
     slack = {
-        name: fn
-        for name, fn in inspect.getmembers(slack_replies, inspect.isfunction)
-        if fn.__module__ == slack_replies.__name__ and not name.startswith("_")
+        name: (fn, teams_module)
+        for slack_module, teams_module in pairs
+        for name, fn in inspect.getmembers(slack_module, inspect.isfunction)
+        if fn.__module__ == slack_module.__name__ and not name.startswith("_")
     }
     slack.pop("text_message")  # Slack's message wrapper; a Teams reply is its text
     # The note while Slack's 429s hold a command up: Slack only (the Teams connector waits
     # out Teams' 429s without telling the person; see docs/architecture.md).
     slack.pop("slack_pacing")
-    assert len(slack) == 27
-    for name, fn in slack.items():
-        teams_fn = getattr(replies, renamed.get(name, name))
+    # Which Slack statuses mean away: Teams' statuses are not read (away_statuses_not_read).
+    slack.pop("away_statuses")
+    slack.pop("away_statuses_refused")
+    assert len(slack) == 28
+    for name, (fn, teams_module) in slack.items():
+        teams_fn = getattr(teams_module, renamed.get(name, name))
         slack_params = inspect.signature(fn).parameters
         teams_params = inspect.signature(teams_fn).parameters
         assert [p.kind for p in teams_params.values()] == [p.kind for p in slack_params.values()]
