@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain.circles import Circle
 from bot.domain.model import DeliveryStatus
 from storage.sql import dialect_insert, is_postgresql, rowcount
-from storage.tables import AnswerRow, ReleaseDeliveryRow, ReleaseHookRow, ReleaseRow
+from storage.tables import AnswerRow, ReleaseDeliveryRow, ReleaseHookRow, ReleaseRow, TeamRow
 
 _HOOK = ReleaseHookRow.__table__  # type: ignore[attr-defined]
 _RELEASE = ReleaseRow.__table__  # type: ignore[attr-defined]
@@ -134,7 +134,18 @@ async def record_release(
 async def asked_near(
     session: AsyncSession, *, workspace_id: str, team_id: int, at: datetime, within: timedelta
 ) -> bool:
-    """Whether another release of the team asks (or asked) within ``within`` of ``at``."""
+    """Whether another release of the team asks (or asked) within ``within`` of ``at``.
+
+    On PostgreSQL the team's row is locked first, until the transaction ends: releases of one
+    team reported at once are recorded one after another, so only the first one asks (READ
+    COMMITTED would let each see none of the others). SQLite serialises writers anyway."""
+    if is_postgresql(session):
+        t = TeamRow.__table__.c  # type: ignore[attr-defined]
+        await session.execute(
+            select(t.id)
+            .where(t.workspace_id == workspace_id, t.id == team_id)
+            .with_for_update(key_share=True)
+        )
     r = _RELEASE.c
     found = await session.execute(
         select(r.id)

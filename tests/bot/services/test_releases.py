@@ -4,6 +4,7 @@ hour from another, a replay recorded once."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from cryptography.fernet import Fernet
@@ -70,3 +71,22 @@ async def test_releases_are_asked_in_working_hours_one_an_hour(
     assert await services.releases.open_due() == 0
     clock.set(clock.now() + timedelta(days=1))
     assert await services.releases.open_due() == 0
+
+
+async def test_releases_reported_at_once_ask_once_in_the_hour(
+    db: Database, clock: FrozenClock
+) -> None:
+    # A CI publishing eight packages at once: eight hook deliveries in the same moment.
+    services = Services(db=db, clock=clock)
+    team, _, _ = await services.teams.setup(
+        workspace_id=WS, channel_id="C1", channel_name="alpha", caller=MEMBERS[0], people=MEMBERS
+    )
+    clock.set(datetime(2026, 12, 14, 10, 30, tzinfo=UTC))  # a Monday, in working hours
+    received = await asyncio.gather(
+        *(
+            services.releases.receive(team=team, delivery_id=f"d{i}", name=f"v{i}", source="x")
+            for i in range(8)
+        )
+    )
+    assert sorted(r.outcome for r in received) == ["new", *["spaced"] * 7]
+    assert await services.releases.open_due() == 1
