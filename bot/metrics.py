@@ -40,6 +40,8 @@ from prometheus_client import (
 )
 
 SLACK, TEAMS = "slack", "teams"
+# The release webhooks' edge (``bot.hooks``): a platform label of its own for its requests.
+HOOKS = "hooks"
 UNKNOWN = "unknown"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 

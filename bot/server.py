@@ -195,7 +195,9 @@ def build_web_app(settings: Settings, *, clock: Clock | None = None) -> web.Appl
             ]
         )
     # Release webhooks (``/sdo release-hook``): platform-neutral, signed by each team's secret.
-    web_app.router.add_routes([release_hook_route(services=lambda: web_app[RUNTIME_KEY].services)])
+    web_app.router.add_routes(
+        [release_hook_route(services=lambda: web_app[RUNTIME_KEY].services, metrics=metrics)]
+    )
     if settings.oauth_enabled:
         web_app.router.add_routes(http.oauth_routes(bolt=lambda: _bolt_of(web_app)))
     host: TeamsHost | None = None

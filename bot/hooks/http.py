@@ -15,7 +15,10 @@ An unknown key, a missing or wrong signature or token: 401, and nothing happens 
 DM). A body over ``MAX_BODY_BYTES``: 413. A signed body that is not a JSON object, or a release
 without a name or delivery id: 400. Other events and actions: 202, ignored (GitHub's ``ping``:
 200). A new release: 202 (asked in the team's working hours, ``bot.services.releases``); a
-delivery id seen before: 200, nothing new. Secrets, signatures and bodies are never logged.
+delivery id seen before: 200, nothing new. The database out of reach: 503 with
+``Retry-After`` (nothing recorded; the CI may deliver it again). Secrets, signatures and bodies
+are never logged. Each request is counted in ``/metrics`` as ``platform="hooks"``,
+``kind="release"``, by status.
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ from typing import Any
 from aiohttp import web
 
 from bot.domain.releases import clean_name
+from bot.metrics import HOOKS, Metrics
 from bot.services import Services
+from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +44,8 @@ PATH = "/hooks/release/{key}"
 # As Slack's edge: GitHub's release event carries the release notes (up to 125,000 characters).
 MAX_BODY_BYTES = 1024 * 1024
 DELIVERY_ID_CHARS = 200
+# What a CI is told to wait before delivering again while the database is out of reach.
+RETRY_AFTER_SECONDS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,50 +133,75 @@ def report_of(source: str, payload: dict[str, Any], headers: Mapping[str, str]) 
     )
 
 
-def release_hook_route(*, services: Callable[[], Services]) -> web.RouteDef:
+def release_hook_route(
+    *, services: Callable[[], Services], metrics: Metrics | None = None
+) -> web.RouteDef:
     """``POST /hooks/release/<key>``.
 
     Args:
         services: returns the running app's services (created at start-up, after the routes).
+        metrics: where each request is counted (None: not counted).
     """
 
-    async def release_hook(request: web.Request) -> web.Response:
-        if (request.content_length or 0) > MAX_BODY_BYTES:
-            return web.Response(status=413, text="request body too large")
-        try:
-            # The whole body (``content.read(n)`` may stop at a chunk: the signature would fail).
-            body = await request.read()
-        except web.HTTPRequestEntityTooLarge:
-            return web.Response(status=413, text="request body too large")
-        if len(body) > MAX_BODY_BYTES:
-            return web.Response(status=413, text="request body too large")
-        releases = services().releases
-        found = await releases.by_key(request.match_info["key"])
-        source = source_of(request.headers)
-        if found is None or not verified(source, found[1], body, request.headers):
-            log.warning("refused a release hook: unknown key or a missing or invalid signature")
-            return web.Response(status=401, text="invalid signature")
-        team, _ = found
-        try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            payload = None
-        if not isinstance(payload, dict):
-            return web.Response(status=400, text="malformed JSON")
-        if source == "github" and request.headers.get("X-GitHub-Event") == "ping":
-            return web.json_response({"ok": True, "pong": True})
-        report = report_of(source, payload, request.headers)
-        if report.ignored is not None:
-            return web.json_response({"ok": True, "ignored": report.ignored}, status=202)
-        if report.name is None or report.delivery_id is None:
-            return web.Response(status=400, text="a release needs a name and a delivery id")
-        received = await releases.receive(
-            team=team, delivery_id=report.delivery_id, name=report.name, source=source
-        )
-        log.info("release hook (%s) for team %s: %s", source, team.id, received.outcome)
-        answer: dict[str, Any] = {"ok": True, "release": received.outcome}
-        if received.ask_at is not None:
-            answer["ask_at"] = received.ask_at.isoformat()
-        return web.json_response(answer, status=200 if received.outcome == "replay" else 202)
+    async def counted(request: web.Request) -> web.Response:
+        if metrics is None:
+            return await _answer(request, services())
+        with metrics.timed_request(platform=HOOKS) as seen:
+            seen.kind = "release"
+            response = await _answer(request, services())
+            seen.status = response.status
+            return response
 
-    return web.post(PATH, release_hook)
+    return web.post(PATH, counted)
+
+
+async def _answer(request: web.Request, services: Services) -> web.Response:
+    try:
+        return await _release_hook(request, services)
+    except DatabaseUnavailable:
+        log.warning("a release hook found the database unavailable: asked to retry")
+        return web.Response(
+            status=503,
+            text="database unavailable: deliver it again in a moment",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+
+async def _release_hook(request: web.Request, services: Services) -> web.Response:
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        return web.Response(status=413, text="request body too large")
+    try:
+        # The whole body (``content.read(n)`` may stop at a chunk: the signature would fail).
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return web.Response(status=413, text="request body too large")
+    if len(body) > MAX_BODY_BYTES:
+        return web.Response(status=413, text="request body too large")
+    releases = services.releases
+    found = await releases.by_key(request.match_info["key"])
+    source = source_of(request.headers)
+    if found is None or not verified(source, found[1], body, request.headers):
+        log.warning("refused a release hook: unknown key or a missing or invalid signature")
+        return web.Response(status=401, text="invalid signature")
+    team, _ = found
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        payload = None
+    if not isinstance(payload, dict):
+        return web.Response(status=400, text="malformed JSON")
+    if source == "github" and request.headers.get("X-GitHub-Event") == "ping":
+        return web.json_response({"ok": True, "pong": True})
+    report = report_of(source, payload, request.headers)
+    if report.ignored is not None:
+        return web.json_response({"ok": True, "ignored": report.ignored}, status=202)
+    if report.name is None or report.delivery_id is None:
+        return web.Response(status=400, text="a release needs a name and a delivery id")
+    received = await releases.receive(
+        team=team, delivery_id=report.delivery_id, name=report.name, source=source
+    )
+    log.info("release hook (%s) for team %s: %s", source, team.id, received.outcome)
+    answer: dict[str, Any] = {"ok": True, "release": received.outcome}
+    if received.ask_at is not None:
+        answer["ask_at"] = received.ask_at.isoformat()
+    return web.json_response(answer, status=200 if received.outcome == "replay" else 202)

@@ -1,12 +1,15 @@
 """``GET /metrics`` as an operator's Prometheus scrapes it, over real HTTP, after real work:
 a scheduled round (setup → the tick's pulse → clicks → the tick's close and digest), a forged
-request, Slack answering 429, and the bearer token guarding it all."""
+request, Slack answering 429, the release hook, and the bearer token guarding it all."""
 
 from __future__ import annotations
 
+import hmac
+import json
 import time
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 
 from bot.domain.circles import AnswerValue, Circle
@@ -167,3 +170,29 @@ async def test_no_metrics_without_a_token(slack: SlackHarness) -> None:
     assert (await slack.get("/metrics")).status == 404
     assert (await slack.get("/metrics", headers=BEARER)).status == 404
     assert (await slack.get("/healthz")).status == 200
+
+
+async def test_release_hook_requests_are_counted_by_status(metered: SlackHarness) -> None:
+    slack = metered
+    team = await set_up_team(slack)
+    hook = await slack.runtime.services.releases.hook(team=team)
+    path = f"/hooks/release/{hook.key}"
+    body = json.dumps({"name": "v2.3", "id": "build-7"}).encode()
+    signed = {
+        "Content-Type": "application/json",
+        "X-SDO-Signature": "sha256=" + hmac.new(hook.secret.encode(), body, "sha256").hexdigest(),
+    }
+    before = await scrape(slack)
+    forged = signed | {"X-SDO-Signature": "sha256=00"}
+    async with aiohttp.ClientSession() as http:
+        # Forged, new, then the same delivery again.
+        for headers, expected in ((forged, 401), (signed, 202), (signed, 200)):
+            async with http.post(slack.url + path, data=body, headers=headers) as reply:
+                assert reply.status == expected, await reply.text()
+    after = await scrape(slack)
+
+    hooks = {"platform": "hooks", "kind": "release"}
+    assert after.moved(before, "sdo_http_requests_total", status="401", **hooks) == 1
+    assert after.moved(before, "sdo_http_requests_total", status="202", **hooks) == 1
+    assert after.moved(before, "sdo_http_requests_total", status="200", **hooks) == 1
+    assert after.moved(before, "sdo_http_request_duration_seconds_count", **hooks) == 3

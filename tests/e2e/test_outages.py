@@ -11,11 +11,14 @@ health endpoints), and what the database holds afterwards.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
+import aiohttp
 import pytest
 from sqlalchemy import text
 
@@ -225,6 +228,35 @@ async def test_installed_workspaces_are_answered_while_their_tokens_are_out_of_r
     finally:
         await slack.stop()
         await fake.stop()
+
+
+async def test_a_release_hook_is_asked_to_deliver_again_while_the_database_is_down(
+    slack: SlackHarness, postgres: PrivatePostgres
+) -> None:
+    people = [PersonInfo(user_id=u, name=u, tz="UTC") for u in ("UANN", "UBO")]
+    team, _, _ = await slack.runtime.services.teams.setup(
+        workspace_id=WORKSPACE,
+        channel_id="CTEAM",
+        channel_name="team",
+        caller=people[0],
+        people=people,
+    )
+    hook = await slack.runtime.services.releases.hook(team=team)
+    body = json.dumps({"name": "v2.3", "id": "build-7"}).encode()
+    digest = hmac.new(hook.secret.encode(), body, hashlib.sha256).hexdigest()
+    headers = {"Content-Type": "application/json", "X-SDO-Signature": f"sha256={digest}"}
+    url = f"{slack.url}/hooks/release/{hook.key}"
+
+    async with aiohttp.ClientSession() as http:
+        await postgres.astop()
+        async with http.post(url, data=body, headers=headers) as down:
+            assert (down.status, down.headers["Retry-After"]) == (503, "30")
+            assert await down.text() == "database unavailable: deliver it again in a moment"
+        await postgres.astart()
+        async with http.post(url, data=body, headers=headers) as again:
+            assert again.status == 202
+    async with slack.runtime.db.read() as s:
+        assert (await s.execute(text("SELECT count(*) FROM release"))).scalar_one() == 1
 
 
 async def test_teams_members_are_told_to_try_again_and_keep_their_note(
