@@ -286,6 +286,13 @@ async def test_teams_members_are_told_to_try_again_and_keep_their_note(
             if b.get("verb") == "sdo.answer" and b["data"]["value"] == "yes"
         )
         note = {"sdo": "note", "round_id": yes["round_id"], "circle": "W", "note": "Ana said so"}
+        await people.say(owner, "questions", in_channel=team)
+        questions = fake.sent[-1]
+        (reword,) = [
+            b
+            for b in actions(card_of(dict(questions.body)))
+            if b.get("title") == "Reword the questions"
+        ]
         await postgres.astop()
 
         click_status, clicked = await people.click(member, pulse["id"], yes, verb="sdo.answer")
@@ -302,6 +309,25 @@ async def test_teams_members_are_told_to_try_again_and_keep_their_note(
         assert "Ana said so" in form  # …with what was typed
         assert json.dumps(told)[1:-1] in form
         assert told in json.dumps(fake.sent[-1].body, ensure_ascii=False)
+        # Opening a dialog is told too (a message in the dialog, not Teams' own error), and
+        # the questions dialog's Save stays open with what the manager typed.
+        opened_status, opened = await people.open_note(
+            member, {"sdo": "note", "round_id": yes["round_id"]}, card_id=pulse["id"]
+        )
+        assert (opened_status, opened["task"]) == (200, {"type": "message", "value": told})
+        fetch_status, fetched = await people.open_note(
+            owner, reword["data"], card_id=questions.activity_id
+        )
+        assert (fetch_status, fetched["task"]) == (200, {"type": "message", "value": told})
+        reworded = {
+            "sdo": "questions",
+            "team_id": reword["data"]["team_id"],
+            "question_W": "Did a customer pick it?",
+        }
+        save_status, kept = await people.submit_note(owner, reworded, card_id=questions.activity_id)
+        assert (save_status, kept["task"]["type"]) == (200, "continue")
+        assert "Did a customer pick it?" in json.dumps(kept)
+        assert json.dumps(told)[1:-1] in json.dumps(kept)
 
         await postgres.astart()
         click_status, clicked = await people.click(member, pulse["id"], yes, verb="sdo.answer")

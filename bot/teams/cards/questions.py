@@ -106,9 +106,11 @@ def questions_dialog(
     wording: Wording,
     typed: Mapping[Circle, str | None] | None = None,
     problems: Mapping[Circle, str] | None = None,
+    notice: str | None = None,
 ) -> dict[str, Any]:
     """The task module continue response: one field per question (prefilled with what members
-    read now, or what was typed), a "back to the default" toggle each, and the problems."""
+    read now, or what was typed), a "back to the default" toggle each, and the problems
+    (``notice``: why the dialog came back, above the form)."""
     body: list[Element] = [
         text_block(
             "How the team's members read the three questions. Each still measures its circle "
@@ -117,6 +119,8 @@ def questions_dialog(
             "default wording."
         )
     ]
+    if notice:
+        body.insert(0, text_block(notice, color="attention", weight="bolder"))
     for circle in CIRCLES:
         info = circle.info
         value = typed.get(circle) if typed is not None else wording.question(circle)

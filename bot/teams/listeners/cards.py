@@ -130,9 +130,14 @@ async def on_note_opened(ctx: TeamsContext, context: TurnContext) -> None:
     if origin is None or round_id is None:
         await _reply(context, note_cards.dialog_message(note_cards.NOTE_MALFORMED_TEXT))
         return
-    rnd, team, mine = await ctx.services.answers.mine(
-        workspace_id=origin.workspace_id, round_id=round_id, user_id=origin.caller.user_id
-    )
+    try:
+        rnd, team, mine = await ctx.services.answers.mine(
+            workspace_id=origin.workspace_id, round_id=round_id, user_id=origin.caller.user_id
+        )
+    except DatabaseUnavailable:
+        log.warning("a note dialog found the database unavailable: asked to try again")
+        await _reply(context, note_cards.dialog_message(replies.database_unavailable()))
+        return
     if rnd is None or team is None:
         await _reply(context, note_cards.dialog_message(NOT_ASKED_TEXT))
         return

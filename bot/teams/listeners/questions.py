@@ -9,12 +9,15 @@ on each (the button's data names the team, and is no secret). ``questions W|H|D 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from bot.domain import grammar
 from bot.domain.circles import CIRCLES
 from bot.domain.model import Team
+from bot.domain.questions import DEFAULT_WORDING
 from bot.teams.activity import origin_of
+from bot.teams.cards import replies
 from bot.teams.cards.note import dialog_message
 from bot.teams.cards.questions import (
     QUESTIONS_MALFORMED_TEXT,
@@ -28,6 +31,9 @@ from bot.teams.cards.questions import (
     questions_saved,
 )
 from bot.teams.context import TeamsContext
+from storage.db import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
 
 
 async def questions_reply(
@@ -69,12 +75,15 @@ async def questions_dialog_opened(
     team_id = parse_questions_request(data)
     if team_id is None:
         return dialog_message(QUESTIONS_MALFORMED_TEXT)
-    team = await _managed_team(ctx, activity, team_id)
-    if team is None:
-        return dialog_message(QUESTIONS_REFUSED_TEXT)
-    return questions_dialog(
-        team_id=team.id, wording=await ctx.services.questions.wording(team=team)
-    )
+    try:
+        team = await _managed_team(ctx, activity, team_id)
+        if team is None:
+            return dialog_message(QUESTIONS_REFUSED_TEXT)
+        wording = await ctx.services.questions.wording(team=team)
+    except DatabaseUnavailable:
+        log.warning("the questions dialog found the database unavailable: asked to try again")
+        return dialog_message(replies.database_unavailable())
+    return questions_dialog(team_id=team.id, wording=wording)
 
 
 async def questions_dialog_saved(
@@ -85,12 +94,22 @@ async def questions_dialog_saved(
     if submitted is None:
         return dialog_message(QUESTIONS_MALFORMED_TEXT)
     team_id, texts = submitted
-    team = await _managed_team(ctx, activity, team_id)
-    if team is None:
-        return dialog_message(QUESTIONS_REFUSED_TEXT)
-    origin = origin_of(activity)
-    by = origin.caller.user_id if origin is not None else None
-    wording, problems = await ctx.services.questions.reword(team=team, texts=texts, by=by)
+    try:
+        team = await _managed_team(ctx, activity, team_id)
+        if team is None:
+            return dialog_message(QUESTIONS_REFUSED_TEXT)
+        origin = origin_of(activity)
+        by = origin.caller.user_id if origin is not None else None
+        wording, problems = await ctx.services.questions.reword(team=team, texts=texts, by=by)
+    except DatabaseUnavailable:
+        # The dialog stays open with what was typed, and says why.
+        log.warning("the questions dialog found the database unavailable: asked to try again")
+        return questions_dialog(
+            team_id=team_id,
+            wording=DEFAULT_WORDING,
+            typed=texts,
+            notice=replies.database_unavailable(),
+        )
     if problems:
         return questions_dialog(team_id=team.id, wording=wording, typed=texts, problems=problems)
     return dialog_message(QUESTIONS_SAVED_TEXT)
