@@ -40,7 +40,9 @@ from storage.tables import (
     ReleaseDeliveryRow,
     RoundRow,
     RoundSummaryRow,
+    TeamAwayRulesRow,
     TeamMemberRow,
+    TeamQuestionRow,
     TeamsChatRow,
 )
 
@@ -79,6 +81,9 @@ class DeletedPerson:
     away_marks: int = 0
     # Their release pulse DMs and answers (``storage.releases``).
     release_deliveries: int = 0
+    # Rows that named them as who changed them (an away mark they made, a team's questions or
+    # away list they reworded): kept for the team, without their id.
+    authorship: int = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,7 +280,8 @@ async def delete_person_answers(
 async def delete_person(session: AsyncSession, *, workspace_id: str, user_id: str) -> DeletedPerson:
     """Delete what is stored about the person in the workspace, answers apart: their delivery
     ledger rows (with their DM channel ids), team memberships, manager roles, profile (name,
-    time zone), Teams chat reference and managers' away marks of them."""
+    time zone), Teams chat reference, managers' away marks of them and their release pulse
+    rows; and their id where it says who changed a team's row (``authorship``)."""
 
     async def gone(table: type[Any]) -> int:
         columns = table.__table__.c
@@ -287,6 +293,16 @@ async def delete_person(session: AsyncSession, *, workspace_id: str, user_id: st
             )
         )
 
+    async def unnamed(table: type[Any], by: str) -> int:
+        columns = table.__table__.c
+        return rowcount(
+            await session.execute(
+                update(table)
+                .where(columns.workspace_id == workspace_id, columns[by] == user_id)
+                .values({by: None})
+            )
+        )
+
     return DeletedPerson(
         deliveries=await gone(DeliveryRow),
         memberships=await gone(TeamMemberRow),
@@ -295,6 +311,13 @@ async def delete_person(session: AsyncSession, *, workspace_id: str, user_id: st
         teams_chats=await gone(TeamsChatRow),
         away_marks=await gone(AwayMarkRow),
         release_deliveries=await gone(ReleaseDeliveryRow),
+        authorship=sum(
+            [
+                await unnamed(AwayMarkRow, "marked_by"),
+                await unnamed(TeamQuestionRow, "updated_by"),
+                await unnamed(TeamAwayRulesRow, "updated_by"),
+            ]
+        ),
     )
 
 

@@ -82,13 +82,18 @@ class Forgotten:
     profiles: int
     teams_chats: int
     summarised: int
+    away_marks: int = 0
+    release_deliveries: int = 0
+    authorship: int = 0
 
     def describe(self) -> str:
         """``deleted 12 answers, 3 notes, …``: what ``sdo forget`` prints."""
         return (
             f"deleted {self.answers} answers, {self.notes} notes, {self.deliveries} deliveries, "
             f"{self.memberships} team memberships, {self.manager_roles} manager roles, "
-            f"{self.profiles} profiles, {self.teams_chats} Teams chats "
+            f"{self.profiles} profiles, {self.teams_chats} Teams chats, {self.away_marks} away "
+            f"marks, {self.release_deliveries} release pulses; their id taken off "
+            f"{self.authorship} team settings they changed "
             f"({self.summarised} closed rounds summarised first)"
         )
 
@@ -266,6 +271,9 @@ class Retention(UseCases):
             profiles=person.profiles,
             teams_chats=person.teams_chats,
             summarised=summarised,
+            away_marks=person.away_marks,
+            release_deliveries=person.release_deliveries,
+            authorship=person.authorship,
         )
         # Never the person's id: this line is about their erasure.
         log.info("forget: one person of %s: %s", workspace_id, forgotten.describe())

@@ -92,7 +92,8 @@ async def test_forget_deletes_one_person_s_answers_and_notes_and_prints_the_coun
         assert "U1" not in err
         assert out == (
             "U1 in T1: deleted 6 answers, 2 notes, 2 deliveries, 1 team memberships, "
-            "0 manager roles, 1 profiles, 0 Teams chats (1 closed rounds summarised first)\n"
+            "0 manager roles, 1 profiles, 0 Teams chats, 0 away marks, 0 release pulses; their "
+            "id taken off 0 team settings they changed (1 closed rounds summarised first)\n"
         )
         assert again[0] == 0
         assert again[1].startswith("U1 in T1: deleted 0 answers, 0 notes, 0 deliveries, ")

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.clock import FrozenClock
+from bot.domain.away import AwayRules
 from bot.domain.circles import ANSWER_VALUES, CIRCLES, AnswerValue, Circle
 from bot.domain.model import Round, Team
 from bot.domain.scoring import Tally
-from storage import aggregates, retention, rounds, teams, teams_addresses
+from storage import aggregates, away, questions, retention, rounds, teams, teams_addresses
 from storage.db import Database
 from storage.retention import DeletedAnswers, DeletedPerson
 from tests.storage.conftest import (
@@ -374,6 +375,21 @@ async def test_forgetting_a_person_deletes_their_rows_and_no_one_else_s(
             await teams_addresses.save_chat(
                 s, workspace_id=ws, user_id="U1", conversation_id="a:1", service_url="u", now=now
             )
+        # What U1 changed for the team as its manager: kept, without U1's id.
+        ids = {"workspace_id": "T1", "team_id": team.id}
+        await away.set_mark(s, **ids, user_id="U2", until=now.date(), marked_by="U1", now=now)
+        await away.set_mark(s, **ids, user_id="U1", until=now.date(), marked_by="U3", now=now)
+        await away.set_rules(s, **ids, rules=AwayRules(words=("PTO",)), by="U1", now=now)
+        await questions.set_wording(s, **ids, texts={W: "Did they pick it?"}, by="U1", now=now)
+        await away.set_mark(
+            s,
+            workspace_id="T2",
+            team_id=foreign.id,
+            user_id="U2",
+            until=now.date(),
+            marked_by="U1",
+            now=now,
+        )
 
     async with db.read() as s:
         to_summarise = await retention.person_rounds_to_summarise(
@@ -387,8 +403,22 @@ async def test_forgetting_a_person_deletes_their_rows_and_no_one_else_s(
     # Their closed round (not the open one) is the one to summarise first.
     assert to_summarise == [closed.id]
     assert person == DeletedPerson(
-        deliveries=2, memberships=1, manager_roles=1, profiles=1, teams_chats=1
+        deliveries=2,
+        memberships=1,
+        manager_roles=1,
+        profiles=1,
+        teams_chats=1,
+        away_marks=1,
+        authorship=3,
     )
+    assert [(m["user_id"], m["marked_by"]) for m in await rows("away_mark", workspace_id="T1")] == [
+        ("U2", None)
+    ]
+    assert [r["updated_by"] for r in await rows("team_away_rules")] == [None]
+    assert [(q["text"], q["updated_by"]) for q in await rows("team_question")] == [
+        ("Did they pick it?", None)
+    ]
+    assert [m["marked_by"] for m in await rows("away_mark", workspace_id="T2")] == ["U1"]
     # U1's rows: W yes + note, H no (closed round), W yes (open round).
     assert (first.rows, second.rows) == (2, 1)
     assert (first.answers + second.answers, first.notes + second.notes) == (3, 1)
