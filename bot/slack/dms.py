@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 
 from bot.services.cache import SingleFlightCache
+from bot.slack.installs import MAX_WORKSPACES
 from storage import ledger as ledger_sql
 from storage.db import Database
 
-MAX_WORKSPACES = 100_000
 # Slack's answers to a post into a DM channel that is no longer the person's.
 STALE_CHANNEL_ERRORS = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
 

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 TOKEN_CACHE_TTL = timedelta(minutes=1)
+# The most workspaces a per-workspace cache holds (tokens here, DM channels in bot.slack.dms).
 MAX_WORKSPACES = 100_000
 # A rotating token is refreshed in its last two hours (Bolt's default; Slack's last 12).
 TOKEN_ROTATION_MINUTES = 120
