@@ -14,6 +14,9 @@ import logging
 # with its parameters at INFO, the others put bodies at DEBUG.
 PAYLOAD_LOGGERS = {
     "slack_sdk": logging.INFO,
+    # A response URL is a capability (anyone holding it may post to the person for 30 min):
+    # the webhook client names it in its INFO lines about retries.
+    "slack_sdk.webhook": logging.WARNING,
     "slack_bolt": logging.INFO,
     "aiosqlite": logging.INFO,
     "asyncpg": logging.INFO,

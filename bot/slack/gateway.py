@@ -32,6 +32,7 @@ from bot.delivery.pacing import SendPacer
 from bot.delivery.platform import SentMessage
 from bot.domain.away import ChatStatus
 from bot.domain.views import PersonInfo
+from bot.slack import retries
 from bot.slack.dms import STALE_CHANNEL_ERRORS, DMChannels
 from bot.slack.people import SlackPeople
 
@@ -308,7 +309,13 @@ class SlackGateway:
         return await self._post_response(response_url, {**message, "replace_original": True})
 
     async def _post_response(self, response_url: str, payload: dict[str, Any]) -> bool:
-        webhook = AsyncWebhookClient(url=response_url, session=self.session)
+        # Slack's 5xx (or a dropped connection) on a response URL is waited out a few seconds.
+        patient = retries.PatientServerErrorRetryHandler(
+            backoff=retries.RESPONSE_URL_BACKOFF, name="response_url"
+        )
+        webhook = AsyncWebhookClient(
+            url=response_url, session=self.session, retry_handlers=[patient]
+        )
         try:
             response = await webhook.send_dict(payload)
         except (aiohttp.ClientError, TimeoutError) as exc:

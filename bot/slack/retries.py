@@ -89,6 +89,9 @@ class ServerErrorBackoff:
 
 # How the app's client waits out server errors (read at each call: tests scale the minute down).
 SERVER_ERROR_BACKOFF = ServerErrorBackoff()
+# How an answer on a response URL waits them out: a person is watching, and a refreshed DM has
+# chat.update to fall back on, so a few seconds, not a minute (read at each post).
+RESPONSE_URL_BACKOFF = ServerErrorBackoff(max_wait_seconds=8.0)
 
 # Told of each Retry-After wait (seconds) of the Web API calls made in this context.
 _on_wait: ContextVar[Callable[[float], None] | None] = ContextVar("sdo_on_wait", default=None)
@@ -208,6 +211,8 @@ class PatientServerErrorRetryHandler(AsyncRetryHandler):
             None: ``SERVER_ERROR_BACKOFF`` as it is at each call (a test scales it down).
         sleep: waits (a test passes its own).
         rand: the jitter's random numbers in [0, 1).
+        name: what the log calls the request (None: the Web API method, from its URL; a
+            response URL's own path is a secret and is never logged).
     """
 
     def __init__(
@@ -216,8 +221,10 @@ class PatientServerErrorRetryHandler(AsyncRetryHandler):
         backoff: ServerErrorBackoff | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
+        name: str | None = None,
     ) -> None:
         super().__init__()  # its retry count is unused: the time waited is the limit
+        self._name = name
         self._backoff = backoff
         self._sleep = sleep
         self._rand = rand
@@ -259,7 +266,7 @@ class PatientServerErrorRetryHandler(AsyncRetryHandler):
         retries = int(values.get(_SERVER_RETRIES, 0))
         seconds = self.backoff.delay(retries, rand=self._rand)
         what = f"HTTP {response.status_code}" if response is not None else type(error).__name__
-        method = request.url.rsplit("/", 1)[-1]
+        method = self._name or request.url.rsplit("/", 1)[-1]
         log.info("%s: Slack answered %s; trying again in %.1f s", method, what, seconds)
         values[_SERVER_RETRIES] = retries + 1
         values[_SERVER_WAITED] = float(values.get(_SERVER_WAITED, 0.0)) + seconds

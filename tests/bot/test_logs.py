@@ -23,6 +23,7 @@ def restore_levels() -> Iterator[None]:
 def test_the_payload_loggers_and_their_floors() -> None:
     assert PAYLOAD_LOGGERS == {
         "slack_sdk": logging.INFO,
+        "slack_sdk.webhook": logging.WARNING,  # its retry lines name the response URL
         "slack_bolt": logging.INFO,
         "aiosqlite": logging.INFO,
         "asyncpg": logging.INFO,

@@ -17,6 +17,7 @@ from bot.slack import retries
 from bot.slack.retries import ServerErrorBackoff
 from tests.support.databases import DatabaseFactory
 from tests.support.jobs import JobsHarness, pulse_dms
+from tests.support.slack import shorter
 
 THURSDAY_PULSE = datetime(2026, 10, 22, 13, tzinfo=UTC)  # 15:00 in Berlin
 MEMBERS = 24
@@ -44,16 +45,7 @@ async def jobs(fake_slack: FakeSlack, databases: DatabaseFactory) -> AsyncIterat
 async def test_a_minute_of_502_504_during_a_fanout_loses_nothing_and_doubles_nothing(
     jobs: JobsHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = ServerErrorBackoff()
-    monkeypatch.setattr(
-        retries,
-        "SERVER_ERROR_BACKOFF",
-        ServerErrorBackoff(
-            first_seconds=app.first_seconds / SCALE,
-            max_seconds=app.max_seconds / SCALE,
-            max_wait_seconds=app.max_wait_seconds / SCALE,
-        ),
-    )
+    monkeypatch.setattr(retries, "SERVER_ERROR_BACKOFF", shorter(ServerErrorBackoff(), SCALE))
     users = jobs.fake.add_generated_team(users=MEMBERS, channel_id="CBIG", channel_name="big")
     await jobs.setup_team(channel_id="CBIG", name="big", tz="Europe/Berlin", user_ids=users)
     # From now on, for the minute, Slack answers every DM 502 or 504 in turn.

@@ -13,8 +13,10 @@ from sqlalchemy import text
 
 from bot.domain.circles import AnswerValue, Circle
 from bot.sandbox.fakeslack import FakeSlack
+from bot.slack import retries
 from bot.slack.blocks.home import EDIT_SCHEDULE_ACTION_ID
 from bot.slack.blocks.modals import NOTE_CALLBACK_ID, NoteContext
+from bot.slack.retries import ServerErrorBackoff
 from tests.support.databases import DatabaseFactory
 from tests.support.harness import WORKSPACE, SlackHarness, eventually
 
@@ -219,3 +221,19 @@ async def open_settings(slack: SlackHarness) -> dict[str, Any]:
     assert reply.status == 200
     await eventually(lambda: bool(slack.fake.calls_to("views.open")), what="the settings modal")
     return dict(slack.fake.calls_to("views.open")[-1].args["view"])
+
+
+def shorter(backoff: ServerErrorBackoff, scale: float) -> ServerErrorBackoff:
+    """``backoff`` with every wait ``scale`` times shorter (a minute of 5xx in a test)."""
+    return ServerErrorBackoff(
+        first_seconds=backoff.first_seconds / scale,
+        max_seconds=backoff.max_seconds / scale,
+        max_wait_seconds=backoff.max_wait_seconds / scale,
+        jitter=backoff.jitter,
+    )
+
+
+@pytest.fixture
+def quick_response_url_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A response URL's few seconds of patience with 5xx, 40 times shorter."""
+    monkeypatch.setattr(retries, "RESPONSE_URL_BACKOFF", shorter(retries.RESPONSE_URL_BACKOFF, 40))

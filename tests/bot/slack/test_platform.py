@@ -122,7 +122,7 @@ async def test_a_pulse_is_replaced_through_a_response_url_else_updated(
 
 
 async def test_a_response_url_answer_tells_whether_slack_took_it(
-    fake_slack: FakeSlack, session: aiohttp.ClientSession
+    fake_slack: FakeSlack, session: aiohttp.ClientSession, quick_response_url_backoff: None
 ) -> None:
     gateway = (await _platform(fake_slack, session)).gateway
     url = fake_slack.new_response_url()
@@ -130,13 +130,23 @@ async def test_a_response_url_answer_tells_whether_slack_took_it(
     taken = await gateway.respond(response_url=url, message={"text": "hi"})
     fake_slack.fail("response_url", error="expired_url", times=1)
     refused = await gateway.respond(response_url=url, message={"text": "hi"})
-    fake_slack.server_error("response_url", status=500)
+    fake_slack.server_error("response_url", status=503, times=1)
+    waited_out = await gateway.replace_message(response_url=url, message={"text": "hi"})
+    fake_slack.server_error("response_url", status=500, times=None)
     failed = await gateway.replace_message(response_url=url, message={"text": "hi"})
+    fake_slack.reset_faults()
     unknown = await gateway.respond(response_url=fake_slack.url + "response/nope", message={})
     await fake_slack.stop()
     dropped = await gateway.replace_message(response_url=url, message={"text": "hi"})
 
-    assert (taken, refused, failed, unknown, dropped) == (True, False, False, False, False)
+    assert (taken, refused, waited_out, failed, unknown, dropped) == (
+        True,
+        False,
+        True,
+        False,
+        False,
+        False,
+    )
 
 
 async def test_a_reminder_is_posted_where_the_pulse_went(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -66,12 +67,12 @@ def _not_found(fake: FakeSlack) -> None:
 
 
 def _down(fake: FakeSlack) -> None:
-    fake.server_error("response_url", status=500)
+    fake.server_error("response_url", status=(500, 502, 503, 504), times=None)
 
 
 @pytest.mark.parametrize("refuse", [_expired, _not_found, _down])
 async def test_a_click_whose_response_url_fails_falls_back_to_chat_update(
-    slack: SlackHarness, refuse: Callable[[FakeSlack], None]
+    slack: SlackHarness, refuse: Callable[[FakeSlack], None], quick_response_url_backoff: None
 ) -> None:
     await start_round(slack)
     refuse(slack.fake)
@@ -83,6 +84,28 @@ async def test_a_click_whose_response_url_fails_falls_back_to_chat_update(
     (updated,) = slack.fake.calls_to("chat.update", ok=True)
     assert updated.args["ts"] == dm_of(slack, ALICE)["ts"]
     assert slack.fake.calls_to("response_url", ok=True) == []
+
+
+async def test_a_response_url_s_passing_5xx_are_waited_out(
+    slack: SlackHarness, quick_response_url_backoff: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    await start_round(slack)
+    slack.fake.server_error("response_url", status=(502, 504), times=2)
+    with caplog.at_level(logging.INFO):
+        await answer(slack, ALICE, Circle.WHAT, AnswerValue.YES)
+    waits = [r.getMessage() for r in caplog.records if r.name == "bot.slack.retries"]
+    assert [w.split(";")[0] for w in waits] == [
+        "response_url: Slack answered HTTP 502",
+        "response_url: Slack answered HTTP 504",
+    ]
+    # The response URL itself is a capability: in no log line.
+    assert "/response/" not in caplog.text
+
+    assert "Your answer: *Yes*" in render_message(dm_of(slack, ALICE))
+    assert len(slack.fake.server_errors) == 2
+    (replaced,) = slack.fake.calls_to("response_url", ok=True)
+    assert replaced.args["replace_original"] is True
+    assert slack.fake.calls_to("chat.update") == []  # no fallback needed
 
 
 async def test_a_second_click_changes_the_answer_and_keeps_one_row(slack: SlackHarness) -> None:
