@@ -25,9 +25,20 @@ PAYLOAD_LOGGERS = {
 }
 
 
+# slack_sdk formats each Web API call's debug lines (the request, the response body) unless
+# its client logger's *own* level is above DEBUG (it asks ``logger.level``, not the effective
+# level): left NOTSET, every call builds them for logging to drop. They get slack_sdk's level.
+SLACK_CLIENT_LOGGERS = ("slack_sdk.web.async_base_client", "slack_sdk.web.base_client")
+
+
 def keep_payloads_out_of_logs() -> None:
     """Hold the loggers that print payloads at a level where they print none."""
     for name, floor in PAYLOAD_LOGGERS.items():
         logger = logging.getLogger(name)
         if logger.level == logging.NOTSET or logger.level < floor:
             logger.setLevel(floor)
+    level = logging.getLogger("slack_sdk").getEffectiveLevel()
+    for name in SLACK_CLIENT_LOGGERS:
+        client = logging.getLogger(name)
+        if client.level == logging.NOTSET:
+            client.setLevel(level)

@@ -197,6 +197,8 @@ class _RoundFanout:
         while batch := await patiently(claim, what=f"claiming DMs of round {self.rnd.id}"):
             for delivery in await self._without_away(batch):
                 await self.queue.put(delivery)
+            if len(batch) < self.batch_size:
+                break  # that was all the round had to claim: no empty claim to find it out
         for _ in range(self.width):
             await self.queue.put(None)  # one "done" per sender
 

@@ -10,9 +10,10 @@ One tick, in order:
 
 1. **arm**: scheduled teams without a next pulse time get one (teams from before scheduling);
 2. **close**: rounds whose close time has come are closed;
-3. **pulse**: teams whose pulse time has come get a new round (one, however long the outage);
+3. **pulse**: teams whose pulse time has come get a new round (one, however long the outage),
+   and each round is fanned out as soon as it is open, while the next ones are being opened;
 4. **remind**: members of an open round who have not answered all three questions get one DM;
-5. **send**: open rounds with unsent pulse DMs are fanned out (new, interrupted, or to retry);
+5. **send**: open rounds with unsent pulse DMs are fanned out (interrupted, or to retry);
 6. **release**: published releases whose time has come (``bot.services.releases``: the team's
    working hours) get a delivery per member, and their pending release pulse DMs go out
    (``bot.delivery.releases``, the same lease/mark protocol);
@@ -25,15 +26,20 @@ A step that fails is logged and the next one still runs; the next tick tries aga
 Work of different workspaces goes out concurrently: each workspace has its own Slack limits
 (its token) and its own pace (``SendPacer``), so a thousand workspaces due at the same minute are
 served side by side, ``parallel_workspaces`` at a time, and one workspace's rate limit or outage
-holds only its own turn. One workspace's rounds go one after another. Replicas fetch what is
-due in different (random) orders and take the workspaces in random order, so they start on
-different rounds rather than race for the same rows. A tick that found work runs again at once
-(what is due comes in batches), until one finds nothing more to do.
+holds only its own turn (``bot.delivery.lanes``). One workspace's rounds go one after another.
+The pulse step is a pipeline: it opens the due rounds (``OPEN_BATCH`` teams a write transaction)
+and hands each to its workspace's lane at once, so opening and sending overlap instead of taking
+turns; it runs at most ``SCHEDULER_BATCH`` rounds ahead of the sending, and opens at most
+``PULSE_BATCHES_PER_TICK`` scans of due teams a tick. Replicas fetch what is due in different
+(random) orders and take the workspaces in random order, so they start on different rounds
+rather than race for the same rows. A tick that found work runs again at once (what is due
+comes in batches), until one finds nothing more to do.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import time
@@ -48,14 +54,15 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.delivery.digests import DigestOutcome, post_digest
 from bot.delivery.fanout import deliver_round
+from bot.delivery.lanes import WorkspaceLanes
 from bot.delivery.platform import ChatPlatform, PlatformError
 from bot.delivery.releases import deliver_release
-from bot.domain.model import ReminderTarget, TeamRound, valid_tz
-from bot.domain.views import ReminderView
+from bot.delivery.reminders import remind_round
+from bot.domain.model import ReminderTarget, TeamRound
 from bot.metrics import Metrics
 from bot.services import Services
+from bot.services.due import OPEN_BATCH, SCHEDULER_BATCH
 from bot.services.releases import ReleaseToSend
-from bot.services.schedule import round_times
 from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -66,6 +73,8 @@ DIGEST_WINDOW = timedelta(days=8)
 STOP_GRACE_SECONDS = 5.0
 # Ticks run back to back while they find work, at most this many before the next interval.
 MAX_TICKS_IN_A_ROW = 100
+# Batches of due pulses one tick opens (and fans out), each of SCHEDULER_BATCH teams.
+PULSE_BATCHES_PER_TICK = 10
 
 
 @dataclass
@@ -88,18 +97,8 @@ class TickReport:
 
     @property
     def idle(self) -> bool:
-        return not any(
-            (
-                self.armed,
-                self.closed,
-                self.opened,
-                self.reminded,
-                self.sent,
-                self.failed,
-                self.digests,
-                self.errors,
-            )
-        )
+        """Nothing was due, done, failed or in error."""
+        return not (self.worked or self.armed or self.failed or self.errors)
 
 
 class Scheduler:
@@ -238,58 +237,54 @@ class Scheduler:
         report.closed += len(await self.services.due.close_rounds())
 
     async def _pulse(self, report: TickReport) -> None:
-        report.opened += len(await self.services.due.open_pulses())
+        """Open the due rounds batch after batch, each fanned out as soon as it is open."""
+        due = self.services.due
+        send = functools.partial(self._fan_out, report=report)
+        lanes = self._lanes(send, report, what="send", backlog=SCHEDULER_BATCH)
+        try:
+            for _ in range(PULSE_BATCHES_PER_TICK):
+                batch = await due.pulses_due()
+                for start in range(0, len(batch), OPEN_BATCH):
+                    for opened in await due.open_pulses_of(batch[start : start + OPEN_BATCH]):
+                        report.opened += 1
+                        await lanes.put(opened, workspace=_workspace(opened))
+                if len(batch) < SCHEDULER_BATCH:
+                    break  # nothing more is due
+        finally:
+            await lanes.join()  # the rounds opened are sent, even if opening the next failed
 
     async def _remind(self, report: TickReport) -> None:
         async def remind_team(claimed: tuple[TeamRound, list[ReminderTarget]]) -> None:
             item, targets = claimed
-            gate = asyncio.Semaphore(self.settings.send_concurrency)
-
-            async def remind(target: ReminderTarget) -> int:
-                async with gate:
-                    return await self._remind_one(item, target)
-
-            report.reminded += sum(await asyncio.gather(*(remind(t) for t in targets)))
+            report.reminded += await remind_round(
+                platform=self.platform,
+                item=item,
+                targets=targets,
+                concurrency=self.settings.send_concurrency,
+            )
 
         claimed = await self.services.due.claim_reminders()
         await self._across_workspaces(
             claimed, remind_team, report, workspace=lambda c: c[0].team.workspace_id, what="remind"
         )
 
-    async def _remind_one(self, item: TeamRound, target: ReminderTarget) -> int:
-        team = item.team
-        _, close_at = round_times(team.schedule, valid_tz(team.tz), pulse_at=item.round.opened_at)
-        reminder = ReminderView(
-            team_name=team.name, round_number=item.round.number, close_at=close_at
-        )
-        try:
-            await self.platform.remind(
-                workspace_id=team.workspace_id, channel_id=target.channel_id, reminder=reminder
-            )
-        except PlatformError as exc:
-            # Claimed before sending: this member goes without a reminder rather than get two.
-            log.warning(
-                "reminder to %s (round %s) not sent: %s", target.user_id, item.round.id, exc.reason
-            )
-            return 0
-        return 1
-
     async def _send(self, report: TickReport) -> None:
-        async def send(item: TeamRound) -> None:
-            result = await deliver_round(
-                services=self.services,
-                platform=self.platform,
-                team=item.team,
-                rnd=item.round,
-                concurrency=self.settings.send_concurrency,
-                lease=self.lease,
-            )
-            report.sent += result.sent
-            report.failed += result.failed
-
         # A random seed per tick: replicas fetch different batches of what is due.
         rounds = await self.services.due.rounds_to_send(seed=random.getrandbits(31))
+        send = functools.partial(self._fan_out, report=report)
         await self._across_workspaces(rounds, send, report, workspace=_workspace, what="send")
+
+    async def _fan_out(self, item: TeamRound, report: TickReport) -> None:
+        result = await deliver_round(
+            services=self.services,
+            platform=self.platform,
+            team=item.team,
+            rnd=item.round,
+            concurrency=self.settings.send_concurrency,
+            lease=self.lease,
+        )
+        report.sent += result.sent
+        report.failed += result.failed
 
     async def _release(self, report: TickReport) -> None:
         services = self.services
@@ -354,32 +349,38 @@ class Scheduler:
         workspace: Callable[[T], str],
         what: str,
     ) -> None:
-        """Do ``work`` for each item: a workspace's items in turn, workspaces side by side.
+        """Do ``work`` for each item (what a scan found) in lanes: see ``_lanes``."""
+        lanes = self._lanes(work, report, what=what)
+        try:
+            await lanes.put_all(items, workspace=workspace)
+        finally:
+            await lanes.join()
+
+    def _lanes[T](
+        self,
+        work: Callable[[T], Awaitable[None]],
+        report: TickReport,
+        *,
+        what: str,
+        backlog: int | None = None,
+    ) -> WorkspaceLanes[T]:
+        """Lanes of ``parallel_workspaces`` for one step: a workspace's items in turn, workspaces
+        side by side.
 
         Args:
-            items: what is due.
             work: does one item.
             report: where a failed item is counted; the others go on.
-            workspace: the workspace an item belongs to.
             what: the step's name, for the log.
+            backlog: most items waiting for their turn (None: no bound).
         """
-        queues: dict[str, list[T]] = {}
-        for item in items:
-            queues.setdefault(workspace(item), []).append(item)
-        gate = asyncio.Semaphore(self.settings.parallel_workspaces)
 
-        async def serve(queue: list[T]) -> None:
-            async with gate:
-                for item in queue:
-                    try:
-                        await work(item)
-                    except Exception as exc:
-                        _log_failure(exc, f"scheduler step {what} failed for one team")
-                        report.errors.append(f"{what}: {type(exc).__name__}")
+        def failed(exc: Exception) -> None:
+            _log_failure(exc, f"scheduler step {what} failed for one team")
+            report.errors.append(f"{what}: {type(exc).__name__}")
 
-        order = list(queues.values())
-        random.shuffle(order)  # replicas start on different workspaces
-        await asyncio.gather(*(serve(queue) for queue in order))
+        return WorkspaceLanes(
+            work, width=self.settings.parallel_workspaces, failed=failed, backlog=backlog
+        )
 
 
 def _log_failure(exc: Exception, what: str) -> None:

@@ -6,10 +6,11 @@ compare-and-set first, so a restarted process or a second replica never acts twi
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.domain.model import PendingWork, ReminderTarget, TeamRound, valid_tz
+from bot.domain.model import DueTeam, PendingWork, ReminderTarget, Round, TeamRound, valid_tz
 from bot.services.rounds import open_round_in
 from bot.services.schedule import next_pulse_at
 from bot.services.store import UseCases
@@ -17,9 +18,13 @@ from storage import due as due_sql
 from storage import ledger as ledger_sql
 from storage import rounds as rounds_sql
 from storage import teams as teams_sql
+from storage.db import Session
 
 # How many due teams (or rounds) one scheduler step takes on at a time.
 SCHEDULER_BATCH = 100
+# Due pulses opened in one write transaction: a fan-out's writes (claims, marks) queue with the
+# opening's, so one transaction per team would leave the opening behind the sending.
+OPEN_BATCH = 20
 
 
 class DueWork(UseCases):
@@ -73,32 +78,51 @@ class DueWork(UseCases):
         return closed
 
     async def open_pulses(self) -> list[TeamRound]:
-        """Open the round of each team whose scheduled pulse has come, exactly once.
+        """Open the round of each team whose scheduled pulse has come (one batch), exactly once."""
+        due = await self.pulses_due()
+        opened: list[TeamRound] = []
+        for start in range(0, len(due), OPEN_BATCH):
+            opened += await self.open_pulses_of(due[start : start + OPEN_BATCH])
+        return opened
 
-        The team's next pulse moves on (computed from now, so a long outage yields one pulse,
-        not a backlog) in the same transaction that opens the round and records its
-        deliveries: a crash leaves either both or neither.
+    async def pulses_due(self) -> list[DueTeam]:
+        """A batch of the teams whose scheduled pulse has come, the oldest first."""
+        async with self.store.read() as s:
+            return await due_sql.teams_due_to_pulse(s, now=self.store.now(), limit=SCHEDULER_BATCH)
+
+    async def open_pulses_of(self, due: Sequence[DueTeam]) -> list[TeamRound]:
+        """Open these teams' scheduled rounds, each once, in one write transaction.
+
+        A team's next pulse moves on (computed from now, so a long outage yields one pulse, not
+        a backlog) in the transaction that opens its round and records its deliveries: a crash
+        leaves either both or neither. A team whose pulse time another claimer took, or that
+        has nobody to ask (its next pulse moves on all the same), opens nothing.
+
+        Returns:
+            The rounds opened, in the order of ``due``.
         """
         now = self.store.now()
-        async with self.store.read() as s:
-            due = await due_sql.teams_due_to_pulse(s, now=now, limit=SCHEDULER_BATCH)
         opened: list[TeamRound] = []
-        for item in due:
-            team, ws = item.team, item.team.workspace_id
-            tz = valid_tz(team.tz)
-            upcoming = next_pulse_at(team.schedule, tz, after=now, last_pulse=item.due_at)
-            period = "sched:" + item.due_at.astimezone(ZoneInfo(tz)).date().isoformat()
-            async with self.store.write() as s:
-                if not await due_sql.claim_pulse(
-                    s, workspace_id=ws, team_id=team.id, seen=item.due_at, next_pulse_at=upcoming
-                ):
-                    continue
-                if not await teams_sql.count_team_members(s, workspace_id=ws, team_id=team.id):
-                    continue  # nobody to ask this time
-                rnd, created = await open_round_in(s, team=team, period=period, now=now)
-            if created:
-                opened.append(TeamRound(team=team, round=rnd))
+        async with self.store.write() as s:
+            for item in due:
+                rnd = await self._open_pulse_in(s, item, now=now)
+                if rnd is not None:
+                    opened.append(TeamRound(team=item.team, round=rnd))
         return opened
+
+    async def _open_pulse_in(self, s: Session, item: DueTeam, *, now: datetime) -> Round | None:
+        team, ws = item.team, item.team.workspace_id
+        tz = valid_tz(team.tz)
+        upcoming = next_pulse_at(team.schedule, tz, after=now, last_pulse=item.due_at)
+        if not await due_sql.claim_pulse(
+            s, workspace_id=ws, team_id=team.id, seen=item.due_at, next_pulse_at=upcoming
+        ):
+            return None
+        if not await teams_sql.count_team_members(s, workspace_id=ws, team_id=team.id):
+            return None  # nobody to ask this time
+        period = "sched:" + item.due_at.astimezone(ZoneInfo(tz)).date().isoformat()
+        rnd, created = await open_round_in(s, team=team, period=period, now=now)
+        return rnd if created else None
 
     async def claim_reminders(self) -> list[tuple[TeamRound, list[ReminderTarget]]]:
         """Claim each due reminder: the members of the open round still owing answers."""

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logs import PAYLOAD_LOGGERS, keep_payloads_out_of_logs
+from bot.logs import PAYLOAD_LOGGERS, SLACK_CLIENT_LOGGERS, keep_payloads_out_of_logs
 
 
 @pytest.fixture(autouse=True)
 def restore_levels() -> Iterator[None]:
     """Put the root and each payload logger back as they were: the levels are process-wide."""
-    names = ["", *PAYLOAD_LOGGERS]  # "" is the root logger
+    names = ["", *PAYLOAD_LOGGERS, *SLACK_CLIENT_LOGGERS]  # "" is the root logger
     before = {name: logging.getLogger(name or None).level for name in names}
     yield
     for name, level in before.items():
@@ -48,6 +48,25 @@ def test_loggers_set_lower_are_raised_even_under_debug() -> None:
     assert {n: logging.getLogger(n).level for n in PAYLOAD_LOGGERS} == PAYLOAD_LOGGERS
     assert not logging.getLogger("slack_sdk.web.async_client").isEnabledFor(logging.DEBUG)
     assert not logging.getLogger("sqlalchemy.engine.Engine").isEnabledFor(logging.INFO)
+
+
+def test_slack_sdk_s_client_logger_gets_a_level_of_its_own_so_it_formats_no_debug_line() -> None:
+    # slack_sdk asks its client logger's own level (``logger.level <= DEBUG``) before it formats
+    # a call's request and response; NOTSET (0) would format them on every call.
+    for name in SLACK_CLIENT_LOGGERS:
+        logging.getLogger(name).setLevel(logging.NOTSET)
+    logging.getLogger("slack_sdk").setLevel(logging.NOTSET)
+    keep_payloads_out_of_logs()
+    assert {logging.getLogger(n).level for n in SLACK_CLIENT_LOGGERS} == {logging.INFO}
+    # One set higher keeps it; an unset one follows slack_sdk's.
+    logging.getLogger(SLACK_CLIENT_LOGGERS[0]).setLevel(logging.ERROR)
+    logging.getLogger(SLACK_CLIENT_LOGGERS[1]).setLevel(logging.NOTSET)
+    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
+    keep_payloads_out_of_logs()
+    assert [logging.getLogger(n).level for n in SLACK_CLIENT_LOGGERS] == [
+        logging.ERROR,
+        logging.WARNING,
+    ]
 
 
 def test_loggers_set_higher_are_left_alone() -> None:
