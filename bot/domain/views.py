@@ -147,6 +147,8 @@ class AnswerOutcome:
     answers: dict[Circle, Answer] = field(default_factory=dict)
     # The team's wording of the questions (the refreshed pulse keeps it).
     wording: Wording = DEFAULT_WORDING
+    # The team's members (the refreshed pulse names the respondents needed as the first did).
+    members: int = 0
 
     def pulse(self, *, closed: bool = False) -> PulseView:
         """The member's pulse as it stands after this click or note (a stored or closed one)."""
@@ -156,7 +158,7 @@ class AnswerOutcome:
             team_name=self.team.name,
             round_id=self.round.id,
             round_number=self.round.number,
-            min_respondents=self.team.rules.min_respondents,
+            min_respondents=self.team.rules.required_respondents(self.members),
             answers=tuple(self.answers.values()),
             closed=closed,
             wording=self.wording,

@@ -99,8 +99,17 @@ class Answers(UseCases):
                 s, workspace_id=workspace_id, round_id=round_id, user_id=user_id
             )
             wording = await questions_sql.get_wording(s, workspace_id=workspace_id, team_id=team.id)
+            members = await teams_sql.count_team_members(
+                s, workspace_id=workspace_id, team_id=team.id
+            )
         return AnswerOutcome(
-            stored=True, reason=None, round=rnd, team=team, answers=answers, wording=wording
+            stored=True,
+            reason=None,
+            round=rnd,
+            team=team,
+            answers=answers,
+            wording=wording,
+            members=members,
         )
 
     async def mine(

@@ -108,6 +108,21 @@ async def test_a_response_url_s_passing_5xx_are_waited_out(
     assert slack.fake.calls_to("chat.update") == []  # no fallback needed
 
 
+async def test_a_small_team_s_dm_names_the_same_respondents_needed_before_and_after_a_click(
+    slack: SlackHarness,
+) -> None:
+    # Two people, fewer than the minimum of 3: their two answers are enough to show totals.
+    first, second = slack.fake.add_generated_team(users=2, channel_id="CDUO", channel_name="duo")
+    await slack.command_and_answer("setup", user=first, channel="CDUO")
+    await slack.command_and_answer("pulse", user=first, channel="CDUO")
+    needed = "The team sees totals, and only when at least 2 people answered."
+    assert needed in render_message(dm_of(slack, second))
+    await answer(slack, second, Circle.WHAT, AnswerValue.YES)
+    refreshed = render_message(dm_of(slack, second))
+    assert "Your answer: *Yes*" in refreshed
+    assert needed in refreshed  # said "3" after the click before
+
+
 async def test_a_second_click_changes_the_answer_and_keeps_one_row(slack: SlackHarness) -> None:
     await start_round(slack)
     await answer(slack, ALICE, Circle.HOW, AnswerValue.YES)
