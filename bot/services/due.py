@@ -6,6 +6,7 @@ compare-and-set first, so a restarted process or a second replica never acts twi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,7 +19,9 @@ from storage import due as due_sql
 from storage import ledger as ledger_sql
 from storage import rounds as rounds_sql
 from storage import teams as teams_sql
-from storage.db import Session
+from storage.db import DatabaseUnavailable, Session
+
+log = logging.getLogger(__name__)
 
 # How many due teams (or rounds) one scheduler step takes on at a time.
 SCHEDULER_BATCH = 100
@@ -96,11 +99,31 @@ class DueWork(UseCases):
         A team's next pulse moves on (computed from now, so a long outage yields one pulse, not
         a backlog) in the transaction that opens its round and records its deliveries: a crash
         leaves either both or neither. A team whose pulse time another claimer took, or that
-        has nobody to ask (its next pulse moves on all the same), opens nothing.
+        has nobody to ask (its next pulse moves on all the same), opens nothing. A team whose
+        opening fails (a schedule row no one can read) would roll back its neighbours at every
+        tick: then each is opened on its own, and that one is logged and left.
 
         Returns:
             The rounds opened, in the order of ``due``.
         """
+        try:
+            return await self._open_together(due)
+        except DatabaseUnavailable:
+            raise
+        except Exception:
+            if len(due) == 1:
+                raise
+        opened: list[TeamRound] = []
+        for item in due:
+            try:
+                opened += await self._open_together([item])
+            except DatabaseUnavailable:
+                raise
+            except Exception:
+                log.exception("could not open team %s's scheduled round", item.team.id)
+        return opened
+
+    async def _open_together(self, due: Sequence[DueTeam]) -> list[TeamRound]:
         now = self.store.now()
         opened: list[TeamRound] = []
         async with self.store.write() as s:

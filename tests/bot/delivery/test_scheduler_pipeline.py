@@ -7,12 +7,14 @@ Slack) on a frozen clock; what is asserted is ordering, not wall time.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 import bot.services.due
 from bot.delivery import scheduler
@@ -123,3 +125,27 @@ async def test_a_tick_opens_at_most_its_batches_and_the_next_tick_the_rest(
     assert (first.opened, first.sent) == (4, 4 * MEMBERS)
     assert (second.opened, second.sent) == (1, MEMBERS)
     assert third.idle
+
+
+async def test_a_team_whose_round_cannot_open_holds_back_none_of_the_others(
+    jobs: JobsHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    teams = await _teams(jobs)
+    broken, _ = teams[1]
+    # A schedule row nobody can read (a hand edit, an old bug): weekday 9.
+    async with jobs.runtime.db.write() as s:
+        await s.execute(text("UPDATE team SET pulse_weekday = 9 WHERE id = :id"), {"id": broken.id})
+
+    with caplog.at_level(logging.ERROR, logger="bot.services.due"):
+        report = await jobs.tick()
+
+    # The four others opened and sent in the same tick (a batch of five rolled back before).
+    assert (report.opened, report.sent) == (TEAMS - 1, (TEAMS - 1) * MEMBERS)
+    for team, users in teams:
+        rounds = await jobs.rounds(team)
+        assert len(rounds) == (0 if team.id == broken.id else 1), team.name
+        for user in users:
+            assert len(dm_round_ids(jobs.fake, user)) == (0 if team.id == broken.id else 1)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"could not open team {broken.id}'s scheduled round"
+    ]
