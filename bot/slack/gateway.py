@@ -16,6 +16,7 @@ Slack meters every method per workspace token, so calls are spent with care:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -225,11 +226,7 @@ class SlackGateway:
         url = await self.client.files_getUploadURLExternal(
             filename=filename, length=len(png), alt_txt=alt_text[:1000], **auth
         )
-        async with self.session.post(
-            str(url["upload_url"]), data=png, headers={"Content-Type": "image/png"}
-        ) as uploaded:
-            if uploaded.status >= 400:
-                raise UploadError(f"upload_http_{uploaded.status}")
+        await self._post_upload(str(url["upload_url"]), png, "image/png")
         file_id = str(url["file_id"])
         await self.client.files_completeUploadExternal(
             files=[{"id": file_id, "title": title}], **auth
@@ -263,11 +260,7 @@ class SlackGateway:
         url = await self.client.files_getUploadURLExternal(
             filename=filename, length=len(content), **auth
         )
-        async with self.session.post(
-            str(url["upload_url"]), data=content, headers={"Content-Type": content_type}
-        ) as uploaded:
-            if uploaded.status >= 400:
-                raise UploadError(f"upload_http_{uploaded.status}")
+        await self._post_upload(str(url["upload_url"]), content, content_type)
         file_id = str(url["file_id"])
         await self.client.files_completeUploadExternal(
             files=[{"id": file_id, "title": title}],
@@ -276,6 +269,33 @@ class SlackGateway:
             **auth,
         )
         return file_id
+
+    async def _post_upload(self, url: str, content: bytes, content_type: str) -> None:
+        """POST a file's bytes to its upload URL, waiting out 5xx and dropped connections for
+        a few seconds (``retries.SHORT_BACKOFF``; posting them again replaces them).
+
+        Raises:
+            UploadError: Slack refused them, or kept failing.
+        """
+        backoff, waited, tries = retries.SHORT_BACKOFF, 0.0, 0
+        while True:
+            try:
+                async with self.session.post(
+                    url, data=content, headers={"Content-Type": content_type}
+                ) as uploaded:
+                    status, what = uploaded.status, f"HTTP {uploaded.status}"
+            except retries.CONNECTION_ERRORS as exc:
+                status, what = None, type(exc).__name__
+            if status is not None and status < 400:
+                return
+            if status is not None and status not in retries.SERVER_ERROR_STATUSES:
+                raise UploadError(f"upload_http_{status}")
+            delay = backoff.delay(tries)
+            if waited + delay > backoff.max_wait_seconds:
+                raise UploadError(f"upload_http_{status}" if status else "upload_unreachable")
+            log.info("file upload: Slack answered %s; trying again in %.1f s", what, delay)
+            await asyncio.sleep(delay)
+            waited, tries = waited + delay, tries + 1
 
     async def respond(
         self,
@@ -311,7 +331,7 @@ class SlackGateway:
     async def _post_response(self, response_url: str, payload: dict[str, Any]) -> bool:
         # Slack's 5xx (or a dropped connection) on a response URL is waited out a few seconds.
         patient = retries.PatientServerErrorRetryHandler(
-            backoff=retries.RESPONSE_URL_BACKOFF, name="response_url"
+            backoff=retries.SHORT_BACKOFF, name="response_url"
         )
         webhook = AsyncWebhookClient(
             url=response_url, session=self.session, retry_handlers=[patient]

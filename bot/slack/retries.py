@@ -89,9 +89,10 @@ class ServerErrorBackoff:
 
 # How the app's client waits out server errors (read at each call: tests scale the minute down).
 SERVER_ERROR_BACKOFF = ServerErrorBackoff()
-# How an answer on a response URL waits them out: a person is watching, and a refreshed DM has
-# chat.update to fall back on, so a few seconds, not a minute (read at each post).
-RESPONSE_URL_BACKOFF = ServerErrorBackoff(max_wait_seconds=8.0)
+# How a post a person is waiting on waits them out (an answer on a response URL, a file's bytes
+# to its upload URL): a few seconds, not a minute; a refreshed DM still has chat.update, a
+# picture the text (read at each post).
+SHORT_BACKOFF = ServerErrorBackoff(max_wait_seconds=8.0)
 
 # Told of each Retry-After wait (seconds) of the Web API calls made in this context.
 _on_wait: ContextVar[Callable[[float], None] | None] = ContextVar("sdo_on_wait", default=None)

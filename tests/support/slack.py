@@ -234,6 +234,6 @@ def shorter(backoff: ServerErrorBackoff, scale: float) -> ServerErrorBackoff:
 
 
 @pytest.fixture
-def quick_response_url_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A response URL's few seconds of patience with 5xx, 40 times shorter."""
-    monkeypatch.setattr(retries, "RESPONSE_URL_BACKOFF", shorter(retries.RESPONSE_URL_BACKOFF, 40))
+def quick_short_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The few seconds of patience with 5xx of response URLs and uploads, 40 times shorter."""
+    monkeypatch.setattr(retries, "SHORT_BACKOFF", shorter(retries.SHORT_BACKOFF, 40))

@@ -3,6 +3,7 @@ refusal or outage reported as a PlatformError (the core never sees a SlackApiErr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -122,7 +123,7 @@ async def test_a_pulse_is_replaced_through_a_response_url_else_updated(
 
 
 async def test_a_response_url_answer_tells_whether_slack_took_it(
-    fake_slack: FakeSlack, session: aiohttp.ClientSession, quick_response_url_backoff: None
+    fake_slack: FakeSlack, session: aiohttp.ClientSession, quick_short_backoff: None
 ) -> None:
     gateway = (await _platform(fake_slack, session)).gateway
     url = fake_slack.new_response_url()
@@ -147,6 +148,36 @@ async def test_a_response_url_answer_tells_whether_slack_took_it(
         False,
         False,
     )
+
+
+async def test_an_upload_waits_out_passing_5xx_and_says_when_slack_keeps_failing(
+    fake_slack: FakeSlack, session: aiohttp.ClientSession, quick_short_backoff: None
+) -> None:
+    platform = await _platform(fake_slack, session)
+    picture = functools.partial(
+        platform.upload_picture,
+        workspace_id=WORKSPACE,
+        png=b"\x89PNG",
+        filename="sdo.png",
+        title="t",
+        alt_text="a",
+    )
+
+    fake_slack.server_error("file_upload", status=(502, 504), times=2)
+    ref = await picture()
+    assert fake_slack.uploads[ref.file_id] == b"\x89PNG"
+    assert len(fake_slack.server_errors) == 2
+
+    fake_slack.server_error("file_upload", status=503, times=None)
+    with pytest.raises(PlatformError) as failing:
+        await picture()
+    assert (failing.value.reason, failing.value.passing) == ("upload_http_503", True)
+    fake_slack.reset_faults()
+    fake_slack.server_error("file_upload", status=413, times=1)  # a refusal: not tried again
+    with pytest.raises(PlatformError) as refused:
+        await picture()
+    assert refused.value.reason == "upload_http_413"
+    assert len(fake_slack.calls_to("files.completeUploadExternal", ok=True)) == 1
 
 
 async def test_a_reminder_is_posted_where_the_pulse_went(

@@ -72,7 +72,7 @@ def _down(fake: FakeSlack) -> None:
 
 @pytest.mark.parametrize("refuse", [_expired, _not_found, _down])
 async def test_a_click_whose_response_url_fails_falls_back_to_chat_update(
-    slack: SlackHarness, refuse: Callable[[FakeSlack], None], quick_response_url_backoff: None
+    slack: SlackHarness, refuse: Callable[[FakeSlack], None], quick_short_backoff: None
 ) -> None:
     await start_round(slack)
     refuse(slack.fake)
@@ -87,7 +87,7 @@ async def test_a_click_whose_response_url_fails_falls_back_to_chat_update(
 
 
 async def test_a_response_url_s_passing_5xx_are_waited_out(
-    slack: SlackHarness, quick_response_url_backoff: None, caplog: pytest.LogCaptureFixture
+    slack: SlackHarness, quick_short_backoff: None, caplog: pytest.LogCaptureFixture
 ) -> None:
     await start_round(slack)
     slack.fake.server_error("response_url", status=(502, 504), times=2)
