@@ -142,6 +142,10 @@ def test_a_rate_must_be_positive() -> None:
 async def test_latency_holds_every_answer_back_within_its_jitter(
     fake: FakeSlack, client: AsyncWebClient
 ) -> None:
+    # A first call opens the connection: its set-up is no part of the latency measured below
+    # (on a loaded machine it took 0.45 s once).
+    await client.users_info(user="U1")
+    warm = len(fake.requests)
     fake.latency(0.2, 0.05)
     fake.rate_limit("users.info", times=1)
 
@@ -159,7 +163,7 @@ async def test_latency_holds_every_answer_back_within_its_jitter(
     await client.users_info(user="U1")
     removed = time.monotonic() - started
 
-    assert [c.status for c in fake.requests[:3]] == [429, 200, 200]
+    assert [c.status for c in fake.requests[warm : warm + 3]] == [429, 200, 200]
     assert all(0.15 <= seconds < 0.4 for seconds in took), took  # the 429 too
     assert kept >= 0.15
     assert removed < 0.15
