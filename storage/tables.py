@@ -2,72 +2,29 @@
 
 A workspace is a Slack workspace (``T…``) or a Microsoft Teams tenant (``msteams:<tenant id>``);
 Teams ids are long (``29:…`` users, ``19:…@thread.tacv2`` channels, ``a:…`` chats), hence the
-widths below (migration 0005).
+widths in ``storage.columns`` (migration 0005).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date, datetime
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import Column, DateTime, Index, LargeBinary, String, UniqueConstraint, text
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import Column, Index, LargeBinary, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timestamp stored in UTC and always read back as an aware UTC datetime.
-
-    SQLite has no time zones; PostgreSQL's ``timestamptz`` has. Both read back the same here.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are not stored; pass an aware datetime")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if not isinstance(value, datetime):  # both drivers hand back datetimes for this column
-            raise TypeError(f"a timestamp column held {type(value).__name__}")
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-# Slack ids are 9–11 characters; Teams ids run to 100 and more.
-WORKSPACE_CHARS = 64
-ID_CHARS = 255
-URL_CHARS = 500
-
-
-def _partial(name: str, *columns: str, where: str) -> Index:
-    """An index of the rows ``where`` matches, on both dialects (``{true}``: a boolean true).
-
-    Queries use it only when their WHERE implies this one: write them alike (``storage.due``).
-    """
-    return Index(
-        name,
-        *columns,
-        sqlite_where=text(where.format(true="1")),
-        postgresql_where=text(where.format(true="true")),
-    )
-
-
-def _ts(nullable: bool = True) -> Any:
-    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable))
-
-
-def _ts_required() -> Any:
-    return Field(sa_column=Column(UTCDateTime(), nullable=False))
+# The column types and widths the tables share; migrations name the type
+# ``storage.tables.UTCDateTime``, hence its explicit re-export.
+from storage.columns import (
+    ID_CHARS,
+    URL_CHARS,
+    WORKSPACE_CHARS,
+    partial_index,
+    required_timestamp,
+    timestamp,
+)
+from storage.columns import UTCDateTime as UTCDateTime
 
 
 class WorkspaceRow(SQLModel, table=True):
@@ -75,7 +32,7 @@ class WorkspaceRow(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
     name: str = Field(default="", max_length=200)
-    installed_at: datetime = _ts_required()
+    installed_at: datetime = required_timestamp()
 
 
 class TeamRow(SQLModel, table=True):
@@ -86,12 +43,12 @@ class TeamRow(SQLModel, table=True):
         # workspace: each scan is a lookup in an index of what may come due, partial so that
         # it holds those rows alone (migration 0007): only an open round has a reminder and
         # close time, and the few teams to arm are apart from those with a next pulse.
-        _partial("ix_team_next_pulse_at", "next_pulse_at", where="next_pulse_at IS NOT NULL"),
-        _partial(
+        partial_index("ix_team_next_pulse_at", "next_pulse_at", where="next_pulse_at IS NOT NULL"),
+        partial_index(
             "ix_team_next_reminder_at", "next_reminder_at", where="next_reminder_at IS NOT NULL"
         ),
-        _partial("ix_team_next_close_at", "next_close_at", where="next_close_at IS NOT NULL"),
-        _partial(
+        partial_index("ix_team_next_close_at", "next_close_at", where="next_close_at IS NOT NULL"),
+        partial_index(
             "ix_team_unarmed",
             "id",
             where="schedule_enabled IS {true} AND next_pulse_at IS NULL",
@@ -116,10 +73,10 @@ class TeamRow(SQLModel, table=True):
     close_time: str = Field(default="10:00", max_length=5)
     every_weeks: int = 1
     # Next due times (UTC), claimed by the scheduler tick with compare-and-set.
-    next_pulse_at: datetime | None = _ts()
-    next_reminder_at: datetime | None = _ts()
-    next_close_at: datetime | None = _ts()
-    created_at: datetime = _ts_required()
+    next_pulse_at: datetime | None = timestamp()
+    next_reminder_at: datetime | None = timestamp()
+    next_close_at: datetime | None = timestamp()
+    created_at: datetime = required_timestamp()
 
 
 class ManagerRow(SQLModel, table=True):
@@ -141,7 +98,7 @@ class AwayMarkRow(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=ID_CHARS)
     until: date
     marked_by: str | None = Field(default=None, max_length=ID_CHARS)
-    marked_at: datetime = _ts_required()
+    marked_at: datetime = required_timestamp()
 
 
 class TeamAwayRulesRow(SQLModel, table=True):
@@ -155,7 +112,7 @@ class TeamAwayRulesRow(SQLModel, table=True):
     emoji: str = Field(default="", max_length=4000)
     words: str = Field(default="", max_length=4000)
     updated_by: str | None = Field(default=None, max_length=ID_CHARS)
-    updated_at: datetime = _ts_required()
+    updated_at: datetime = required_timestamp()
 
 
 class TeamQuestionRow(SQLModel, table=True):
@@ -169,7 +126,7 @@ class TeamQuestionRow(SQLModel, table=True):
     circle: str = Field(primary_key=True, max_length=1)
     text: str = Field(max_length=200)
     updated_by: str | None = Field(default=None, max_length=ID_CHARS)
-    updated_at: datetime = _ts_required()
+    updated_at: datetime = required_timestamp()
 
 
 class MemberRow(SQLModel, table=True):
@@ -181,7 +138,7 @@ class MemberRow(SQLModel, table=True):
     tz: str | None = Field(default=None, max_length=64)
     active: bool = True
     is_admin: bool = False
-    updated_at: datetime = _ts_required()
+    updated_at: datetime = required_timestamp()
 
 
 class TeamMemberRow(SQLModel, table=True):
@@ -191,7 +148,7 @@ class TeamMemberRow(SQLModel, table=True):
     team_id: int = Field(primary_key=True, foreign_key="team.id")
     user_id: str = Field(primary_key=True, max_length=ID_CHARS)
     active: bool = True
-    joined_at: datetime = _ts_required()
+    joined_at: datetime = required_timestamp()
 
 
 class RoundRow(SQLModel, table=True):
@@ -207,7 +164,7 @@ class RoundRow(SQLModel, table=True):
             postgresql_where=text("closed_at IS NULL"),
         ),
         # The tick looks for closed rounds whose digest is not posted (nor refused) yet.
-        _partial(
+        partial_index(
             "ix_round_awaiting_digest",
             "closed_at",
             where="closed_at IS NOT NULL AND digest_settled_at IS NULL",
@@ -217,7 +174,7 @@ class RoundRow(SQLModel, table=True):
         # The retention job looks for closed rounds whose answers are not deleted yet, by close
         # time (``storage.retention``): an index of those alone, so a day's run reads the rounds
         # that passed the cutoff since the last one, not every round ever closed.
-        _partial(
+        partial_index(
             "ix_round_unpurged",
             "closed_at",
             where="closed_at IS NOT NULL AND answers_deleted_at IS NULL",
@@ -229,15 +186,15 @@ class RoundRow(SQLModel, table=True):
     team_id: int = Field(foreign_key="team.id")
     period: str = Field(max_length=40)
     number: int = 1
-    opened_at: datetime = _ts_required()
-    closed_at: datetime | None = _ts()
-    reminded_at: datetime | None = _ts()
+    opened_at: datetime = required_timestamp()
+    closed_at: datetime | None = timestamp()
+    reminded_at: datetime | None = timestamp()
     # When its digest was posted or refused for good (``storage.ledger``): the tick stops
     # looking. NULL while it is open, awaiting its digest, or being posted.
-    digest_settled_at: datetime | None = _ts()
+    digest_settled_at: datetime | None = timestamp()
     # When the retention job deleted its answers and notes (its aggregate is in
     # ``round_summary``); NULL while they are kept.
-    answers_deleted_at: datetime | None = _ts()
+    answers_deleted_at: datetime | None = timestamp()
 
 
 class DeliveryRow(SQLModel, table=True):
@@ -247,7 +204,7 @@ class DeliveryRow(SQLModel, table=True):
         # A member's latest DM channel (Slack: reused instead of conversations.open).
         Index("ix_delivery_workspace_user", "workspace_id", "user_id", "id"),
         # The DMs still to send, by round: what the tick looks for and a sender claims.
-        _partial("ix_delivery_pending", "round_id", "id", where="status = 'pending'"),
+        partial_index("ix_delivery_pending", "round_id", "id", where="status = 'pending'"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -261,10 +218,10 @@ class DeliveryRow(SQLModel, table=True):
     attempts: int = 0
     # A pending row claimed by a sender: reserved for ``lease_owner`` until ``lease_until``.
     lease_owner: str | None = Field(default=None, max_length=64)
-    lease_until: datetime | None = _ts()
+    lease_until: datetime | None = timestamp()
     # Set when the member's one reminder was claimed (before it is sent).
-    reminded_at: datetime | None = _ts()
-    updated_at: datetime = _ts_required()
+    reminded_at: datetime | None = timestamp()
+    updated_at: datetime = required_timestamp()
 
 
 class AnswerRow(SQLModel, table=True):
@@ -279,7 +236,7 @@ class AnswerRow(SQLModel, table=True):
     value: str | None = Field(default=None, max_length=16)
     note: str | None = Field(default=None, sa_column=Column(String(2000), nullable=True))
     internal_customer: bool = False
-    answered_at: datetime = _ts_required()
+    answered_at: datetime = required_timestamp()
 
 
 class RoundSummaryRow(SQLModel, table=True):
@@ -314,7 +271,7 @@ class RoundSummaryRow(SQLModel, table=True):
     asked: int = 0
     # Members away for the round (delivery status ``away``; migration 0009).
     away: int = 0
-    summarised_at: datetime = _ts_required()
+    summarised_at: datetime = required_timestamp()
 
 
 class DigestRow(SQLModel, table=True):
@@ -327,8 +284,8 @@ class DigestRow(SQLModel, table=True):
     status: str = Field(default="claimed", max_length=16)
     message_ts: str | None = Field(default=None, max_length=ID_CHARS)
     error: str | None = Field(default=None, max_length=500)
-    claimed_at: datetime = _ts_required()
-    posted_at: datetime | None = _ts()
+    claimed_at: datetime = required_timestamp()
+    posted_at: datetime | None = timestamp()
 
 
 class ProcessedEventRow(SQLModel, table=True):
@@ -336,7 +293,7 @@ class ProcessedEventRow(SQLModel, table=True):
 
     workspace_id: str = Field(primary_key=True, max_length=WORKSPACE_CHARS)
     event_id: str = Field(primary_key=True, max_length=ID_CHARS)
-    received_at: datetime = _ts_required()
+    received_at: datetime = required_timestamp()
 
 
 class TeamsTenantRow(SQLModel, table=True):
@@ -348,7 +305,7 @@ class TeamsTenantRow(SQLModel, table=True):
     tenant_id: str = Field(max_length=64)
     service_url: str = Field(max_length=URL_CHARS)
     bot_id: str = Field(max_length=ID_CHARS)
-    updated_at: datetime = _ts_required()
+    updated_at: datetime = required_timestamp()
 
 
 class TeamsChannelRow(SQLModel, table=True):
@@ -361,7 +318,7 @@ class TeamsChannelRow(SQLModel, table=True):
     teams_team_id: str = Field(max_length=ID_CHARS, index=True)
     name: str = Field(default="", max_length=200)
     service_url: str = Field(max_length=URL_CHARS)
-    updated_at: datetime = _ts_required()
+    updated_at: datetime = required_timestamp()
 
 
 class TeamsChatRow(SQLModel, table=True):
@@ -373,7 +330,7 @@ class TeamsChatRow(SQLModel, table=True):
     user_id: str = Field(primary_key=True, max_length=ID_CHARS)
     conversation_id: str = Field(max_length=ID_CHARS)
     service_url: str = Field(max_length=URL_CHARS)
-    updated_at: datetime = _ts_required()
+    updated_at: datetime = required_timestamp()
 
 
 class PictureRow(SQLModel, table=True):
@@ -384,7 +341,7 @@ class PictureRow(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     workspace_id: str = Field(max_length=WORKSPACE_CHARS, index=True)
     png: bytes = Field(sa_column=Column(LargeBinary(), nullable=False))
-    created_at: datetime = _ts_required()
+    created_at: datetime = required_timestamp()
 
 
 class ReleaseHookRow(SQLModel, table=True):
@@ -397,7 +354,7 @@ class ReleaseHookRow(SQLModel, table=True):
     workspace_id: str = Field(max_length=WORKSPACE_CHARS)
     key: str = Field(max_length=64, unique=True)
     secret: str = Field(max_length=1000)
-    created_at: datetime = _ts_required()
+    created_at: datetime = required_timestamp()
 
 
 class ReleaseRow(SQLModel, table=True):
@@ -413,9 +370,9 @@ class ReleaseRow(SQLModel, table=True):
     delivery_id: str = Field(max_length=200)
     name: str = Field(max_length=200)
     source: str = Field(max_length=16)
-    received_at: datetime = _ts_required()
-    ask_at: datetime | None = _ts()
-    asked_at: datetime | None = _ts()
+    received_at: datetime = required_timestamp()
+    ask_at: datetime | None = timestamp()
+    asked_at: datetime | None = timestamp()
 
 
 class ReleaseDeliveryRow(SQLModel, table=True):
@@ -432,11 +389,11 @@ class ReleaseDeliveryRow(SQLModel, table=True):
     channel_id: str | None = Field(default=None, max_length=ID_CHARS)
     message_ts: str | None = Field(default=None, max_length=ID_CHARS)
     lease_owner: str | None = Field(default=None, max_length=64)
-    lease_until: datetime | None = _ts()
+    lease_until: datetime | None = timestamp()
     attempts: int = 0
     answer: str | None = Field(default=None, max_length=16)
-    answered_at: datetime | None = _ts()
-    updated_at: datetime = _ts_required()
+    answered_at: datetime | None = timestamp()
+    updated_at: datetime = required_timestamp()
 
 
 metadata = SQLModel.metadata
