@@ -3,7 +3,7 @@ and one member's pulse sent now ("Pulse me now", ``/sdo pulse me``) after they w
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -116,6 +116,13 @@ async def pulse_me(
             )
         )
     return outcomes
+
+
+def outcome_to_tell(outcomes: Sequence[PulseMeOutcome]) -> PulseMeOutcome | None:
+    """The outcome a member is told of: the first pulse sent (or on its way), else the first
+    the platform refused; None when they were away for no open round (or it was sent already)."""
+    done = next((o for o in outcomes if o.result in ("sent", "pending")), None)
+    return done or next((o for o in outcomes if o.result == "failed"), None)
 
 
 async def _pulse_one(

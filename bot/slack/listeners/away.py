@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.delivery.pulses import pulse_me
+from bot.delivery.pulses import outcome_to_tell, pulse_me
 from bot.domain import grammar
 from bot.domain.away import DEFAULT_AWAY_RULES, MarkOutcome
 from bot.domain.model import Team
@@ -70,11 +70,9 @@ async def pulse_me_command(
         user_id=user_id,
         team=team,
     )
-    done = [o for o in outcomes if o.result in ("sent", "pending")]
-    if not done:
-        refused = next((o for o in outcomes if o.result == "failed"), None)
-        if refused is not None:
-            return slack_refused(refused.reason or "refused")
+    told = outcome_to_tell(outcomes)
+    if told is None:
         return replies.not_away()
-    first = done[0]
-    return replies.pulse_me_sent(first.team, first.round.number, sent=first.result == "sent")
+    if told.result == "failed":
+        return slack_refused(told.reason or "refused")
+    return replies.pulse_me_sent(told.team, told.round.number, sent=told.result == "sent")

@@ -8,7 +8,7 @@ not ask for: in Teams only a manager's mark makes a member away.
 from __future__ import annotations
 
 from bot.delivery.platform import PlatformError
-from bot.delivery.pulses import pulse_me
+from bot.delivery.pulses import outcome_to_tell, pulse_me
 from bot.domain import grammar
 from bot.domain.away import MarkOutcome
 from bot.domain.model import Team
@@ -63,11 +63,9 @@ async def pulse_me_reply(ctx: TeamsContext, origin: Origin) -> str:
         user_id=origin.caller.user_id,
         team=team,
     )
-    done = [o for o in outcomes if o.result in ("sent", "pending")]
-    if not done:
-        refused = next((o for o in outcomes if o.result == "failed"), None)
-        if refused is not None:
-            return platform_refused(refused.reason or "refused")
+    told = outcome_to_tell(outcomes)
+    if told is None:
         return replies.not_away()
-    first = done[0]
-    return replies.pulse_me_sent(first.team, first.round.number, sent=first.result == "sent")
+    if told.result == "failed":
+        return platform_refused(told.reason or "refused")
+    return replies.pulse_me_sent(told.team, told.round.number, sent=told.result == "sent")
