@@ -72,6 +72,31 @@ def attachment(card: Mapping[str, Any]) -> Element:
     return {"contentType": CONTENT_TYPE, "content": card}
 
 
+def save_dialog(
+    body: list[Element],
+    *,
+    title: str,
+    save: Mapping[str, Any],
+    height: str = "medium",
+    notice: str | None = None,
+) -> dict[str, Any]:
+    """A task module continue response: a dialog of ``body`` with one "Save" button.
+
+    Args:
+        body: the form.
+        title: the dialog's title (and the card's fallback text).
+        save: the data "Save" submits with the form's values.
+        height: the dialog's height (Teams' "small", "medium", "large").
+        notice: our words above the form, in the attention colour (why it came back).
+    """
+    if notice:
+        body = [text_block(notice, color="attention", weight="bolder"), *body]
+    button: Element = {"type": "Action.Submit", "title": "Save", "data": dict(save)}
+    card = adaptive_card(body, [button], fallback_text=title)
+    value = {"title": title, "width": "medium", "height": height, "card": attachment(card)}
+    return {"task": {"type": "continue", "value": value}}
+
+
 def text_block(
     markdown: str,
     *,

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.domain.circles import CIRCLES, Circle
 from bot.services.answers import NOTE_MAX_CHARS
-from bot.teams.cards.common import Element, adaptive_card, attachment, round_id_of, text_block
+from bot.teams.cards.common import Element, round_id_of, save_dialog, text_block
 from bot.teams.cards.pulse import NOTE_ACTION
 
 DIALOG_TITLE = "Add a note"
@@ -96,25 +96,8 @@ def note_dialog(
             "valueOff": "false",
         },
     ]
-    if notice:
-        body.insert(0, text_block(notice, color="attention", weight="bolder"))
-    save: Element = {
-        "type": "Action.Submit",
-        "title": "Save",
-        "data": {"sdo": NOTE_ACTION, "round_id": round_id},
-    }
-    card = adaptive_card(body, [save], fallback_text=DIALOG_TITLE)
-    return {
-        "task": {
-            "type": "continue",
-            "value": {
-                "title": DIALOG_TITLE,
-                "width": "medium",
-                "height": "medium",
-                "card": attachment(card),
-            },
-        }
-    }
+    save = {"sdo": NOTE_ACTION, "round_id": round_id}
+    return save_dialog(body, title=DIALOG_TITLE, save=save, notice=notice)
 
 
 def parse_note_submit(data: object) -> tuple[int, str, bool] | None:

@@ -22,9 +22,9 @@ from bot.teams.cards.common import (
     Element,
     action_set,
     adaptive_card,
-    attachment,
     escape_markdown,
     round_id_of,
+    save_dialog,
     text_block,
 )
 
@@ -119,8 +119,6 @@ def questions_dialog(
             "default wording."
         )
     ]
-    if notice:
-        body.insert(0, text_block(notice, color="attention", weight="bolder"))
     for circle in CIRCLES:
         info = circle.info
         value = typed.get(circle) if typed is not None else wording.question(circle)
@@ -147,23 +145,8 @@ def questions_dialog(
                 "valueOff": "false",
             }
         )
-    save: Element = {
-        "type": "Action.Submit",
-        "title": "Save",
-        "data": {"sdo": QUESTIONS_ACTION, "team_id": team_id},
-    }
-    card = adaptive_card(body, [save], fallback_text=DIALOG_TITLE)
-    return {
-        "task": {
-            "type": "continue",
-            "value": {
-                "title": DIALOG_TITLE,
-                "width": "medium",
-                "height": "large",
-                "card": attachment(card),
-            },
-        }
-    }
+    save = {"sdo": QUESTIONS_ACTION, "team_id": team_id}
+    return save_dialog(body, title=DIALOG_TITLE, save=save, height="large", notice=notice)
 
 
 def parse_questions_request(data: object) -> int | None:
