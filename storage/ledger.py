@@ -31,7 +31,7 @@ from sqlmodel import col
 
 from bot.domain.model import Delivery, DeliveryStatus, ReminderTarget, SentDM
 from storage.rounds import claim_round_reminder, members_who_answered_all
-from storage.sql import cut_error, dialect_insert, is_postgresql, rowcount, to_delivery
+from storage.sql import cut_error, dialect_insert, lease_rows, rowcount, to_delivery
 from storage.tables import DeliveryRow, DigestRow, ProcessedEventRow, TeamMemberRow, metadata
 from storage.teams import of_active_members
 
@@ -127,22 +127,24 @@ async def claim_deliveries(
         The deliveries this owner now holds, by user id.
     """
     c = _DELIVERY.c
-    candidates = (
-        select(c.id)
-        .where(_where_round_deliveries(workspace_id, round_id), delivery_claimable(now))
-        .order_by(c.id)
-        .limit(limit)
-    )
-    if is_postgresql(session):
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = list((await session.execute(candidates)).scalars())
-    if not ids:
-        return []
-    rows = await session.execute(
-        update(_DELIVERY)
-        .where(c.id.in_(ids), delivery_claimable(now))
-        .values(lease_owner=owner, lease_until=until, attempts=c.attempts + 1, updated_at=now)
-        .returning(c.round_id, c.user_id, c.status, c.channel_id, c.message_ts, c.error, c.attempts)
+    rows = await lease_rows(
+        session,
+        _DELIVERY,
+        where=_where_round_deliveries(workspace_id, round_id),
+        claimable=delivery_claimable(now),
+        owner=owner,
+        now=now,
+        until=until,
+        limit=limit,
+        returning=(
+            c.round_id,
+            c.user_id,
+            c.status,
+            c.channel_id,
+            c.message_ts,
+            c.error,
+            c.attempts,
+        ),
     )
     return sorted((to_delivery(row) for row in rows), key=lambda d: d.user_id)
 

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.circles import Circle
 from bot.domain.model import DeliveryStatus
-from storage.sql import dialect_insert, is_postgresql, rowcount
+from storage.sql import dialect_insert, is_postgresql, lease_rows, rowcount
 from storage.tables import AnswerRow, ReleaseDeliveryRow, ReleaseHookRow, ReleaseRow, TeamRow
 
 _HOOK = ReleaseHookRow.__table__  # type: ignore[attr-defined]
@@ -219,7 +219,7 @@ async def create_deliveries(
     await session.execute(stmt.on_conflict_do_nothing(index_elements=["release_id", "user_id"]))
 
 
-def _claimable(now: datetime) -> object:
+def _claimable(now: datetime) -> ColumnElement[bool]:
     d = _DELIVERY.c
     return and_(d.status == _PENDING, or_(d.lease_until.is_(None), d.lease_until <= now))
 
@@ -229,7 +229,7 @@ async def releases_to_send(session: AsyncSession, *, now: datetime) -> list[Stor
     r, d = _RELEASE.c, _DELIVERY.c
     rows = await session.execute(
         select(r.id, r.workspace_id, r.team_id, r.name)
-        .where(r.id.in_(select(d.release_id).where(_claimable(now))))  # type: ignore[arg-type]
+        .where(r.id.in_(select(d.release_id).where(_claimable(now))))
         .order_by(r.id)
     )
     return [StoredRelease(*row) for row in rows]
@@ -246,24 +246,18 @@ async def claim_deliveries(
 ) -> list[tuple[str, int]]:
     """Lease up to ``limit`` claimable deliveries of a release; (user id, attempts) each."""
     d = _DELIVERY.c
-    candidates = (
-        select(d.id)
-        .where(d.release_id == release_id, _claimable(now))  # type: ignore[arg-type]
-        .order_by(d.id)
-        .limit(limit)
+    rows = await lease_rows(
+        session,
+        _DELIVERY,
+        where=d.release_id == release_id,
+        claimable=_claimable(now),
+        owner=owner,
+        now=now,
+        until=until,
+        limit=limit,
+        returning=(d.user_id, d.attempts),
     )
-    if is_postgresql(session):
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = list((await session.execute(candidates)).scalars())
-    if not ids:
-        return []
-    rows = await session.execute(
-        update(_DELIVERY)
-        .where(d.id.in_(ids), _claimable(now))  # type: ignore[arg-type]
-        .values(lease_owner=owner, lease_until=until, attempts=d.attempts + 1, updated_at=now)
-        .returning(d.user_id, d.attempts)
-    )
-    return sorted((u, a) for u, a in rows)
+    return sorted((str(row.user_id), int(row.attempts)) for row in rows)
 
 
 async def settle(

@@ -6,11 +6,11 @@ these helpers and hand out domain records (``bot.domain.model``), never ORM rows
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Result, Row
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +43,41 @@ def skip_locked(session: AsyncSession, key: Any, *where: Any) -> ColumnElement[b
         return matched
     unlocked = select(key).where(matched).with_for_update(key_share=True, skip_locked=True)
     return and_(matched, key.in_(unlocked))
+
+
+async def lease_rows(
+    session: AsyncSession,
+    table: Table,
+    *,
+    where: ColumnElement[bool],
+    claimable: ColumnElement[bool],
+    owner: str,
+    now: datetime,
+    until: datetime,
+    limit: int,
+    returning: Sequence[Any],
+) -> Sequence[Row[Any]]:
+    """Lease up to ``limit`` rows of a ledger ``table`` (``id``, ``lease_owner``, ``lease_until``,
+    ``attempts``, ``updated_at``) that ``where`` picks and are ``claimable``, to ``owner`` until
+    ``until``; their ``returning`` columns, in id order.
+
+    The UPDATE re-checks ``claimable``, so of two concurrent claimers each row goes to one; on
+    PostgreSQL, ``SKIP LOCKED`` lets them take different rows without waiting for each other.
+    """
+    c = table.c
+    candidates = select(c.id).where(where, claimable).order_by(c.id).limit(limit)
+    if is_postgresql(session):
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list((await session.execute(candidates)).scalars())
+    if not ids:
+        return []
+    rows = await session.execute(
+        update(table)
+        .where(c.id.in_(ids), claimable)
+        .values(lease_owner=owner, lease_until=until, attempts=c.attempts + 1, updated_at=now)
+        .returning(*returning)
+    )
+    return rows.all()
 
 
 def dialect_insert(
