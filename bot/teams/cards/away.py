@@ -7,16 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.domain.model import Team
-from bot.teams.cards.common import command, escape_markdown
-
-
-def _name(text: str) -> str:
-    """A team or person's name, in bold and escaped."""
-    return f"**{escape_markdown(text)}**"
-
-
-def _cmd(words: str) -> str:
-    return f"**{command(words)}**"
+from bot.teams.cards.common import bold_command, bold_name, escape_markdown
 
 
 def away_marked(team: Team, person: str, until: date) -> str:
@@ -28,9 +19,9 @@ def away_marked(team: Team, person: str, until: date) -> str:
         until: the last day away (inclusive).
     """
     return (
-        f"🌴 {_name(person)} is away from {_name(team.name)}'s pulses until "
+        f"🌴 {bold_name(person)} is away from {bold_name(team.name)}'s pulses until "
         f"{until:%A %d %B %Y} (inclusive): no message, no reminder, not counted as asked. They "
-        f"can still answer a round with {_cmd('pulse me')}."
+        f"can still answer a round with {bold_command('pulse me')}."
     )
 
 
@@ -42,7 +33,7 @@ def away_date_passed(team: Team, until: date) -> str:
         until: the date given.
     """
     return (
-        f"📅 {until:%d %B %Y} has passed in {_name(team.name)}'s time zone "
+        f"📅 {until:%d %B %Y} has passed in {bold_name(team.name)}'s time zone "
         f"({escape_markdown(team.tz)}): give the last day they are away."
     )
 
@@ -56,8 +47,8 @@ def away_cleared(team: Team, person: str, *, cleared: bool) -> str:
         cleared: a mark was taken off (else there was none).
     """
     if not cleared:
-        return f"{_name(person)} was not marked away from {_name(team.name)}."
-    return f"👋 {_name(person)} is back: {_name(team.name)}'s next round asks them again."
+        return f"{bold_name(person)} was not marked away from {bold_name(team.name)}."
+    return f"👋 {bold_name(person)} is back: {bold_name(team.name)}'s next round asks them again."
 
 
 def away_list(team: Team, marks: Sequence[tuple[str, date]]) -> str:
@@ -68,9 +59,9 @@ def away_list(team: Team, marks: Sequence[tuple[str, date]]) -> str:
         marks: (display name, last day away) each.
     """
     if not marks:
-        return f"Nobody is marked away from {_name(team.name)}."
-    lines = "\n".join(f"- {_name(person)} until {until:%a %d %b %Y}" for person, until in marks)
-    return f"🌴 Marked away from {_name(team.name)}:\n\n{lines}"
+        return f"Nobody is marked away from {bold_name(team.name)}."
+    lines = "\n".join(f"- {bold_name(person)} until {until:%a %d %b %Y}" for person, until in marks)
+    return f"🌴 Marked away from {bold_name(team.name)}:\n\n{lines}"
 
 
 def pulse_me_sent(team: Team, round_number: int, *, sent: bool) -> str:
@@ -83,11 +74,11 @@ def pulse_me_sent(team: Team, round_number: int, *, sent: bool) -> str:
     """
     if not sent:
         return (
-            f"⏳ Round {round_number} of {_name(team.name)} could not reach you just now: it "
+            f"⏳ Round {round_number} of {bold_name(team.name)} could not reach you just now: it "
             "follows in our chat in a moment."
         )
     return (
-        f"📬 Welcome back: round {round_number} of {_name(team.name)} is in our personal chat, "
+        f"📬 Welcome back: round {round_number} of {bold_name(team.name)} is in our personal chat, "
         "and you count as asked now."
     )
 
@@ -108,8 +99,8 @@ def away_not_member(team: Team, person: str) -> str:
         person: their display name.
     """
     return (
-        f"{_name(person)} is not a member of {_name(team.name)}, so its pulses never ask them: "
-        "nothing marked. (Members are the people of the team's Teams team.)"
+        f"{bold_name(person)} is not a member of {bold_name(team.name)}, so its pulses never ask "
+        "them: nothing marked. (Members are the people of the team's Teams team.)"
     )
 
 
@@ -121,7 +112,7 @@ def away_statuses_not_read(team: Team) -> str:
         team: the team.
     """
     return (
-        f"In Teams, no status makes anyone away from {_name(team.name)}'s pulses: SDO Pulse "
+        f"In Teams, no status makes anyone away from {bold_name(team.name)}'s pulses: SDO Pulse "
         "does not read Teams presence or status (that needs Microsoft Graph permissions it does "
-        f"not ask for). A manager's mark ({_cmd('away @person until 2026-12-24')}) does."
+        f"not ask for). A manager's mark ({bold_command('away @person until 2026-12-24')}) does."
     )

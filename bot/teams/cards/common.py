@@ -230,6 +230,16 @@ def action_set(actions: list[Element], *, element_id: str | None = None) -> Elem
     return block
 
 
+def bold_name(text: str) -> str:
+    """A team, channel or person's name, in bold and escaped."""
+    return f"**{escape_markdown(text)}**"
+
+
+def bold_command(words: str) -> str:
+    """A command as Teams users type it, in bold (``**@SDO Pulse status**``)."""
+    return f"**{command(words)}**"
+
+
 def escape_markdown(text: str) -> str:
     """``text`` for a markdown line: markup characters backslash-escaped, newlines made spaces.
 

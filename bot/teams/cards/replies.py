@@ -13,16 +13,13 @@ from datetime import datetime, time
 
 from bot.domain.model import WEEKDAY_NAMES, Team
 from bot.domain.views import ManagerRefusal
-from bot.teams.cards.common import BOT_NAME, command, escape_markdown, plural
-
-
-def _name(text: str) -> str:
-    """A team, channel or person's name, in bold and escaped."""
-    return f"**{escape_markdown(text)}**"
-
-
-def _cmd(words: str) -> str:
-    return f"**{command(words)}**"
+from bot.teams.cards.common import (
+    BOT_NAME,
+    bold_command,
+    bold_name,
+    escape_markdown,
+    plural,
+)
 
 
 def refusal(what: str) -> str:
@@ -53,9 +50,9 @@ def not_a_team(channel_name: str | None = None) -> str:
         channel_name: the other channel's display name.
     """
     if channel_name is not None:
-        return f"{_name(channel_name)} is not a team yet: run {_cmd('setup')} there."
+        return f"{bold_name(channel_name)} is not a team yet: run {bold_command('setup')} there."
     return (
-        f"This channel is not a team yet. Run {_cmd('setup')} here to register it "
+        f"This channel is not a team yet. Run {bold_command('setup')} here to register it "
         "(you become its manager)."
     )
 
@@ -70,9 +67,9 @@ def team_set_up(team: Team, *, created: bool, members: int) -> str:
     """
     verb = "is now a team" if created else "was already a team; members refreshed"
     return (
-        f"✅ {_name(team.name)} {verb}: {plural(members, 'member')}, "
+        f"✅ {bold_name(team.name)} {verb}: {plural(members, 'member')}, "
         f"you are a manager. Schedule: {team.schedule.describe()} ({team.tz}). "
-        f"Send the first one now with {_cmd('pulse')}."
+        f"Send the first one now with {bold_command('pulse')}."
     )
 
 
@@ -82,12 +79,12 @@ def status_hidden(team: Team) -> str:
     Args:
         team: the team asked about.
     """
-    return f"🔒 Only members and managers of {_name(team.name)} can see its status."
+    return f"🔒 Only members and managers of {bold_name(team.name)} can see its status."
 
 
 def status_all_refused() -> str:
     """`status all` asked by someone who manages no team."""
-    return f"🔒 Sorry — {_cmd('status all')} is for team managers and admins."
+    return f"🔒 Sorry — {bold_command('status all')} is for team managers and admins."
 
 
 def no_members(team: Team) -> str:
@@ -97,8 +94,8 @@ def no_members(team: Team) -> str:
         team: the team.
     """
     return (
-        f"{_name(team.name)} has no members to ask: add people to the team, then run "
-        f"{_cmd('setup')} again."
+        f"{bold_name(team.name)} has no members to ask: add people to the team, then run "
+        f"{bold_command('setup')} again."
     )
 
 
@@ -128,17 +125,17 @@ def pulse_sent(
     opened = f"Round {round_number} {'is open' if created else 'was already open'}"
     parts = [f"📬 {opened}: sent to {plural(sent, 'member')}."]
     if failed:
-        parts.append(f"{failed} could not be reached (see {_cmd('status')}).")
+        parts.append(f"{failed} could not be reached (see {bold_command('status')}).")
     if pending:
         parts.append(f"{pending} will be retried.")
     if away:
-        parts.append(f"🌴 {away} away, not asked (see {_cmd('away')}).")
+        parts.append(f"🌴 {away} away, not asked (see {bold_command('away')}).")
     return " ".join(parts)
 
 
 def no_round_yet() -> str:
     """`digest` before any round."""
-    return f"No round yet — send one with {_cmd('pulse')} first."
+    return f"No round yet — send one with {bold_command('pulse')} first."
 
 
 def digest_posted(team: Team, round_number: int) -> str:
@@ -148,7 +145,7 @@ def digest_posted(team: Team, round_number: int) -> str:
         team: the team whose channel got it.
         round_number: the round digested.
     """
-    return f"📰 Digest of round {round_number} posted to {_name(team.name)}."
+    return f"📰 Digest of round {round_number} posted to {bold_name(team.name)}."
 
 
 def schedule_shown(team: Team, usage: str) -> str:
@@ -158,7 +155,7 @@ def schedule_shown(team: Team, usage: str) -> str:
         team: the team.
         usage: how to use `schedule` (the grammar's words, Teams markdown).
     """
-    return f"📅 {_name(team.name)}: {team.schedule.describe()} ({team.tz}).\n\n{usage}"
+    return f"📅 {bold_name(team.name)}: {team.schedule.describe()} ({team.tz}).\n\n{usage}"
 
 
 def schedule_saved(team: Team, *, weekday: int, at: time, next_pulse: datetime | None) -> str:
@@ -172,7 +169,7 @@ def schedule_saved(team: Team, *, weekday: int, at: time, next_pulse: datetime |
     """
     upcoming = f" Next pulse: {next_pulse:%A %d %B %H:%M}." if next_pulse is not None else ""
     return (
-        f"📅 Done: {_name(team.name)} gets its pulse every "
+        f"📅 Done: {bold_name(team.name)} gets its pulse every "
         f"{WEEKDAY_NAMES[weekday]} at {at:%H:%M} ({team.tz}) — "
         f"{team.schedule.describe()}.{upcoming}"
     )
@@ -185,7 +182,7 @@ def managers_of(team: Team, managers: Sequence[str]) -> str:
         team: the team.
         managers: the managers' display names.
     """
-    return f"Managers of {_name(team.name)}: " + ", ".join(_name(m) for m in managers)
+    return f"Managers of {bold_name(team.name)}: " + ", ".join(bold_name(m) for m in managers)
 
 
 def manager_added(team: Team, person: str, *, added: bool) -> str:
@@ -196,7 +193,8 @@ def manager_added(team: Team, person: str, *, added: bool) -> str:
         person: the person's display name.
         added: made a manager now (else they already were one).
     """
-    return f"{_name(person)} is {'now' if added else 'already'} a manager of {_name(team.name)}."
+    now = "now" if added else "already"
+    return f"{bold_name(person)} is {now} a manager of {bold_name(team.name)}."
 
 
 def manager_refused(team: Team, person: str, *, why: ManagerRefusal) -> str:
@@ -210,13 +208,13 @@ def manager_refused(team: Team, person: str, *, why: ManagerRefusal) -> str:
     if why is ManagerRefusal.UNKNOWN:
         return (
             f"⛔ I cannot find that person in this team, so nobody was made a manager of "
-            f"{_name(team.name)}. Mention someone from the team and pick them from Teams' list."
+            f"{bold_name(team.name)}. Mention someone from the team and pick them from Teams' list."
         )
     if why is ManagerRefusal.DEACTIVATED:
         reason = "'s account is deactivated: only active members"
     else:
         reason = " is a bot, not a person: only people"
-    return f"⛔ {_name(person)}{reason} can manage {_name(team.name)}."
+    return f"⛔ {bold_name(person)}{reason} can manage {bold_name(team.name)}."
 
 
 def manager_removed(team: Team, person: str, *, removed: bool) -> str:
@@ -228,9 +226,9 @@ def manager_removed(team: Team, person: str, *, removed: bool) -> str:
         removed: no longer a manager (else they were none, or the last one).
     """
     if removed:
-        return f"{_name(person)} is no longer a manager of {_name(team.name)}."
+        return f"{bold_name(person)} is no longer a manager of {bold_name(team.name)}."
     return (
-        f"{_name(person)} stays: they are not a manager of {_name(team.name)}, "
+        f"{bold_name(person)} stays: they are not a manager of {bold_name(team.name)}, "
         "or they are its last one (add another manager first)."
     )
 
@@ -247,16 +245,16 @@ def installed() -> str:
     """The bot's hello when it is added to a Teams team."""
     return (
         "👋 Hi, I am SDO Pulse. In a channel of this team, type "
-        f"{_cmd('setup')} to register it as a team (you become its manager); "
-        f"{_cmd('help')} lists every command."
+        f"{bold_command('setup')} to register it as a team (you become its manager); "
+        f"{bold_command('help')} lists every command."
     )
 
 
 def in_the_teams_channel(words: str) -> str:
     """A team command typed in the personal chat, which belongs to no team."""
     return (
-        f"{_cmd(words)} works in a team's channel: mention me there. Here, in our chat, "
-        f"{_cmd('status')} shows your teams and {_cmd('help')} every command."
+        f"{bold_command(words)} works in a team's channel: mention me there. Here, in our chat, "
+        f"{bold_command('status')} shows your teams and {bold_command('help')} every command."
     )
 
 
@@ -268,7 +266,7 @@ def export_sent(team: Team, rounds: int) -> str:
         rounds: how many rounds the export holds.
     """
     return (
-        f"📥 The export of {_name(team.name)} ({plural(rounds, 'round')}, aggregates only) is "
+        f"📥 The export of {bold_name(team.name)} ({plural(rounds, 'round')}, aggregates only) is "
         f"in your personal chat with {BOT_NAME}."
     )
 
@@ -281,7 +279,7 @@ def export_comment(team: Team, rounds: int) -> str:
         rounds: how many rounds the export holds.
     """
     return (
-        f"{_name(team.name)}: {plural(rounds, 'round')}, one row each — region, scores, "
+        f"{bold_name(team.name)}: {plural(rounds, 'round')}, one row each — region, scores, "
         "participation, how many notes, disagreements. No one's answers or notes are in it; a "
         "round with too few answers says Not enough answers and has no scores. The rows below "
         "are CSV: paste them into a spreadsheet or a .csv file."
@@ -300,7 +298,7 @@ def release_hook(team: Team, url: str, secret: str, *, rotated: bool) -> str:
     first = "🔄 New secret for" if rotated else "🚀 Release webhook of"
     old = " The old secret no longer works: update it where the hook is set." if rotated else ""
     return (
-        f"{first} {_name(team.name)}.{old}\n\n"
+        f"{first} {bold_name(team.name)}.{old}\n\n"
         f"URL: `{url}`\n\nSecret: `{secret}`\n\n"
         "GitHub: a webhook with this URL and secret, content type application/json, the "
         "Releases event. GitLab: a webhook with this URL, the secret as its Secret token, "
@@ -316,6 +314,6 @@ def release_hook_sent(team: Team) -> str:
     """`release-hook` in a channel: the secret went to the caller's personal chat (Teams only:
     a channel reply is seen by everyone in it)."""
     return (
-        f"🔐 The release webhook of {_name(team.name)} (URL and secret) is in your personal chat "
-        f"with {BOT_NAME}."
+        f"🔐 The release webhook of {bold_name(team.name)} (URL and secret) is in your personal "
+        f"chat with {BOT_NAME}."
     )
